@@ -1,0 +1,189 @@
+"""Reading an input folder (I/O edge): files to raw string tables, nothing interpreted yet.
+
+Every cell comes back as text (or null) so that validation, not the reader,
+decides what is wrong with a row. Rows the CSV parser cannot split (wrong
+number of fields) and cells that are not UTF-8 are not lost: they come back
+as ``malformed`` rows with their row number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from linkage.contract import FILE_SUFFIXES, TABLES
+from linkage.errors import InputContractError
+
+ROW_COLUMN = "_row"
+"""Data row number in the file: 1 is the first row after the header."""
+
+_CSV_BLOCK_BYTES = 64 << 20  # big enough for one very long prompt in a single row
+
+
+@dataclass
+class RawTable:
+    """One input file as read: text cells, their file row numbers, and rows that did not parse."""
+
+    name: str
+    path: Path
+    frame: pd.DataFrame
+    malformed: list[dict[str, object]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def find_table_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
+    """Map each contract table present in ``folder`` to its file; list the problems."""
+    problems: list[str] = []
+    found: dict[str, Path] = {}
+    if not folder.is_dir():
+        raise InputContractError([f"input folder {folder} does not exist or is not a folder"])
+    for name, spec in TABLES.items():
+        candidates = [folder / f"{name}{suffix}" for suffix in FILE_SUFFIXES]
+        present = [p for p in candidates if p.is_file()]
+        if len(present) > 1:
+            names = ", ".join(p.name for p in present)
+            problems.append(f"table {name!r} is given twice ({names}); keep one file per table")
+        elif present:
+            found[name] = present[0]
+        elif spec.required:
+            problems.append(
+                f"required table {name!r} is missing: expected {name}.csv, {name}.csv.gz "
+                f"or {name}.parquet in {folder}"
+            )
+    return found, problems
+
+
+def read_table(name: str, path: Path) -> RawTable:
+    """Read one table file into text columns plus a ``_row`` column."""
+    if path.suffix == ".parquet":
+        return _read_parquet(name, path)
+    return _read_csv(name, path)
+
+
+def _is_empty_file(path: Path) -> bool:
+    if path.stat().st_size == 0:
+        return True
+    if path.suffix == ".gz":
+        import gzip
+
+        with gzip.open(path, "rb") as handle:
+            return not handle.read(4096).strip()
+    with path.open("rb") as handle:
+        return not handle.read(4096).strip()
+
+
+def _read_csv(name: str, path: Path) -> RawTable:
+    if _is_empty_file(path):
+        return RawTable(
+            name, path, pd.DataFrame({ROW_COLUMN: pd.Series([], dtype="int64")}), notes=["empty"]
+        )
+    malformed: list[dict[str, object]] = []
+
+    def keep_malformed(row: pacsv.InvalidRow) -> str:
+        line = row.number if row.number is not None else -1
+        malformed.append(
+            {
+                "line": line,
+                "text": row.text[:2000],
+                "reason": f"row does not parse as CSV: {row.actual_columns} fields where the "
+                f"header has {row.expected_columns}",
+            }
+        )
+        return "skip"
+
+    # Every column is read as bytes: the reader must not fail on a bad byte,
+    # the validator reports it against the row and column it is in.
+    header = _csv_header(path)
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=_CSV_BLOCK_BYTES),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=keep_malformed),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.binary()),
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise InputContractError([f"{path}: cannot be read as CSV: {exc}"]) from exc
+
+    frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
+    for column_name in table.column_names:
+        frame[column_name] = _decode_utf8(table.column(column_name))
+    # Rows the parser skipped still occupy row numbers in the file.
+    skipped_rows = np.sort(np.array([m["line"] for m in malformed], dtype=np.int64) - 1)
+    for item in malformed:
+        item["row"] = int(item.pop("line")) - 1  # type: ignore[call-overload]
+    positions = np.arange(1, table.num_rows + 1, dtype=np.int64)
+    if len(skipped_rows):
+        # the k-th parsed row sits after every skipped row numbered at most k + (skips so far)
+        shift = np.zeros(table.num_rows, dtype=np.int64)
+        for skipped in skipped_rows:
+            shift += positions + shift >= skipped
+        positions = positions + shift
+    frame[ROW_COLUMN] = positions
+    return RawTable(name, path, frame, malformed=malformed)
+
+
+def _csv_header(path: Path) -> list[str]:
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(block_size=_CSV_BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=lambda _: "skip"),
+        convert_options=pacsv.ConvertOptions(column_types={}, strings_can_be_null=True),
+    )
+    names = list(reader.schema.names)
+    reader.close()
+    return names
+
+
+INVALID_UTF8 = "\x00invalid-utf8\x00"
+"""Marker left in a cell whose bytes are not UTF-8 (validation rejects the row)."""
+
+
+def _decode_utf8(column: pa.ChunkedArray) -> pd.Series:
+    try:
+        text = column.cast(pa.string())
+        text.validate(full=True)
+        return text.to_pandas()
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        pass
+    # Rare path (a file with bad bytes): decode cell by cell and mark the bad ones.
+    values = []
+    for raw in column.to_pylist():
+        if raw is None:
+            values.append(None)
+            continue
+        try:
+            values.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            values.append(INVALID_UTF8)
+    return pd.Series(values, dtype="str")
+
+
+def _read_parquet(name: str, path: Path) -> RawTable:
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputContractError([f"{path}: cannot be read as Parquet: {exc}"]) from exc
+    frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
+    for column_name in table.column_names:
+        column = table.column(column_name)
+        if pa.types.is_timestamp(column.type):
+            series = column.to_pandas()
+            if series.dt.tz is None:
+                series = series.dt.tz_localize("UTC")
+            frame[column_name] = series.dt.tz_convert("UTC")
+        elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            frame[column_name] = column.to_pandas()
+        else:
+            frame[column_name] = column.cast(pa.string()).to_pandas()
+    frame[ROW_COLUMN] = np.arange(1, table.num_rows + 1, dtype=np.int64)
+    return RawTable(name, path, frame)

@@ -1,0 +1,207 @@
+"""Linking stage: accounts to the attributes they share, projected to weighted account links.
+
+Each shared attribute (payment fingerprint, canonical email, billing name,
+API key, IP, /24 subnet, prompt template, client string, non-freemail email
+domain) is evidence that two accounts are run by the same hands. Its weight
+is the attribute kind's weight, times a factor for the IP's kind (carrier NAT
+and VPN exits are shared by design), times a base-rate factor: an attribute
+held by ``n`` accounts keeps ``min(1, hub_allowance / (n - 1))`` of its
+weight. That is the resource-allocation view of a hub: whatever is shared by
+thousands says little about any one pair, and its total contribution grows
+with ``n`` rather than ``n**2``. Evidence combines as a noisy-OR:
+
+    strength(a, b) = 1 - prod over shared attributes (1 - contribution)
+
+Pairs whose contribution would be below ``min_link_contribution`` are not
+enumerated at all; that floor is on weight, not on hub size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from linkage.normalise import NormalisedInput
+from linkage.settings import Settings
+
+ATTRIBUTE_TYPES = (
+    "payment",
+    "email",
+    "billing_name",
+    "api_key",
+    "ip",
+    "subnet",
+    "template",
+    "user_agent",
+    "email_domain",
+)
+
+_REQUEST_ATTRIBUTES = {
+    "ip": "ip",
+    "subnet": "subnet",
+    "template_head": "template",
+    "template_tail": "template",
+    "user_agent": "user_agent",
+    "api_key_id": "api_key",
+}
+
+
+@dataclass
+class LinkResult:
+    account_attributes: pd.DataFrame
+    """One row per (account, attribute): account_id, attr_type, attr_value, uses,
+    first_seen, last_seen, ip_kind, accounts (how many accounts hold it), contribution."""
+    links: pd.DataFrame
+    """One row per linked account pair: account_a < account_b, strength, shared
+    (attributes in common), and per attribute type ``<type>_shared`` counts."""
+
+
+def account_attributes(data: NormalisedInput, settings: Settings) -> pd.DataFrame:
+    """Who holds what: the account-to-attribute incidence table with base-rate weights."""
+    requests = data.requests
+    parts: list[pd.DataFrame] = []
+    for column, attr_type in _REQUEST_ATTRIBUTES.items():
+        if column not in requests.columns:
+            continue
+        used = requests[["account_id", column, "ts", "ip_kind"]].dropna(subset=[column])
+        grouped = (
+            used.groupby(["account_id", column], sort=False, observed=True)
+            .agg(
+                uses=("ts", "size"),
+                first_seen=("ts", "min"),
+                last_seen=("ts", "max"),
+                ip_kind=("ip_kind", "first"),
+            )
+            .reset_index()
+            .rename(columns={column: "attr_value"})
+        )
+        grouped["attr_type"] = attr_type
+        if attr_type not in ("ip", "subnet"):
+            grouped["ip_kind"] = None
+        parts.append(grouped)
+
+    accounts = data.accounts
+    freemail = set(settings.freemail_domains)
+    static = [
+        ("email", accounts[["account_id", "email_canonical"]].rename(columns={"email_canonical": "attr_value"})),
+        (
+            "email_domain",
+            accounts.loc[~accounts["email_domain"].isin(freemail), ["account_id", "email_domain"]].rename(
+                columns={"email_domain": "attr_value"}
+            ),
+        ),
+        (
+            "payment",
+            data.payments[["account_id", "payment_fingerprint", "added_at"]]
+            if "added_at" in data.payments.columns
+            else data.payments[["account_id", "payment_fingerprint"]],
+        ),
+        (
+            "billing_name",
+            data.payments[["account_id", "billing_name_normalised"]].rename(
+                columns={"billing_name_normalised": "attr_value"}
+            ),
+        ),
+    ]
+    for attr_type, frame in static:
+        frame = frame.rename(columns={"payment_fingerprint": "attr_value"}).dropna(subset=["attr_value"])
+        frame = frame[frame["attr_value"].astype("str").str.len() > 0]
+        seen = frame["added_at"] if "added_at" in frame.columns else pd.Series(pd.NaT, index=frame.index)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "account_id": frame["account_id"].to_numpy(),
+                    "attr_value": frame["attr_value"].astype("str").to_numpy(),
+                    "uses": 1,
+                    "first_seen": pd.to_datetime(seen, utc=True).to_numpy(),
+                    "last_seen": pd.to_datetime(seen, utc=True).to_numpy(),
+                    "ip_kind": None,
+                    "attr_type": attr_type,
+                }
+            ).drop_duplicates(["account_id", "attr_value"])
+        )
+    incidence = pd.concat(parts, ignore_index=True)
+    incidence["attr_value"] = incidence["attr_value"].astype("str")
+    incidence = incidence.drop_duplicates(["account_id", "attr_type", "attr_value"], ignore_index=True)
+
+    holders = incidence.groupby(["attr_type", "attr_value"], sort=False)["account_id"].transform("size")
+    incidence["accounts"] = holders.astype(np.int64)
+    type_weight = incidence["attr_type"].map(settings.attribute_weights).astype(float)
+    default_kind = settings.ip_kind_factors.get("unknown", 1.0)
+    kind_factor = (
+        incidence["ip_kind"].map(settings.ip_kind_factors).astype(float).fillna(default_kind)
+    )
+    kind_factor = kind_factor.where(incidence["attr_type"].isin(["ip", "subnet"]), 1.0)
+    base_rate = np.minimum(1.0, settings.hub_allowance / np.maximum(holders - 1, 1))
+    incidence["contribution"] = (type_weight * kind_factor * base_rate).where(holders > 1, 0.0)
+    return incidence
+
+
+def project_links(incidence: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Account-to-account links from shared attributes (vectorised pair enumeration).
+
+    Examples
+    --------
+    >>> incidence = pd.DataFrame({
+    ...     "account_id": ["a", "b", "c", "a", "b"],
+    ...     "attr_type": ["payment", "payment", "payment", "ip", "ip"],
+    ...     "attr_value": ["card1", "card1", "card1", "1.2.3.4", "1.2.3.4"],
+    ...     "contribution": [0.9, 0.9, 0.9, 0.6, 0.6]})
+    >>> links = project_links(incidence, Settings())
+    >>> links[["account_a", "account_b", "strength", "payment_shared", "ip_shared"]]
+      account_a account_b  strength  payment_shared  ip_shared
+    0         a         b      0.96               1          1
+    1         a         c      0.90               1          0
+    2         b         c      0.90               1          0
+    """
+    useful = incidence[incidence["contribution"] >= settings.min_link_contribution]
+    columns = ["account_a", "account_b", "strength", "shared"] + [f"{t}_shared" for t in ATTRIBUTE_TYPES]
+    if useful.empty:
+        return pd.DataFrame(columns=columns)
+    account_codes, account_ids = pd.factorize(useful["account_id"], sort=True)
+    attr_key = useful["attr_type"].astype("str") + "\x1f" + useful["attr_value"].astype("str")
+    attr_codes, _ = pd.factorize(attr_key)
+    order = np.lexsort((account_codes, attr_codes))
+    accounts_sorted = account_codes[order].astype(np.int64)
+    attrs_sorted = attr_codes[order]
+    contribution_sorted = useful["contribution"].to_numpy(dtype=float)[order]
+    type_codes = pd.Categorical(useful["attr_type"], categories=ATTRIBUTE_TYPES).codes[order]
+
+    group_start = np.flatnonzero(np.r_[True, attrs_sorted[1:] != attrs_sorted[:-1]])
+    group_size = np.diff(np.r_[group_start, len(attrs_sorted)])
+    size_of_row = np.repeat(group_size, group_size)
+    local_index = np.arange(len(attrs_sorted)) - np.repeat(group_start, group_size)
+    partners = size_of_row - 1 - local_index
+    left = np.repeat(np.arange(len(attrs_sorted)), partners)
+    block_start = np.repeat(np.cumsum(partners) - partners, partners)
+    right = left + 1 + (np.arange(len(left)) - block_start)
+
+    a = accounts_sorted[left]
+    b = accounts_sorted[right]
+    n_accounts = len(account_ids)
+    pair_key = np.minimum(a, b) * n_accounts + np.maximum(a, b)
+    log_keep = np.log1p(-np.minimum(contribution_sorted[left], 0.999999))
+    pair_codes, unique_pairs = pd.factorize(pair_key, sort=True)
+    total_log = np.bincount(pair_codes, weights=log_keep, minlength=len(unique_pairs))
+    links = pd.DataFrame(
+        {
+            "account_a": account_ids[unique_pairs // n_accounts],
+            "account_b": account_ids[unique_pairs % n_accounts],
+            "strength": np.round(1.0 - np.exp(total_log), 6),
+            "shared": np.bincount(pair_codes, minlength=len(unique_pairs)),
+        }
+    )
+    pair_types = type_codes[left]
+    for type_index, attr_type in enumerate(ATTRIBUTE_TYPES):
+        mask = pair_types == type_index
+        links[f"{attr_type}_shared"] = np.bincount(pair_codes[mask], minlength=len(unique_pairs))
+    return links
+
+
+def link(data: NormalisedInput, settings: Settings) -> LinkResult:
+    """Run the linking stage: incidence with base-rate weights, then the projection."""
+    incidence = account_attributes(data, settings)
+    links = project_links(incidence, settings)
+    return LinkResult(account_attributes=incidence, links=links)

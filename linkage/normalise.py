@@ -1,0 +1,372 @@
+"""Normalisation stage: canonical emails, IPs placed in networks, prompts reduced to templates.
+
+Everything here is vectorised: string work goes through pyarrow compute
+kernels, IP lookups are done once per distinct address and mapped back.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from linkage.settings import Settings
+
+CONTENT_PATTERNS: dict[str, str] = {
+    "reasoning": (
+        r"step[- ]by[- ]step|show (all )?(of )?your (work|reasoning)|chain[- ]of[- ]thought"
+        r"|explain your reasoning|reason (through|carefully)|think (it )?through"
+        r"|before (giving |stating )?the final answer"
+    ),
+    "rubric_grading": (
+        r"rubric|\bgrader\b|grade the|score (the|each|this) (response|answer|criterion)"
+        r"|from 1 to 10|on a scale of|evaluate the (response|answer)|as a (strict )?judge"
+    ),
+    "sensitive_rewrite": (
+        r"rewrite .{0,80}(neutral|balanced)|politically sensitive|censorship|safe to publish"
+    ),
+    "agentic": (
+        r"you have access to the following tools|\btools?:|function[_ ]call|<tool"
+        r"|screenshot|\bclick\b|computer[- ]use|attached image|autonomous agent|next action"
+    ),
+    "coding": (
+        r"```|\bdef |repository|refactor|unit tests?\b|stack trace|pull request|codebase"
+        r"|software engineering agent"
+    ),
+}
+"""Content families of distillation traffic, as case-insensitive RE2 patterns."""
+
+DISTILLATION_FAMILIES = tuple(CONTENT_PATTERNS)
+
+
+@dataclass
+class NormalisedInput:
+    accounts: pd.DataFrame
+    requests: pd.DataFrame
+    payments: pd.DataFrame
+    ip_intel: pd.DataFrame
+    indicators: pd.DataFrame
+    templates: pd.DataFrame
+    """template_id -> example text (the words that make the fingerprint) and request count."""
+
+
+def canonical_email(emails: pd.Series) -> pd.DataFrame:
+    """Canonical mailbox and domain: lower case, ``+tag`` dropped, Gmail dots removed.
+
+    Examples
+    --------
+    >>> canonical_email(pd.Series(["Kestrel.Ops+a1@GoogleMail.com", "x@corp.io"]))["email"].tolist()
+    ['kestrelops@gmail.com', 'x@corp.io']
+    """
+    text = emails.astype("str").str.strip().str.lower()
+    parts = text.str.rsplit("@", n=1, expand=True)
+    if parts.shape[1] < 2:
+        parts[1] = None
+    local = parts[0].str.split("+", n=1).str[0]
+    domain = parts[1].replace({"googlemail.com": "gmail.com"})
+    gmail = domain == "gmail.com"
+    local = local.where(~gmail, local.str.replace(".", "", regex=False))
+    valid = domain.notna() & (local.str.len() > 0) & emails.notna()
+    return pd.DataFrame(
+        {
+            "email": (local + "@" + domain).where(valid),
+            "email_domain": domain.where(valid),
+        }
+    )
+
+
+def normalise_name(names: pd.Series) -> pd.Series:
+    """Billing names compared case- and spacing-insensitively."""
+    return names.astype("str").str.lower().str.replace(r"[^\w]+", " ", regex=True).str.strip()
+
+
+def template_fingerprints(prompts: pd.Series, settings: Settings) -> pd.DataFrame:
+    """Fingerprints of a prompt's fixed parts, robust to filled-in slots.
+
+    The head fingerprint is the first ``template_prefix_words`` words after
+    numbers are masked and punctuation dropped; the tail fingerprint the last
+    ``template_suffix_words`` (only for prompts long enough to have both).
+    A scaffold with its slot at the end keeps its head; one with the slot
+    at the start keeps its tail.
+
+    Examples
+    --------
+    >>> s = Settings(template_prefix_words=4, template_suffix_words=2)
+    >>> fp = template_fingerprints(pd.Series([
+    ...     "Solve this step by step: 12 apples and 3 pears",
+    ...     "Solve this step by step: 99 cars, then write it out",
+    ...     ""]), s)
+    >>> fp.loc[0, "template_head"] == fp.loc[1, "template_head"]
+    True
+    >>> fp.loc[0, "head_text"]
+    'solve this step by'
+    >>> bool(pd.isna(fp.loc[2, "template_head"]))
+    True
+    """
+    arr = pa.array(prompts.astype("str").where(prompts.notna(), None), type=pa.large_string())
+    text = pc.utf8_lower(arr)
+    text = pc.replace_substring_regex(text, r"\d+(?:[.,]\d+)*", "0")
+    text = pc.replace_substring_regex(text, r"[\s\p{P}\p{S}]+", " ")
+    text = pc.utf8_trim_whitespace(text)
+    head_words = settings.template_prefix_words
+    tail_words = settings.template_suffix_words
+    head = pc.struct_field(
+        pc.extract_regex(text, rf"^(?P<w>(?:\S+ ){{0,{head_words - 1}}}\S+)"), [0]
+    )
+    tail = pc.struct_field(pc.extract_regex(text, rf"(?P<w>(?:\S+ ){{0,{tail_words - 1}}}\S+)$"), [0])
+    word_count = pc.add(pc.count_substring(text, " "), 1)
+    long_enough = pc.greater(word_count, head_words + tail_words)
+    head_text = head.to_pandas()
+    tail_text = tail.to_pandas().where(long_enough.to_numpy(zero_copy_only=False), None)
+    return pd.DataFrame(
+        {
+            "template_head": _hash_text(head_text, "h"),
+            "template_tail": _hash_text(tail_text, "t"),
+            "head_text": head_text,
+            "tail_text": tail_text,
+        },
+        index=prompts.index,
+    )
+
+
+def _hash_text(values: pd.Series, kind: str) -> pd.Series:
+    present = values.notna() & (values.astype("str").str.len() > 0)
+    hashed = pd.util.hash_array(values.astype("str").fillna("").to_numpy(dtype=object))
+    ids = pd.Series(hex_ids(hashed, kind), index=values.index, dtype="str")
+    return ids.where(present, None)
+
+
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def hex_ids(hashes: np.ndarray, prefix: str) -> np.ndarray:
+    """Format 64-bit hashes as ``prefix`` + 16 hex digits, without a per-row Python loop.
+
+    >>> hex_ids(np.array([255, 2**64 - 1], dtype=np.uint64), "t").tolist()
+    ['t00000000000000ff', 'tffffffffffffffff']
+    """
+    as_bytes = np.asarray(hashes, dtype=">u8").view(np.uint8).reshape(-1, 8)
+    nibbles = np.stack([as_bytes >> 4, as_bytes & 15], axis=2).reshape(-1, 16)
+    digits = np.ascontiguousarray(_HEX_DIGITS[nibbles]).view("S16").ravel().astype(str)
+    return np.char.add(prefix, digits)
+
+
+def content_families(prompts: pd.Series) -> pd.DataFrame:
+    """One boolean column per distillation content family (see CONTENT_PATTERNS)."""
+    arr = pa.array(prompts.astype("str").where(prompts.notna(), None), type=pa.large_string())
+    columns = {}
+    for family, pattern in CONTENT_PATTERNS.items():
+        matched = pc.match_substring_regex(arr, pattern, ignore_case=True)
+        columns[f"content_{family}"] = (
+            pc.fill_null(matched, False).to_numpy(zero_copy_only=False).astype(bool)
+        )
+    return pd.DataFrame(columns, index=prompts.index)
+
+
+def locate_ips(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """For every address: its subnet, and the longest ip_intel block holding it.
+
+    Work is done once per distinct address. IPv4 lookups are vectorised over
+    prefix lengths; IPv6 (rare) goes through :mod:`ipaddress`.
+
+    Examples
+    --------
+    >>> intel = pd.DataFrame({"network": ["10.0.0.0/8", "10.1.0.0/16"], "asn": [1, 2],
+    ...                       "as_org": ["Big", "Small"], "kind": ["hosting", "university"]})
+    >>> located = locate_ips(pd.Series(["10.1.2.3", "10.9.9.9", "8.8.8.8"]), intel, Settings())
+    >>> located[["subnet", "network", "asn", "ip_kind"]].to_dict("list")
+    {'subnet': ['10.1.2.0/24', '10.9.9.0/24', '8.8.8.0/24'], 'network': ['10.1.0.0/16', '10.0.0.0/8', None], 'asn': [2, 1, None], 'ip_kind': ['university', 'hosting', 'unknown']}
+    """  # noqa: E501
+    codes, uniques = pd.factorize(ips)
+    unique_ips = pd.Series(uniques, dtype="str")
+    located = _locate_unique(unique_ips, ip_intel, settings)
+    result = located.iloc[codes].reset_index(drop=True)
+    result.index = ips.index
+    return result
+
+
+def _locate_unique(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    n = len(ips)
+    is_v4 = ips.str.fullmatch(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}").fillna(False).to_numpy()
+    v4_int = np.zeros(n, dtype=np.uint64)
+    if is_v4.any():
+        octets = ips[is_v4].str.split(".", expand=True).astype(np.uint64).to_numpy()
+        v4_int[is_v4] = (octets[:, 0] << 24) | (octets[:, 1] << 16) | (octets[:, 2] << 8) | octets[:, 3]
+    subnet = np.empty(n, dtype=object)
+    v4_bits = settings.ipv4_subnet_bits
+    v4_mask = np.uint64((0xFFFFFFFF << (32 - v4_bits)) & 0xFFFFFFFF)
+    v4_net = v4_int & v4_mask
+    if is_v4.any():
+        nets = v4_net[is_v4]
+        subnet[is_v4] = (
+            pd.Series((nets >> 24) & 255).astype(str)
+            + "."
+            + pd.Series((nets >> 16) & 255).astype(str)
+            + "."
+            + pd.Series((nets >> 8) & 255).astype(str)
+            + "."
+            + pd.Series(nets & 255).astype(str)
+            + f"/{v4_bits}"
+        ).to_numpy()
+    intel_row = np.full(n, -1, dtype=np.int64)
+
+    intel = ip_intel.reset_index(drop=True)
+    if len(intel):
+        networks = [ipaddress.ip_network(v, strict=False) for v in intel["network"]]
+        v4_rows = [(i, net) for i, net in enumerate(networks) if net.version == 4]
+        v6_rows = [(i, net) for i, net in enumerate(networks) if net.version == 6]
+        # longest prefix first, so the most specific block wins
+        for prefix in sorted({net.prefixlen for _, net in v4_rows}, reverse=True):
+            mask = np.uint64((0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF) if prefix else np.uint64(0)
+            table = {int(net.network_address): i for i, net in v4_rows if net.prefixlen == prefix}
+            keys = pd.Series(v4_int & mask)
+            hits = keys.map(table).to_numpy(dtype=float, na_value=np.nan)
+            take = is_v4 & (intel_row < 0) & ~np.isnan(hits)
+            intel_row[take] = hits[take].astype(np.int64)
+        v6_positions = np.flatnonzero(~is_v4)
+        v6_sorted = sorted(v6_rows, key=lambda item: -item[1].prefixlen)
+        for position in v6_positions:
+            try:
+                address = ipaddress.ip_address(ips.iloc[position])
+            except ValueError:
+                continue
+            subnet[position] = str(
+                ipaddress.ip_network(f"{address}/{settings.ipv6_subnet_bits}", strict=False)
+                if address.version == 6
+                else ipaddress.ip_network(f"{address}/{v4_bits}", strict=False)
+            )
+            for i, net in v6_sorted:
+                if address in net:
+                    intel_row[position] = i
+                    break
+    else:
+        for position in np.flatnonzero(~is_v4):
+            try:
+                address = ipaddress.ip_address(ips.iloc[position])
+            except ValueError:
+                continue
+            bits = settings.ipv6_subnet_bits if address.version == 6 else v4_bits
+            subnet[position] = str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
+
+    found = intel_row >= 0
+    take = np.where(found, intel_row, 0)
+
+    def intel_column(name: str) -> pd.Series:
+        if name not in intel.columns or not len(intel):
+            return pd.Series([None] * n, dtype=object)
+        values = intel[name].to_numpy(dtype=object)[take] if len(intel) else np.array([None] * n)
+        return pd.Series(np.where(found, values, None), dtype=object)
+
+    kind = intel_column("kind").astype("str").str.strip().str.lower()
+    kind = kind.where(found & kind.notna() & (kind != "") & (kind != "None"), "unknown")
+    asn = pd.to_numeric(intel_column("asn"), errors="coerce").astype("Int64")
+    return pd.DataFrame(
+        {
+            "subnet": pd.Series(subnet, dtype=object),
+            "network": intel_column("network"),
+            "asn": asn,
+            "as_org": intel_column("as_org"),
+            "ip_kind": kind,
+        }
+    )
+
+
+def normalise(
+    tables: dict[str, pd.DataFrame], settings: Settings, progress: object | None = None
+) -> NormalisedInput:
+    """Turn validated tables into the canonical shapes the linking stages use."""
+    accounts = tables["accounts"].copy()
+    emails = canonical_email(accounts.get("email", pd.Series([None] * len(accounts))))
+    accounts["email_canonical"] = emails["email"].to_numpy()
+    accounts["email_domain"] = emails["email_domain"].to_numpy()
+    for optional in ("org_id", "signup_pathway", "display_name", "country", "email"):
+        if optional not in accounts.columns:
+            accounts[optional] = None
+
+    ip_intel = tables.get("ip_intel", pd.DataFrame(columns=["network", "asn", "as_org", "kind"]))
+    for optional in ("asn", "as_org", "kind"):
+        if optional not in ip_intel.columns:
+            ip_intel[optional] = None
+
+    requests = tables["requests"]
+    keep = [
+        c
+        for c in (
+            "request_id",
+            "account_id",
+            "ts",
+            "ip",
+            "access_pathway",
+            "api_key_id",
+            "user_agent",
+            "model",
+            "input_tokens",
+            "output_tokens",
+        )
+        if c in requests.columns
+    ]
+    normalised = requests[keep].copy()
+    for optional in ("access_pathway", "api_key_id", "user_agent", "model"):
+        if optional not in normalised.columns:
+            normalised[optional] = None
+    located = locate_ips(requests["ip"], ip_intel, settings)
+    for column in located.columns:
+        normalised[column] = located[column].to_numpy()
+    prompts = requests["prompt"] if "prompt" in requests.columns else pd.Series([None] * len(requests))
+    fingerprints = template_fingerprints(prompts, settings)
+    normalised["template_head"] = fingerprints["template_head"].to_numpy()
+    normalised["template_tail"] = fingerprints["template_tail"].to_numpy()
+    families = content_families(prompts)
+    for column in families.columns:
+        normalised[column] = families[column].to_numpy()
+    normalised["has_prompt"] = prompts.notna().to_numpy() & (prompts.astype("str").str.len() > 0).to_numpy()
+    normalised = normalised.sort_values(["ts", "request_id"], kind="stable").reset_index(drop=True)
+
+    templates = _template_catalogue(fingerprints)
+
+    payments = tables.get("payment_methods")
+    if payments is None:
+        payments = pd.DataFrame(columns=["account_id", "payment_fingerprint", "billing_name"])
+    payments = payments.copy()
+    if "billing_name" not in payments.columns:
+        payments["billing_name"] = None
+    payments["billing_name_normalised"] = normalise_name(payments["billing_name"]).where(
+        payments["billing_name"].notna()
+    )
+
+    indicators = tables.get("indicators")
+    if indicators is None:
+        indicators = pd.DataFrame(
+            columns=["indicator_type", "value", "organization", "confidence", "source"]
+        )
+    indicators = indicators.copy()
+    if "confidence" not in indicators.columns:
+        indicators["confidence"] = np.nan
+    indicators["confidence"] = indicators["confidence"].fillna(settings.default_indicator_confidence)
+    if "source" not in indicators.columns:
+        indicators["source"] = None
+
+    return NormalisedInput(
+        accounts=accounts,
+        requests=normalised,
+        payments=payments,
+        ip_intel=ip_intel,
+        indicators=indicators.reset_index(drop=True),
+        templates=templates,
+    )
+
+
+def _template_catalogue(fingerprints: pd.DataFrame) -> pd.DataFrame:
+    heads = fingerprints[["template_head", "head_text"]].dropna()
+    heads.columns = ["template_id", "text"]
+    tails = fingerprints[["template_tail", "tail_text"]].dropna()
+    tails.columns = ["template_id", "text"]
+    both = pd.concat([heads, tails], ignore_index=True)
+    catalogue = both.groupby("template_id", sort=True).agg(
+        text=("text", "first"), requests=("text", "size")
+    )
+    return catalogue.reset_index()

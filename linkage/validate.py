@@ -1,0 +1,300 @@
+"""Validation stage: raw text tables in, typed accepted tables and rejected rows out.
+
+A row that breaks the data contract is never dropped silently: it goes to
+the rejects with the file, row, column and reason, and it is counted, so that
+rows read = rows accepted + rows rejected for every table. Problems that make
+a run meaningless (a required table or column missing) are all collected
+first and raised together, before any work is done.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from linkage.contract import INDICATOR_TYPES, TABLES, ColumnSpec, TableSpec
+from linkage.errors import InputContractError
+from linkage.input_folder import INVALID_UTF8, ROW_COLUMN, RawTable
+from linkage.settings import Settings
+
+REASON_COLUMN = "_reason"
+PROBLEM_COLUMN = "_column"
+
+_CARD_NUMBER = r"^\d{13,19}$"
+
+
+@dataclass
+class ValidatedInput:
+    """What detection may read: typed accepted rows, plus what was rejected and why."""
+
+    tables: dict[str, pd.DataFrame]
+    rejects: dict[str, pd.DataFrame]
+    counts: dict[str, dict[str, int]]
+    notes: list[str] = field(default_factory=list)
+
+
+def check_structure(raw: dict[str, RawTable]) -> None:
+    """Raise one error naming every missing required table or column."""
+    problems: list[str] = []
+    for name, spec in TABLES.items():
+        table = raw.get(name)
+        if table is None:
+            if spec.required:
+                problems.append(f"required table {name!r} is missing")
+            continue
+        if "empty" in table.notes:
+            if spec.required:
+                problems.append(
+                    f"{table.path}: the file is empty; it needs a header row with "
+                    f"{', '.join(spec.required_columns)} and at least one row"
+                )
+            continue
+        missing = [c for c in spec.required_columns if c not in table.frame.columns]
+        if missing:
+            problems.append(
+                f"{table.path}: required column(s) {', '.join(missing)} missing "
+                f"(columns found: {', '.join(c for c in table.frame.columns if c != ROW_COLUMN)})"
+            )
+    if problems:
+        raise InputContractError(problems)
+
+
+def validate(raw: dict[str, RawTable], settings: Settings) -> ValidatedInput:
+    """Check every row of every table against the contract.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> accounts = pd.DataFrame({"account_id": ["a", "a"], "created_at": ["2026-10-01", "x"],
+    ...                          "_row": [1, 2]})
+    >>> requests = pd.DataFrame({"request_id": ["r1"], "account_id": ["a"],
+    ...                          "ts": ["2026-10-02T10:00:00Z"], "ip": ["10.0.0.1"], "_row": [1]})
+    >>> raw = {"accounts": RawTable("accounts", Path("accounts.csv"), accounts),
+    ...        "requests": RawTable("requests", Path("requests.csv"), requests)}
+    >>> result = validate(raw, Settings())
+    >>> result.counts["accounts"]
+    {'read': 2, 'accepted': 1, 'rejected': 1}
+    >>> result.rejects["accounts"]["_reason"].iloc[0]
+    'unparsable timestamp "x"; duplicate account_id "a" (first on row 1)'
+    """
+    check_structure(raw)
+    tables: dict[str, pd.DataFrame] = {}
+    rejects: dict[str, pd.DataFrame] = {}
+    counts: dict[str, dict[str, int]] = {}
+    notes: list[str] = []
+    # accounts first: other tables are checked against the accepted accounts
+    order = ["accounts", "requests", "payment_methods", "ip_intel", "indicators", "labels"]
+    for name in order:
+        table = raw.get(name)
+        if table is None:
+            continue
+        spec = TABLES[name]
+        known_accounts = tables["accounts"]["account_id"] if "accounts" in tables else None
+        accepted, rejected, table_notes = _validate_table(table, spec, known_accounts, settings)
+        malformed = pd.DataFrame(table.malformed)
+        if len(malformed):
+            malformed = malformed.rename(columns={"text": "_raw_line", "row": ROW_COLUMN})
+            malformed[PROBLEM_COLUMN] = ""
+            malformed = malformed.rename(columns={"reason": REASON_COLUMN})
+            rejected = pd.concat([rejected, malformed], ignore_index=True)
+        tables[name] = accepted
+        rejects[name] = rejected
+        counts[name] = {
+            "read": len(table.frame) + len(table.malformed),
+            "accepted": len(accepted),
+            "rejected": len(rejected),
+        }
+        notes.extend(f"{table.path}: {note}" for note in table_notes + table.notes)
+    return ValidatedInput(tables=tables, rejects=rejects, counts=counts, notes=notes)
+
+
+class _Problems:
+    """Collects (row mask, column, reason) triples and turns them into one reason per row."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.positions: list[np.ndarray] = []
+        self.columns: list[np.ndarray] = []
+        self.reasons: list[np.ndarray] = []
+
+    def add(self, mask: pd.Series | np.ndarray, column: str, reason: str | pd.Series) -> None:
+        mask_array = np.asarray(mask, dtype=bool)
+        where = np.flatnonzero(mask_array)
+        if not len(where):
+            return
+        self.positions.append(where)
+        self.columns.append(np.full(len(where), column, dtype=object))
+        if isinstance(reason, str):
+            self.reasons.append(np.full(len(where), reason, dtype=object))
+        else:
+            self.reasons.append(np.asarray(reason, dtype=object)[where])
+
+    def split(self) -> tuple[np.ndarray, pd.DataFrame]:
+        """Return (rejected mask, per-rejected-row column and reason)."""
+        rejected = np.zeros(len(self.frame), dtype=bool)
+        if not self.positions:
+            return rejected, pd.DataFrame(columns=[PROBLEM_COLUMN, REASON_COLUMN])
+        problems = pd.DataFrame(
+            {
+                "position": np.concatenate(self.positions),
+                PROBLEM_COLUMN: np.concatenate(self.columns),
+                REASON_COLUMN: np.concatenate(self.reasons),
+            }
+        )
+        # keep the order in which problems were found (checks run in contract order)
+        grouped = problems.groupby("position", sort=True).agg(
+            {PROBLEM_COLUMN: lambda c: ";".join(dict.fromkeys(c)), REASON_COLUMN: "; ".join}
+        )
+        rejected[grouped.index.to_numpy()] = True
+        return rejected, grouped
+
+
+def _blank(series: pd.Series) -> pd.Series:
+    return series.isna() | (series.astype("str").str.strip() == "")
+
+
+def _validate_table(
+    table: RawTable,
+    spec: TableSpec,
+    known_accounts: pd.Series | None,
+    settings: Settings,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    frame = table.frame.reset_index(drop=True)
+    problems = _Problems(frame)
+    notes: list[str] = []
+    typed: dict[str, pd.Series] = {}
+
+    text_columns = [c for c in frame.columns if c != ROW_COLUMN and frame[c].dtype != "datetime64"]
+    for column in text_columns:
+        if pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object:
+            bad = frame[column].astype("str").str.contains(INVALID_UTF8, regex=False, na=False)
+            problems.add(bad, column, "bytes that are not UTF-8")
+
+    for column_spec in spec.columns:
+        if column_spec.name not in frame.columns:
+            continue
+        values = frame[column_spec.name]
+        blank = _blank(values) if not pd.api.types.is_datetime64_any_dtype(values) else values.isna()
+        if column_spec.required:
+            problems.add(blank, column_spec.name, f"missing required value {column_spec.name}")
+        typed[column_spec.name] = _parse_column(values, blank, column_spec, problems)
+
+    if spec.name == "payment_methods" and "payment_fingerprint" in frame.columns:
+        compact = frame["payment_fingerprint"].astype("str").str.replace(r"[\s-]", "", regex=True)
+        looks_like_card = compact.str.fullmatch(_CARD_NUMBER, na=False)
+        problems.add(
+            looks_like_card,
+            "payment_fingerprint",
+            "looks like a full card number, not a processor fingerprint (value withheld)",
+        )
+        # never keep the card number itself, not even in the rejects
+        frame.loc[looks_like_card.to_numpy(), "payment_fingerprint"] = "[withheld card number]"
+
+    if spec.name == "indicators" and "indicator_type" in frame.columns:
+        indicator_type = frame["indicator_type"].astype("str").str.strip().str.lower()
+        unknown_type = ~_blank(frame["indicator_type"]) & ~indicator_type.isin(INDICATOR_TYPES)
+        problems.add(
+            unknown_type,
+            "indicator_type",
+            "unknown indicator_type (expected one of " + ", ".join(INDICATOR_TYPES) + ")",
+        )
+        typed["indicator_type"] = indicator_type
+    if spec.name == "indicators" and "confidence" in typed:
+        confidence = typed["confidence"]
+        problems.add((confidence < 0) | (confidence > 1), "confidence", "confidence outside 0..1")
+
+    if spec.account_column and known_accounts is not None and spec.account_column in frame.columns:
+        account = frame[spec.account_column]
+        unknown = ~_blank(account) & ~account.isin(known_accounts)
+        problems.add(unknown, spec.account_column, "unknown account (not in accounts)")
+
+    if spec.unique_key and spec.unique_key in frame.columns:
+        key = frame[spec.unique_key]
+        duplicate = key.duplicated(keep="first") & ~_blank(key)
+        if duplicate.any():
+            first_row = frame.groupby(spec.unique_key, sort=False)[ROW_COLUMN].transform("first")
+            reason = (
+                f"duplicate {spec.unique_key} "
+                + '"'
+                + key.astype("str")
+                + '" (first on row '
+                + first_row.astype("str")
+                + ")"
+            )
+            problems.add(duplicate, spec.unique_key, reason)
+
+    rejected_mask, reasons = problems.split()
+    accepted = frame.loc[~rejected_mask].copy()
+    for column, values in typed.items():
+        accepted[column] = values[~rejected_mask]
+    if spec.name == "requests" and "prompt" in accepted.columns:
+        lengths = accepted["prompt"].str.len()
+        too_long = lengths > settings.max_prompt_chars
+        if too_long.any():
+            accepted.loc[too_long, "prompt"] = accepted.loc[too_long, "prompt"].str.slice(
+                0, settings.max_prompt_chars
+            )
+            notes.append(
+                f"{int(too_long.sum())} prompt(s) longer than {settings.max_prompt_chars} "
+                "characters were cut to that length (rows kept)"
+            )
+    accepted = accepted.reset_index(drop=True)
+
+    rejected = frame.loc[rejected_mask].copy()
+    rejected[PROBLEM_COLUMN] = reasons[PROBLEM_COLUMN].to_numpy()
+    rejected[REASON_COLUMN] = reasons[REASON_COLUMN].to_numpy()
+    if "prompt" in rejected.columns:
+        rejected["prompt"] = rejected["prompt"].astype("str").str.slice(0, 2000)
+    return accepted, rejected.reset_index(drop=True), notes
+
+
+def _parse_column(
+    values: pd.Series, blank: pd.Series, column: ColumnSpec, problems: _Problems
+) -> pd.Series:
+    """Parse one column to its contract type, reporting unparsable non-blank cells."""
+    if column.kind == "string":
+        return values.where(~blank, None).astype("str").str.strip().where(~blank, None)
+    if column.kind == "timestamp":
+        if pd.api.types.is_datetime64_any_dtype(values):
+            return values
+        parsed = pd.to_datetime(values.where(~blank, None), errors="coerce", utc=True, format="ISO8601")
+        bad = parsed.isna() & ~blank
+        problems.add(bad, column.name, 'unparsable timestamp "' + values.astype("str") + '"')
+        return parsed
+    if column.kind in ("integer", "float"):
+        parsed = pd.to_numeric(values.where(~blank, None), errors="coerce")
+        bad = parsed.isna() & ~blank
+        if column.kind == "integer":
+            bad |= ~blank & parsed.notna() & (parsed != np.floor(parsed))
+            problems.add(bad, column.name, f"{column.name} is not a whole number")
+            return parsed.where(~bad).astype("Int64")
+        problems.add(bad, column.name, f"{column.name} is not a number")
+        return parsed.astype("float64")
+    if column.kind in ("ip", "cidr"):
+        text = values.where(~blank, None).astype("str").str.strip()
+        uniques = text[~blank].unique()
+        parser = _parse_ip if column.kind == "ip" else _parse_cidr
+        canonical = {value: parser(value) for value in uniques}
+        parsed = text.map(canonical)
+        bad = parsed.isna() & ~blank
+        label = "IP address" if column.kind == "ip" else "CIDR network"
+        problems.add(bad, column.name, f"unparsable {label} " + '"' + values.astype("str") + '"')
+        return parsed
+    raise AssertionError(f"unknown column kind {column.kind}")
+
+
+def _parse_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def _parse_cidr(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_network(value, strict=False))
+    except ValueError:
+        return None
