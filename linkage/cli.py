@@ -1,0 +1,314 @@
+"""The ``linkage`` command line: parse, call the library, print; errors become exit code 1.
+
+Start with ``linkage --help``; every command has its own ``--help``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from linkage.errors import LinkageError
+
+app = typer.Typer(
+    help=(
+        "Find distillation campaigns: link accounts that share payment methods, IPs, "
+        "prompt templates and timing; cluster them into hydras; score, attribute, take down.\n\n"
+        "Typical session:\n\n"
+        "  linkage generate --out data/generated/demo     # synthetic logs with planted campaigns\n\n"
+        "  linkage run --input data/generated/demo --out out/demo\n\n"
+        "  linkage evaluate --labels data/generated/demo/labels.csv --out out/demo"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+neo4j_app = typer.Typer(
+    help="Run a local Neo4j server and explore the account graph in it.", no_args_is_help=True
+)
+app.add_typer(neo4j_app, name="neo4j")
+
+console = Console(stderr=True)
+out = Console()
+
+
+def _fail(error: Exception) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {error}", highlight=False)
+    return typer.Exit(code=1)
+
+
+@app.command()
+def generate(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the dataset into.")],
+    scenario: Annotated[
+        str, typer.Option(help="Scenario to generate: 'default' or 'legit_only'.")
+    ] = "default",
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same dataset.")] = 0,
+    scale: Annotated[
+        float,
+        typer.Option(help="Size multiplier: 1.0 is about 5,000 accounts and 100,000 requests."),
+    ] = 1.0,
+    file_format: Annotated[
+        str, typer.Option("--format", help="'csv' (opens anywhere) or 'parquet' (fast).")
+    ] = "csv",
+) -> None:
+    """Write synthetic API-provider logs with planted campaigns and labels.
+
+    The default scenario plants a reasoning harvest, an agentic swarm and a
+    coding firehose among legitimate look-alikes (a university behind NAT,
+    company teams with a shared card, families, a sign-up cohort, a popular
+    prompt template, one honest heavy user). labels.csv holds the truth.
+    """
+    from linkage.generate import generate as make_dataset
+    from linkage.generate import write_dataset
+
+    try:
+        with console.status(f"generating scenario {scenario!r} at scale {scale} (seed {seed})"):
+            dataset = make_dataset(scenario=scenario, seed=seed, scale=scale)
+            paths = write_dataset(dataset, out_dir, fmt=file_format)
+    except (LinkageError, ValueError) as error:
+        raise _fail(error) from None
+    tables = dataset.tables
+    out.print(f"wrote {len(paths)} files to {out_dir}")
+    for name in ("accounts", "requests", "payment_methods", "ip_intel", "indicators", "labels"):
+        if name in tables:
+            out.print(f"  {name:16} {len(tables[name]):>10,} rows")
+
+
+@app.command()
+def run(
+    input_dir: Annotated[
+        Path,
+        typer.Option(
+            "--input", help="Input folder: accounts, requests, ... (.csv, .csv.gz, .parquet)."
+        ),
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="Run folder to write.")],
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="Settings file (TOML or JSON, or an earlier run.json) to override defaults."
+        ),
+    ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(help="An earlier run folder: clusters that grew or shrank keep their ids."),
+    ] = None,
+    neo4j_uri: Annotated[
+        str | None,
+        typer.Option(
+            "--neo4j", help="Also load the graph and results into Neo4j at this bolt URI."
+        ),
+    ] = None,
+) -> None:
+    """Run the main job: validate, link, cluster, score, attribute; write the run folder.
+
+    Writes clusters.csv, campaigns.json, takedown.csv, run.json and rejects/
+    (see README). Rows that break the data contract are written to
+    rejects/<table>.csv with the row, column and reason, and counted in run.json.
+    """
+    from linkage.outputs import read_previous_clusters, write_run
+    from linkage.pipeline import run as run_job
+    from linkage.settings import load_settings
+
+    try:
+        settings = load_settings(config)
+        previous_clusters = read_previous_clusters(previous) if previous else None
+        with console.status("starting") as status:
+
+            def show(stage: str) -> None:
+                status.update(f"[bold]{stage}[/] ...")
+
+            result = run_job(input_dir, settings, previous_clusters, on_stage=show)
+            status.update("writing outputs ...")
+            write_run(result, out_dir)
+        if neo4j_uri:
+            _load_into_neo4j(out_dir, neo4j_uri)
+    except LinkageError as error:
+        raise _fail(error) from None
+    _print_run_summary(result.run_info, result.campaigns, out_dir)
+
+
+def _print_run_summary(info: dict, campaigns: list[dict], out_dir: Path) -> None:
+    rows = Table(title="rows per table", show_edge=False)
+    for column in ("table", "read", "accepted", "rejected"):
+        rows.add_column(column, justify="right" if column != "table" else "left")
+    for table, counts in info["rows"].items():
+        rows.add_row(
+            table, f"{counts['read']:,}", f"{counts['accepted']:,}", f"{counts['rejected']:,}"
+        )
+    out.print(rows)
+    for note in info.get("notes", []):
+        out.print(f"[yellow]note:[/] {note}", highlight=False)
+    flagged = [c for c in campaigns if c["flagged"]]
+    table = Table(title=f"flagged clusters ({len(flagged)} of {len(campaigns)})", show_edge=False)
+    for column in (
+        "cluster_id",
+        "accounts",
+        "exchanges",
+        "hydra_score",
+        "organization",
+        "confidence",
+    ):
+        table.add_column(column)
+    for campaign in flagged[:20]:
+        table.add_row(
+            campaign["cluster_id"],
+            f"{campaign['account_count']:,}",
+            f"{campaign['exchange_count']:,}",
+            f"{campaign['hydra_score']:.2f}",
+            campaign["organization"] or "-",
+            f"{campaign['attribution_confidence']:.2f}",
+        )
+    out.print(table)
+    summary = info["summary"]
+    out.print(
+        f"{summary['flagged_accounts']:,} accounts flagged in {summary['flagged_clusters']} clusters; "
+        f"{info['total_seconds']:.1f} s. Outputs in {out_dir}/ (takedown.csv, campaigns.json, ...)"
+    )
+
+
+@app.command()
+def evaluate(
+    labels: Annotated[Path, typer.Option(help="labels.csv (or .parquet) with the ground truth.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="The run folder to evaluate.")],
+) -> None:
+    """Compare a run with ground-truth labels; print a table and write evaluation.json.
+
+    Reports account precision and recall, each campaign's recall (caught when
+    at least 90% of its accounts are flagged) and attribution, and the flagged
+    accounts in each legitimate look-alike group (when labels have a group column).
+    """
+    from linkage.evaluate import evaluate_run
+
+    try:
+        truth = _read_labels(labels)
+        clusters_path = out_dir / "clusters.csv"
+        if not clusters_path.is_file():
+            raise LinkageError(
+                f"{clusters_path} not found: run `linkage run --out {out_dir}` first"
+            )
+        clusters = pd.read_csv(clusters_path, dtype={"account_id": "str"})
+    except LinkageError as error:
+        raise _fail(error) from None
+    result = evaluate_run(truth, clusters)
+    (out_dir / "evaluation.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    _print_evaluation(result, out_dir)
+
+
+def _read_labels(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise LinkageError(f"labels file {path} not found")
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    return pd.read_csv(path, dtype="str", keep_default_na=False)
+
+
+def _print_evaluation(result: dict, out_dir: Path) -> None:
+    out.print(
+        f"account precision {result['account_precision']:.4f}  recall {result['account_recall']:.4f}  "
+        f"campaigns caught {result['campaigns_caught']}/{result['campaigns_total']}  "
+        f"attributed correctly {result['campaigns_attributed_correctly']}/{result['campaigns_total']}"
+    )
+    campaigns = Table(title="campaigns", show_edge=False)
+    for column in ("campaign", "accounts", "flagged", "recall", "caught", "true org", "attributed"):
+        campaigns.add_column(column)
+    for c in result["campaigns"]:
+        campaigns.add_row(
+            c["campaign_id"],
+            str(c["accounts"]),
+            str(c["flagged"]),
+            f"{c['recall']:.3f}",
+            "yes" if c["caught"] else "NO",
+            c["true_organization"],
+            c["attributed_organization"] or "-",
+        )
+    out.print(campaigns)
+    groups = Table(title="legitimate accounts flagged, by group", show_edge=False)
+    groups.add_column("group")
+    groups.add_column("accounts")
+    groups.add_column("flagged")
+    for name, counts in result["false_positives_by_group"].items():
+        groups.add_row(name, f"{counts['accounts']:,}", str(counts["flagged"]))
+    out.print(groups)
+    out.print(f"written to {out_dir / 'evaluation.json'}")
+
+
+@app.command("settings")
+def show_settings() -> None:
+    """Print every setting with its default, as JSON you can edit and pass to --config."""
+    from linkage.settings import Settings
+
+    out.print_json(json.dumps(Settings().to_dict()))
+
+
+# --- Neo4j -------------------------------------------------------------------------------
+
+
+@neo4j_app.command("install")
+def neo4j_install() -> None:
+    """Fetch the Neo4j Community server from Maven Central into .neo4j/ (once)."""
+    from linkage import neo4j_server
+
+    try:
+        home = neo4j_server.install()
+    except LinkageError as error:
+        raise _fail(error) from None
+    out.print(f"Neo4j installed in {home}")
+
+
+@neo4j_app.command("start")
+def neo4j_start() -> None:
+    """Start the local server (127.0.0.1 only); prints where to connect."""
+    from linkage import neo4j_server
+
+    try:
+        neo4j_server.install(quiet=True)
+        with console.status("starting Neo4j"):
+            info = neo4j_server.start()
+    except LinkageError as error:
+        raise _fail(error) from None
+    out.print(f"Neo4j running (pid {info.pid}): {info.uri}  browser: {info.http_url}/browser/")
+    out.print("user neo4j; password in .neo4j/password")
+
+
+@neo4j_app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local server."""
+    from linkage import neo4j_server
+
+    try:
+        stopped = neo4j_server.stop()
+    except LinkageError as error:
+        raise _fail(error) from None
+    out.print("Neo4j stopped" if stopped else "Neo4j was not running")
+
+
+@neo4j_app.command("status")
+def neo4j_status() -> None:
+    """Say whether the local server runs, and where."""
+    from linkage import neo4j_server
+
+    info = neo4j_server.status()
+    if info is None:
+        out.print("Neo4j is not running (start it with `linkage neo4j start`)")
+        raise typer.Exit(code=3)
+    out.print(f"Neo4j running (pid {info.pid}): {info.uri}  browser: {info.http_url}/browser/")
+
+
+def _load_into_neo4j(run_dir: Path, uri: str) -> None:
+    raise LinkageError("loading into Neo4j is not built yet")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
