@@ -21,7 +21,7 @@ app = typer.Typer(
         "Find distillation campaigns: link accounts that share payment methods, IPs, "
         "prompt templates and timing; cluster them into hydras; score, attribute, take down.\n\n"
         "Typical session:\n\n"
-        "  linkage generate --out data/generated/demo     # synthetic logs with planted campaigns\n\n"
+        "  linkage generate --out data/generated/demo   # logs with planted campaigns\n\n"
         "  linkage run --input data/generated/demo --out out/demo\n\n"
         "  linkage evaluate --labels data/generated/demo/labels.csv --out out/demo"
     ),
@@ -169,7 +169,8 @@ def _print_run_summary(info: dict, campaigns: list[dict], out_dir: Path) -> None
     out.print(table)
     summary = info["summary"]
     out.print(
-        f"{summary['flagged_accounts']:,} accounts flagged in {summary['flagged_clusters']} clusters; "
+        f"{summary['flagged_accounts']:,} accounts flagged "
+        f"in {summary['flagged_clusters']} clusters; "
         f"{info['total_seconds']:.1f} s. Outputs in {out_dir}/ (takedown.csv, campaigns.json, ...)"
     )
 
@@ -211,10 +212,12 @@ def _read_labels(path: Path) -> pd.DataFrame:
 
 
 def _print_evaluation(result: dict, out_dir: Path) -> None:
+    total = result["campaigns_total"]
     out.print(
-        f"account precision {result['account_precision']:.4f}  recall {result['account_recall']:.4f}  "
-        f"campaigns caught {result['campaigns_caught']}/{result['campaigns_total']}  "
-        f"attributed correctly {result['campaigns_attributed_correctly']}/{result['campaigns_total']}"
+        f"account precision {result['account_precision']:.4f}  "
+        f"recall {result['account_recall']:.4f}  "
+        f"campaigns caught {result['campaigns_caught']}/{total}  "
+        f"attributed correctly {result['campaigns_attributed_correctly']}/{total}"
     )
     campaigns = Table(title="campaigns", show_edge=False)
     for column in ("campaign", "accounts", "flagged", "recall", "caught", "true org", "attributed"):

@@ -86,7 +86,7 @@ def cluster_evidence(
     }
     ranked = shared.assign(rank=shared.groupby(["cluster_key", "attr_type"]).cumcount())
     totals = shared.groupby(["cluster_key", "attr_type"]).size()
-    for (cluster_key, attr_type), total in totals.items():  # type: ignore[misc]
+    for (cluster_key, attr_type), total in totals.items():
         if cluster_key in evidence:
             evidence[cluster_key][EVIDENCE_KEYS[attr_type]]["total"] = int(total)
     for row in ranked[ranked["rank"] < top].itertuples():

@@ -103,8 +103,11 @@ def _read_csv(name: str, path: Path) -> RawTable:
     try:
         table = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(block_size=_CSV_BLOCK_BYTES),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=keep_malformed),
+            # single-threaded so the parser knows the line number of a row it skips
+            read_options=pacsv.ReadOptions(block_size=_CSV_BLOCK_BYTES, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, invalid_row_handler=keep_malformed
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(header, pa.binary()),
                 strings_can_be_null=True,
@@ -136,7 +139,9 @@ def _csv_header(path: Path) -> list[str]:
     reader = pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(block_size=_CSV_BLOCK_BYTES),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=lambda _: "skip"),
+        parse_options=pacsv.ParseOptions(
+            newlines_in_values=True, invalid_row_handler=lambda _: "skip"
+        ),
         convert_options=pacsv.ConvertOptions(column_types={}, strings_can_be_null=True),
     )
     names = list(reader.schema.names)
@@ -156,7 +161,7 @@ def _decode_utf8(column: pa.ChunkedArray) -> pd.Series:
     except (pa.ArrowInvalid, UnicodeDecodeError):
         pass
     # Rare path (a file with bad bytes): decode cell by cell and mark the bad ones.
-    values = []
+    values: list[str | None] = []
     for raw in column.to_pylist():
         if raw is None:
             values.append(None)

@@ -85,12 +85,17 @@ def account_attributes(data: NormalisedInput, settings: Settings) -> pd.DataFram
     accounts = data.accounts
     freemail = set(settings.freemail_domains)
     static = [
-        ("email", accounts[["account_id", "email_canonical"]].rename(columns={"email_canonical": "attr_value"})),
+        (
+            "email",
+            accounts[["account_id", "email_canonical"]].rename(
+                columns={"email_canonical": "attr_value"}
+            ),
+        ),
         (
             "email_domain",
-            accounts.loc[~accounts["email_domain"].isin(freemail), ["account_id", "email_domain"]].rename(
-                columns={"email_domain": "attr_value"}
-            ),
+            accounts.loc[
+                ~accounts["email_domain"].isin(freemail), ["account_id", "email_domain"]
+            ].rename(columns={"email_domain": "attr_value"}),
         ),
         (
             "payment",
@@ -106,9 +111,15 @@ def account_attributes(data: NormalisedInput, settings: Settings) -> pd.DataFram
         ),
     ]
     for attr_type, frame in static:
-        frame = frame.rename(columns={"payment_fingerprint": "attr_value"}).dropna(subset=["attr_value"])
+        frame = frame.rename(columns={"payment_fingerprint": "attr_value"}).dropna(
+            subset=["attr_value"]
+        )
         frame = frame[frame["attr_value"].astype("str").str.len() > 0]
-        seen = frame["added_at"] if "added_at" in frame.columns else pd.Series(pd.NaT, index=frame.index)
+        seen = (
+            frame["added_at"]
+            if "added_at" in frame.columns
+            else pd.Series(pd.NaT, index=frame.index)
+        )
         parts.append(
             pd.DataFrame(
                 {
@@ -124,9 +135,13 @@ def account_attributes(data: NormalisedInput, settings: Settings) -> pd.DataFram
         )
     incidence = pd.concat(parts, ignore_index=True)
     incidence["attr_value"] = incidence["attr_value"].astype("str")
-    incidence = incidence.drop_duplicates(["account_id", "attr_type", "attr_value"], ignore_index=True)
+    incidence = incidence.drop_duplicates(
+        ["account_id", "attr_type", "attr_value"], ignore_index=True
+    )
 
-    holders = incidence.groupby(["attr_type", "attr_value"], sort=False)["account_id"].transform("size")
+    holders = incidence.groupby(["attr_type", "attr_value"], sort=False)["account_id"].transform(
+        "size"
+    )
     incidence["accounts"] = holders.astype(np.int64)
     type_weight = incidence["attr_type"].map(settings.attribute_weights).astype(float)
     default_kind = settings.ip_kind_factors.get("unknown", 1.0)
@@ -157,7 +172,9 @@ def project_links(incidence: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     2         b         c      0.90               1          0
     """
     useful = incidence[incidence["contribution"] >= settings.min_link_contribution]
-    columns = ["account_a", "account_b", "strength", "shared"] + [f"{t}_shared" for t in ATTRIBUTE_TYPES]
+    columns = ["account_a", "account_b", "strength", "shared"] + [
+        f"{t}_shared" for t in ATTRIBUTE_TYPES
+    ]
     if useful.empty:
         return pd.DataFrame(columns=columns)
     account_codes, account_ids = pd.factorize(useful["account_id"], sort=True)

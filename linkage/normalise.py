@@ -117,7 +117,9 @@ def template_fingerprints(prompts: pd.Series, settings: Settings) -> pd.DataFram
     head = pc.struct_field(
         pc.extract_regex(text, rf"^(?P<w>(?:\S+ ){{0,{head_words - 1}}}\S+)"), [0]
     )
-    tail = pc.struct_field(pc.extract_regex(text, rf"(?P<w>(?:\S+ ){{0,{tail_words - 1}}}\S+)$"), [0])
+    tail = pc.struct_field(
+        pc.extract_regex(text, rf"(?P<w>(?:\S+ ){{0,{tail_words - 1}}}\S+)$"), [0]
+    )
     word_count = pc.add(pc.count_substring(text, " "), 1)
     long_enough = pc.greater(word_count, head_words + tail_words)
     head_text = head.to_pandas()
@@ -195,7 +197,9 @@ def _locate_unique(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -
     v4_int = np.zeros(n, dtype=np.uint64)
     if is_v4.any():
         octets = ips[is_v4].str.split(".", expand=True).astype(np.uint64).to_numpy()
-        v4_int[is_v4] = (octets[:, 0] << 24) | (octets[:, 1] << 16) | (octets[:, 2] << 8) | octets[:, 3]
+        v4_int[is_v4] = (
+            (octets[:, 0] << 24) | (octets[:, 1] << 16) | (octets[:, 2] << 8) | octets[:, 3]
+        )
     subnet = np.empty(n, dtype=object)
     v4_bits = settings.ipv4_subnet_bits
     v4_mask = np.uint64((0xFFFFFFFF << (32 - v4_bits)) & 0xFFFFFFFF)
@@ -258,8 +262,8 @@ def _locate_unique(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -
     def intel_column(name: str) -> pd.Series:
         if name not in intel.columns or not len(intel):
             return pd.Series([None] * n, dtype=object)
-        values = intel[name].to_numpy(dtype=object)[take] if len(intel) else np.array([None] * n)
-        return pd.Series(np.where(found, values, None), dtype=object)
+        values = intel[name].to_numpy(dtype=object)[take]
+        return pd.Series(np.where(found, values, np.array(None, dtype=object)), dtype=object)
 
     kind = intel_column("kind").astype("str").str.strip().str.lower()
     kind = kind.where(found & kind.notna() & (kind != "") & (kind != "None"), "unknown")
@@ -316,14 +320,18 @@ def normalise(
     located = locate_ips(requests["ip"], ip_intel, settings)
     for column in located.columns:
         normalised[column] = located[column].to_numpy()
-    prompts = requests["prompt"] if "prompt" in requests.columns else pd.Series([None] * len(requests))
+    prompts = (
+        requests["prompt"] if "prompt" in requests.columns else pd.Series([None] * len(requests))
+    )
     fingerprints = template_fingerprints(prompts, settings)
     normalised["template_head"] = fingerprints["template_head"].to_numpy()
     normalised["template_tail"] = fingerprints["template_tail"].to_numpy()
     families = content_families(prompts)
     for column in families.columns:
         normalised[column] = families[column].to_numpy()
-    normalised["has_prompt"] = prompts.notna().to_numpy() & (prompts.astype("str").str.len() > 0).to_numpy()
+    normalised["has_prompt"] = (
+        prompts.notna().to_numpy() & (prompts.astype("str").str.len() > 0).to_numpy()
+    )
     normalised = normalised.sort_values(["ts", "request_id"], kind="stable").reset_index(drop=True)
 
     templates = _template_catalogue(fingerprints)
@@ -346,7 +354,9 @@ def normalise(
     indicators = indicators.copy()
     if "confidence" not in indicators.columns:
         indicators["confidence"] = np.nan
-    indicators["confidence"] = indicators["confidence"].fillna(settings.default_indicator_confidence)
+    indicators["confidence"] = indicators["confidence"].fillna(
+        settings.default_indicator_confidence
+    )
     if "source" not in indicators.columns:
         indicators["source"] = None
 

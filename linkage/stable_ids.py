@@ -76,7 +76,7 @@ def assign_cluster_ids(
             taken.add(str(row.cluster_id))
 
     for cluster_key, anchor in anchors.items():
-        key = int(cluster_key)  # type: ignore[call-overload]
+        key = int(cluster_key)
         if key in ids:
             continue
         candidate = anchor_id(anchor)

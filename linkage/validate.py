@@ -177,7 +177,9 @@ def _validate_table(
         if column_spec.name not in frame.columns:
             continue
         values = frame[column_spec.name]
-        blank = _blank(values) if not pd.api.types.is_datetime64_any_dtype(values) else values.isna()
+        blank = (
+            _blank(values) if not pd.api.types.is_datetime64_any_dtype(values) else values.isna()
+        )
         if column_spec.required:
             problems.add(blank, column_spec.name, f"missing required value {column_spec.name}")
         typed[column_spec.name] = _parse_column(values, blank, column_spec, problems)
@@ -260,7 +262,9 @@ def _parse_column(
     if column.kind == "timestamp":
         if pd.api.types.is_datetime64_any_dtype(values):
             return values
-        parsed = pd.to_datetime(values.where(~blank, None), errors="coerce", utc=True, format="ISO8601")
+        parsed = pd.to_datetime(
+            values.where(~blank, None), errors="coerce", utc=True, format="ISO8601"
+        )
         bad = parsed.isna() & ~blank
         problems.add(bad, column.name, 'unparsable timestamp "' + values.astype("str") + '"')
         return parsed
