@@ -15,6 +15,8 @@ from typing import Any
 import pandas as pd
 
 from linkage.pipeline import RunResult
+from linkage.report import render_report
+from linkage.stix import DEMO_WARNING, build_bundle, bundle_json, sharing_key_from_env
 
 
 def _bool_text(series: pd.Series) -> pd.Series:
@@ -27,6 +29,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 def write_run(result: RunResult, out_dir: Path) -> dict[str, Path]:
     """Write every output file of a run; return their paths by name."""
+    sharing_key, demo_key = sharing_key_from_env()  # a bad key stops before anything is written
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
 
@@ -58,8 +61,17 @@ def write_run(result: RunResult, out_dir: Path) -> dict[str, Path]:
     _graph_tables(result, graph_dir)
     paths["graph"] = graph_dir
 
+    paths["report"] = out_dir / "report.html"
+    paths["report"].write_text(render_report(result), encoding="utf-8")
+    paths["stix"] = out_dir / "indicators.stix.json"
+    paths["stix"].write_text(bundle_json(build_bundle(result, sharing_key)), encoding="utf-8")
+    notes = [
+        *result.run_info.get("notes", []),
+        *([f"indicators.stix.json: {DEMO_WARNING}"] if demo_key else []),
+    ]
+
     paths["run"] = out_dir / "run.json"
-    _write_json({**result.run_info, "reject_files": reject_files}, paths["run"])
+    _write_json({**result.run_info, "notes": notes, "reject_files": reject_files}, paths["run"])
     return paths
 
 

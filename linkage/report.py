@@ -1,0 +1,990 @@
+"""Report stage: the attribution report an investigator reads, as one self-contained HTML file.
+
+``render_report`` turns a :class:`~linkage.pipeline.RunResult` into
+``report.html``: a summary of the run, the flagged campaigns ranked by
+hydra_score, and for each campaign the organisation with the chain of
+evidence behind it, the alternatives, the members, the shared
+infrastructure, an activity timeline, a picture of the cluster's graph and
+its content profile; then a short list of the clusters that were not
+flagged.
+
+The file opens offline and fetches nothing: inline CSS and inline SVG, no
+script, no external font or image, and a Content-Security-Policy that
+forbids loading anything. Every value from the data is escaped. Figures
+shown for a campaign carry a ``data-field`` attribute naming the
+campaigns.json field they show, so tools and tests can read them back.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from linkage import __version__
+from linkage.normalise import DISTILLATION_FAMILIES
+from linkage.pipeline import RunResult
+
+MAX_TIMELINE_BINS = 480
+"""Timelines longer than this many hours are drawn in bins of several hours."""
+TIMELINE_ACCOUNTS = 10
+"""Accounts drawn in their own colour on the timeline; the rest are grey."""
+GRAPH_MAX_ACCOUNTS = 60
+GRAPH_MAX_ATTRIBUTES = 40
+MEMBER_ROWS = 200
+UNFLAGGED_ROWS = 15
+MATCH_EXAMPLES = 8
+
+ACCOUNT_COLOURS = (
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#2f4b7c",
+)
+OTHER_COLOUR = "#bab0ac"
+
+SHARED_SECTIONS = (
+    ("shared_payment_methods", "payment", "Payment methods"),
+    ("shared_emails", "email", "Mailboxes"),
+    ("shared_billing_names", "billing_name", "Billing names"),
+    ("shared_api_keys", "api_key", "API keys"),
+    ("shared_networks", "subnet", "Networks"),
+    ("shared_ips", "ip", "IP addresses"),
+    ("shared_templates", "template", "Prompt templates"),
+    ("shared_user_agents", "user_agent", "Client strings"),
+    ("shared_email_domains", "email_domain", "Email domains"),
+)
+
+ATTRIBUTE_COLOURS = {
+    "payment": "#d62728",
+    "email": "#9467bd",
+    "billing_name": "#8c564b",
+    "api_key": "#e377c2",
+    "ip": "#ff7f0e",
+    "subnet": "#bcbd22",
+    "template": "#2ca02c",
+    "user_agent": "#17becf",
+    "email_domain": "#7f7f7f",
+}
+ATTRIBUTE_LABELS = {kind: label for _, kind, label in SHARED_SECTIONS}
+
+FAMILY_LABELS = {
+    "reasoning": "Reasoning elicitation",
+    "rubric_grading": "Rubric grading",
+    "sensitive_rewrite": "Sensitive rewrites",
+    "agentic": "Agentic",
+    "coding": "Coding",
+}
+
+TIMING_LABELS = {
+    "span_hours": "Active span (hours)",
+    "active_hour_share": "Share of hours with traffic",
+    "dispersion": "Hourly index of dispersion (1 = machine-steady)",
+    "flatness": "Flatness of the combined hourly rate",
+    "around_the_clock": "Around-the-clock signal",
+    "member_hour_share": "Mean share of hours each member is active",
+    "turn_taking": "Turn-taking (flat together, rarely overlapping)",
+    "synchrony": "Minute-level synchrony beyond chance",
+}
+
+COMPONENT_LABELS = {
+    "link_strength": "Link strength",
+    "concealment": "Concealment (no declared org)",
+    "coordination": "Coordination",
+    "content": "Distillation content",
+    "volume": "Volume",
+}
+
+CSS = """
+:root { --ink: #1d2330; --muted: #5b6475; --line: #d9dde5; --bg: #f6f7f9; --flag: #b3261e; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+       color: var(--ink); background: var(--bg); }
+main { max-width: 1180px; margin: 0 auto; padding: 24px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 21px; margin: 0 0 8px; }
+h3 { font-size: 16px; margin: 22px 0 8px; border-bottom: 1px solid var(--line);
+     padding-bottom: 4px; }
+h4 { font-size: 14px; margin: 14px 0 6px; }
+.sub, .note { color: var(--muted); }
+.nowrap { white-space: nowrap; }
+.note { font-size: 12.5px; }
+section.card { background: #fff; border: 1px solid var(--line); border-radius: 8px;
+               padding: 18px 22px; margin: 18px 0; }
+section.campaign { border-left: 5px solid var(--flag); }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; font-size: 13px; }
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line);
+         vertical-align: top; }
+th { background: #eef0f4; font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+code, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
+              font-size: 12px; word-break: break-all; }
+dl.facts { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 8px 18px;
+           margin: 10px 0; }
+dl.facts div { background: var(--bg); border-radius: 6px; padding: 8px 10px; }
+dl.facts dt { color: var(--muted); font-size: 12px; }
+dl.facts dd { margin: 0; font-size: 17px; font-weight: 600; }
+.badge { display: inline-block; border-radius: 10px; padding: 1px 9px; font-size: 12px;
+         font-weight: 600; vertical-align: middle; }
+.active { background: #fde7e4; color: var(--flag); }
+.inactive { background: #e8eaee; color: var(--muted); }
+.demo { background: #fff3cd; border: 1px solid #e0c36a; padding: 8px 12px; border-radius: 6px; }
+.chain li { margin: 4px 0; }
+.arrow { color: var(--muted); }
+svg { display: block; max-width: 100%; height: auto; }
+svg text { font-family: system-ui, sans-serif; }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; margin: 4px 0; }
+.swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px;
+          margin-right: 4px; vertical-align: -1px; }
+details summary { cursor: pointer; color: var(--muted); margin: 6px 0; }
+.two { display: grid; grid-template-columns: 1fr 1fr; gap: 18px; }
+@media print { body { background: #fff; } section.card { break-inside: avoid-page; } }
+"""
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+# --- small helpers ------------------------------------------------------------------------
+
+
+def _e(value: Any) -> str:
+    """Escape any value for HTML text or attributes; missing values become a dash.
+
+    Examples
+    --------
+    >>> _e('<script>"x"</script>')
+    '&lt;script&gt;&quot;x&quot;&lt;/script&gt;'
+    >>> _e(None)
+    '–'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return html.escape(str(value), quote=True)
+
+
+def _int(value: Any) -> str:
+    return "–" if value is None else f"{int(value):,}"
+
+
+def _num(value: Any, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{float(value):.{digits}f}"
+
+
+def _pct(value: Any) -> str:
+    if value is None:
+        return "–"
+    return f"{float(value) * 100:.0f}%"
+
+
+def _time(value: Any) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _cell_time(value: Any) -> str:
+    """A time for a table cell: no ``UTC`` (the header says it), never wrapped."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    return f'<span class="nowrap">{pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")}</span>'
+
+
+def _anchor(cluster_id: str) -> str:
+    return "campaign-" + "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in cluster_id)
+
+
+def _table(
+    headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Iterable[int] = ()
+) -> str:
+    """An HTML table from already-escaped cells; columns in ``numeric`` align right."""
+    right = set(numeric)
+    head = "".join(
+        f'<th class="num">{h}</th>' if i in right else f"<th>{h}</th>"
+        for i, h in enumerate(headers)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="num">{c}</td>' if i in right else f"<td>{c}</td>"
+            for i, c in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _fact(label: str, value: str, field: str | None = None) -> str:
+    attr = f' data-field="{_e(field)}"' if field else ""
+    return f"<div><dt>{_e(label)}</dt><dd{attr}>{value}</dd></div>"
+
+
+# --- data shared by the sections ----------------------------------------------------------
+
+
+class _Context:
+    """Tables computed once for all flagged campaigns (vectorised)."""
+
+    def __init__(self, result: RunResult) -> None:
+        self.result = result
+        self.flagged = [c for c in result.campaigns if c["flagged"]]
+        members = pd.DataFrame(
+            [(c["cluster_id"], a) for c in self.flagged for a in c["accounts"]],
+            columns=["cluster_id", "account_id"],
+        )
+        self.members = members
+        requests = result.normalised.requests
+        self.requests = requests[["account_id", "ts"]].merge(members, on="account_id")
+        per_account = self.requests.groupby("account_id")["ts"].agg(["size", "min", "max"])
+        self.per_account = per_account.rename(
+            columns={"size": "exchanges", "min": "first", "max": "last"}
+        )
+        accounts = result.normalised.accounts
+        keep = [
+            c
+            for c in (
+                "account_id",
+                "created_at",
+                "email",
+                "signup_pathway",
+                "org_id",
+                "country",
+            )
+            if c in accounts.columns
+        ]
+        self.accounts = accounts[keep].set_index("account_id")
+        incidence = result.account_attributes[["account_id", "attr_type", "attr_value"]].merge(
+            members, on="account_id"
+        )
+        holders = incidence.groupby(["cluster_id", "attr_type", "attr_value"])[
+            "account_id"
+        ].transform("size")
+        self.shared_incidence = incidence[holders >= 2].assign(members=holders[holders >= 2])
+        templates = result.normalised.templates
+        self.template_text = (
+            templates.set_index("template_id")["text"] if len(templates) else pd.Series(dtype=str)
+        )
+        matches = result.indicator_matches
+        self.matches = (
+            matches.merge(members, on="account_id")
+            if len(matches)
+            else pd.DataFrame(columns=[*matches.columns, "cluster_id"])
+        )
+
+
+# --- sections -----------------------------------------------------------------------------
+
+
+def _summary(result: RunResult, flagged: list[dict[str, Any]]) -> str:
+    info = result.run_info
+    rows = info.get("rows") or result.validated.counts
+    read = sum(int(c.get("read", 0)) for c in rows.values())
+    rejected = sum(int(c.get("rejected", 0)) for c in rows.values())
+    seconds = info.get("total_seconds")
+    if seconds is None:
+        seconds = sum(info.get("stage_seconds", {}).values())
+    flagged_accounts = sum(c["account_count"] for c in flagged)
+    facts = "".join(
+        [
+            _fact("Rows read", _int(read), "rows_read"),
+            _fact("Rows rejected", _int(rejected), "rows_rejected"),
+            _fact("Clusters", _int(len(result.campaigns)), "clusters"),
+            _fact("Flagged campaigns", _int(len(flagged)), "flagged_clusters"),
+            _fact("Flagged accounts", _int(flagged_accounts), "flagged_accounts"),
+            _fact("Accounts", _int(len(result.normalised.accounts)), "accounts"),
+            _fact("Exchanges", _int(len(result.normalised.requests)), "requests"),
+            _fact("Run time", f"{float(seconds):.1f} s", "total_seconds"),
+        ]
+    )
+    table = _table(
+        ["Table", "Read", "Accepted", "Rejected"],
+        (
+            [
+                _e(name),
+                _int(c.get("read")),
+                _int(c.get("accepted")),
+                _int(c.get("rejected")),
+            ]
+            for name, c in rows.items()
+        ),
+        numeric=(1, 2, 3),
+    )
+    notes = "".join(f"<li>{_e(note)}</li>" for note in info.get("notes", []))
+    notes_html = f"<h4>Notes</h4><ul>{notes}</ul>" if notes else ""
+    return (
+        '<section class="card" id="summary"><h2>Run summary</h2>'
+        f'<dl class="facts">{facts}</dl>'
+        f"<details><summary>Rows per table</summary>{table}</details>{notes_html}</section>"
+    )
+
+
+def _ranking(flagged: list[dict[str, Any]]) -> str:
+    if not flagged:
+        return (
+            '<section class="card" id="ranking"><h2>Flagged campaigns</h2>'
+            "<p>No cluster reached the flag threshold in this run.</p></section>"
+        )
+    rows = []
+    for rank, c in enumerate(flagged, start=1):
+        status = "still active" if c["still_active"] else "inactive"
+        rows.append(
+            [
+                _int(rank),
+                f'<a href="#{_e(_anchor(c["cluster_id"]))}"><code>{_e(c["cluster_id"])}</code></a>',
+                _num(c["hydra_score"]),
+                _int(c["account_count"]),
+                _int(c["exchange_count"]),
+                _e(c["organization"]),
+                _num(c["attribution_confidence"]) if c["organization"] else "–",
+                _e(status),
+            ]
+        )
+    table = _table(
+        [
+            "#",
+            "Cluster",
+            "hydra_score",
+            "Accounts",
+            "Exchanges",
+            "Organisation",
+            "Confidence",
+            "Status",
+        ],
+        rows,
+        numeric=(0, 2, 3, 4, 6),
+    )
+    return (
+        '<section class="card" id="ranking"><h2>Flagged campaigns, by hydra_score</h2>'
+        f"{table}</section>"
+    )
+
+
+def _attribution(campaign: dict[str, Any], ctx: _Context) -> str:
+    organization = campaign["organization"]
+    if organization:
+        head = (
+            f'<p>Attributed to <strong data-field="organization">{_e(organization)}</strong> '
+            f'with confidence <strong data-field="attribution_confidence">'
+            f"{_num(campaign['attribution_confidence'])}</strong>.</p>"
+        )
+    elif campaign["alternatives"]:
+        best = campaign["alternatives"][0]
+        head = (
+            '<p><strong data-field="organization">Not attributed</strong>: the best candidate, '
+            f"{_e(best['organization'])} ({_num(best['confidence'])}), is below the minimum "
+            "confidence.</p>"
+        )
+    else:
+        head = (
+            '<p><strong data-field="organization">Not attributed</strong>: no attribution '
+            "indicator matched any member.</p>"
+        )
+    alternatives = ""
+    if campaign["alternatives"]:
+        alternatives = "<h4>Candidates</h4>" + _table(
+            ["Organisation", "Confidence", "Evidence score"],
+            (
+                [_e(a["organization"]), _num(a["confidence"]), _num(a["evidence_score"])]
+                for a in campaign["alternatives"]
+            ),
+            numeric=(1, 2),
+        )
+    chain = _evidence_chain(campaign, ctx)
+    return f"<h3>Attribution</h3>{head}{chain}{alternatives}"
+
+
+def _evidence_chain(campaign: dict[str, Any], ctx: _Context) -> str:
+    matches = ctx.matches[ctx.matches["cluster_id"] == campaign["cluster_id"]]
+    if matches.empty:
+        return ""
+    items = []
+    for _, group in matches.groupby("indicator_id", sort=True):
+        first = group.iloc[0]
+        pairs = group.sort_values("account_id").drop_duplicates("account_id")
+        shown = [
+            f"<code>{_e(r.account_id)}</code> <span class=arrow>via</span> "
+            f"<code>{_e(r.matched_value)}</code>"
+            for r in pairs.head(MATCH_EXAMPLES).itertuples()
+        ]
+        more = len(pairs) - len(shown)
+        if more > 0:
+            shown.append(f"and {more:,} more account(s)")
+        source = first["source"]
+        source_text = "" if source is None or pd.isna(source) else f", source {_e(source)}"
+        items.append(
+            (
+                float(first["confidence"]),
+                f"<li>Indicator <strong>{_e(first['indicator_type'])}</strong> "
+                f"<code>{_e(first['indicator_value'])}</code> "
+                f"<span class=arrow>→</span> {_e(first['organization'])} "
+                f"(confidence {_num(first['confidence'])}{source_text}) "
+                f"<span class=arrow>matched {len(pairs):,} member(s):</span> "
+                + "; ".join(shown)
+                + "</li>",
+            )
+        )
+    items.sort(key=lambda item: -item[0])
+    return (
+        "<h4>Chain of evidence: which indicator matched which account, through what value</h4>"
+        '<ul class="chain">' + "".join(text for _, text in items) + "</ul>"
+    )
+
+
+def _shared_infrastructure(campaign: dict[str, Any]) -> str:
+    evidence = campaign["evidence"]
+    parts = []
+    for key, kind, label in SHARED_SECTIONS:
+        block = evidence.get(key, {"total": 0, "items": []})
+        items = block["items"]
+        if not items:
+            continue
+        total = int(block["total"])
+        count = f"{len(items)} of {total:,}" if total > len(items) else f"{total:,}"
+        headers = [
+            "Value",
+            "Members",
+            "Accounts overall",
+            "Uses",
+            "First seen (UTC)",
+            "Last seen (UTC)",
+        ]
+        numeric: tuple[int, ...] = (1, 2, 3)
+        if kind in ("ip", "subnet"):
+            headers.insert(1, "Kind")
+            numeric = (2, 3, 4)
+        if kind == "template":
+            headers.insert(1, "Example text (normalised)")
+            numeric = (2, 3, 4)
+        rows = []
+        for item in items:
+            row = [f"<code>{_e(item['value'])}</code>"]
+            if kind in ("ip", "subnet"):
+                row.append(_e(item.get("ip_kind")))
+            if kind == "template":
+                row.append(_e(item.get("example") or ""))
+            row += [
+                _int(item["members"]),
+                _int(item["accounts_overall"]),
+                _int(item["uses"]),
+                _cell_time(item["first_seen"]),
+                _cell_time(item["last_seen"]),
+            ]
+            rows.append(row)
+        parts.append(f"<h4>{_e(label)} ({_e(count)})</h4>" + _table(headers, rows, numeric))
+    if not parts:
+        return "<h3>Shared infrastructure</h3><p>No attribute is shared by two members.</p>"
+    return (
+        "<h3>Shared infrastructure</h3>"
+        '<p class="note">Members: accounts of this cluster holding the value. Accounts overall: '
+        "holders in the whole data (a value held far outside the cluster is weak evidence).</p>"
+        + "".join(parts)
+    )
+
+
+def _members(campaign: dict[str, Any], ctx: _Context) -> str:
+    accounts = campaign["accounts"]
+    frame = pd.DataFrame({"account_id": accounts})
+    frame = frame.join(ctx.accounts, on="account_id").join(ctx.per_account, on="account_id")
+    frame["exchanges"] = frame["exchanges"].fillna(0).astype(np.int64)
+    frame = frame.sort_values(["exchanges", "account_id"], ascending=[False, True])
+    shown = frame.head(MEMBER_ROWS)
+    rows = [
+        [
+            f"<code>{_e(r['account_id'])}</code>",
+            _cell_time(r.get("created_at")),
+            _e(r.get("email")),
+            _e(r.get("signup_pathway")),
+            _e(r.get("org_id")),
+            _e(r.get("country")),
+            _int(r["exchanges"]),
+            _cell_time(r["first"]),
+            _cell_time(r["last"]),
+        ]
+        for r in shown.to_dict("records")
+    ]
+    table = _table(
+        [
+            "Account",
+            "Created (UTC)",
+            "Email",
+            "Sign-up pathway",
+            "Declared org",
+            "Country",
+            "Exchanges",
+            "First request (UTC)",
+            "Last request (UTC)",
+        ],
+        rows,
+        numeric=(6,),
+    )
+    note = (
+        f'<p class="note">Showing the {MEMBER_ROWS} busiest of {len(accounts):,} members; '
+        "all are in clusters.csv.</p>"
+        if len(accounts) > MEMBER_ROWS
+        else ""
+    )
+    return (
+        f"<h3>Members ({len(accounts):,})</h3>"
+        f"<details{' open' if len(accounts) <= 25 else ''}><summary>Member accounts</summary>"
+        f"{note}{table}</details>"
+    )
+
+
+def _bar_rows(values: Sequence[tuple[str, float]], colour: str, width: int = 520) -> str:
+    """Horizontal bars (values in 0..1) as inline SVG."""
+    row_height = 24
+    label_width = 190
+    bar_width = width - label_width - 60
+    height = row_height * len(values) + 6
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" role="img">']
+    for i, (label, value) in enumerate(values):
+        y = 4 + i * row_height
+        share = 0.0 if value is None or math.isnan(value) else max(0.0, min(1.0, float(value)))
+        parts.append(
+            f'<text x="0" y="{y + 14}" font-size="12" fill="#1d2330">{_e(label)}</text>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{bar_width}" height="14" '
+            'fill="#eef0f4"/>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{bar_width * share:.1f}" height="14" '
+            f'fill="{colour}"/>'
+            f'<text x="{label_width + bar_width + 6}" y="{y + 14}" font-size="12" '
+            f'fill="#1d2330">{share * 100:.0f}%</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _content_profile(campaign: dict[str, Any]) -> str:
+    profile = campaign["content_profile"]
+    values = [(FAMILY_LABELS.get(f, f), profile.get(f) or 0.0) for f in DISTILLATION_FAMILIES]
+    overall = campaign["score_components"].get("content")
+    return (
+        "<h4>Content profile</h4>"
+        f'<p class="note">Share of the cluster\'s prompts in each distillation family '
+        f"(a prompt can be in several); {_pct(overall)} are in at least one.</p>"
+        + _bar_rows(values, "#b3261e")
+    )
+
+
+def _signals(campaign: dict[str, Any]) -> str:
+    components = _table(
+        ["Component", "Value"],
+        (
+            [_e(COMPONENT_LABELS.get(name, name)), _num(value)]
+            for name, value in campaign["score_components"].items()
+        ),
+        numeric=(1,),
+    )
+    timing = _table(
+        ["Timing signal", "Value"],
+        (
+            [_e(TIMING_LABELS.get(name, name)), _num(value)]
+            for name, value in campaign["timing"].items()
+            if value is not None
+        ),
+        numeric=(1,),
+    )
+    return (
+        "<h4>Score components</h4>"
+        '<p class="note">hydra_score = concealment × weighted mean of the others.</p>'
+        f"{components}<h4>Timing</h4>{timing}"
+    )
+
+
+def _nice_step(peak: float) -> int:
+    """A round axis step giving about four ticks up to ``peak``.
+
+    Examples
+    --------
+    >>> _nice_step(37), _nice_step(4), _nice_step(1200)
+    (10, 1, 500)
+    """
+    raw = max(peak / 4.0, 1.0)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * magnitude:
+            return int(factor * magnitude)
+    return int(10 * magnitude)
+
+
+def _timeline(campaign: dict[str, Any], ctx: _Context) -> str:
+    requests = ctx.requests[ctx.requests["cluster_id"] == campaign["cluster_id"]]
+    if requests.empty:
+        return "<h3>Activity timeline</h3><p>No requests.</p>"
+    start = requests["ts"].min().floor("h")
+    end = requests["ts"].max().floor("h")
+    hours = int((end - start) / pd.Timedelta(hours=1)) + 1
+    bin_hours = 1
+    for candidate in (1, 2, 3, 4, 6, 8, 12, 24, 48, 168):
+        bin_hours = candidate
+        if hours / candidate <= MAX_TIMELINE_BINS:
+            break
+    n_bins = max(1, math.ceil(hours / bin_hours))
+    offsets = (requests["ts"] - start).to_numpy().astype("timedelta64[h]").astype(np.int64)
+    bins = np.minimum(offsets // bin_hours, n_bins - 1)
+
+    busiest = ctx.per_account.reindex(campaign["accounts"])["exchanges"].fillna(0)
+    order = busiest.reset_index().sort_values(["exchanges", "account_id"], ascending=[False, True])
+    top = order["account_id"].head(TIMELINE_ACCOUNTS).tolist()
+    group_of = {account: i for i, account in enumerate(top)}
+    others = len(campaign["accounts"]) - len(top)
+    groups = requests["account_id"].map(group_of).fillna(len(top)).astype(np.int64).to_numpy()
+    n_groups = len(top) + (1 if others else 0)
+    counts = np.zeros((n_bins, len(top) + 1), dtype=np.int64)
+    np.add.at(counts, (bins, groups), 1)
+    counts = counts[:, :n_groups]
+    colours = [*ACCOUNT_COLOURS[: len(top)], *([OTHER_COLOUR] if others else [])]
+
+    width, height = 1080, 260
+    left, right, top_pad, bottom = 52, 12, 12, 40
+    plot_w = width - left - right
+    plot_h = height - top_pad - bottom
+    peak = int(counts.sum(axis=1).max()) or 1
+    step = _nice_step(peak)
+    y_max = step * math.ceil(peak / step)
+    bar_w = plot_w / n_bins
+    cumulative = np.cumsum(counts, axis=1)
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="{width}" role="img" '
+        f'aria-label="exchanges per {bin_hours} hour(s)">'
+    ]
+    for tick in range(0, y_max + 1, step):
+        y = top_pad + plot_h - plot_h * tick / y_max
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
+            'stroke="#e3e6ec" stroke-width="1"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
+            f'fill="#5b6475">{tick:,}</text>'
+        )
+    for g in range(n_groups):
+        lower = cumulative[:, g] - counts[:, g]
+        upper = cumulative[:, g]
+        present = np.flatnonzero(counts[:, g])
+        if not len(present):
+            continue
+        x = left + present * bar_w
+        y_top = top_pad + plot_h - plot_h * upper[present] / y_max
+        h = plot_h * (upper[present] - lower[present]) / y_max
+        w = max(bar_w - (0.6 if bar_w > 3 else 0.0), 0.6)
+        d = "".join(
+            f"M{xi:.1f} {yi:.1f}h{w:.2f}v{hi:.2f}h{-w:.2f}z"
+            for xi, yi, hi in zip(x, y_top, h, strict=True)
+        )
+        parts.append(f'<path d="{d}" fill="{colours[g]}"/>')
+    days = pd.date_range(start.ceil("D"), end, freq="D")
+    day_step = max(1, math.ceil(len(days) / 12))
+    for day in days[::day_step]:
+        x = left + plot_w * ((day - start) / pd.Timedelta(hours=1)) / (n_bins * bin_hours)
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top_pad}" y2="{top_pad + plot_h + 4}" '
+            'stroke="#c5cad3" stroke-dasharray="2 3"/>'
+            f'<text x="{x:.1f}" y="{height - bottom + 18}" font-size="11" text-anchor="middle" '
+            f'fill="#5b6475">{_e(day.strftime("%b %d"))}</text>'
+        )
+    parts.append(
+        f'<line x1="{left}" x2="{width - right}" y1="{top_pad + plot_h}" '
+        f'y2="{top_pad + plot_h}" stroke="#5b6475"/>'
+        f'<text x="{left}" y="{height - 6}" font-size="11" fill="#5b6475">'
+        f"{_e(start.strftime('%Y-%m-%d %H:%M'))} UTC</text>"
+        f'<text x="{width - right}" y="{height - 6}" font-size="11" text-anchor="end" '
+        f'fill="#5b6475">{_e(end.strftime("%Y-%m-%d %H:%M"))} UTC</text></svg>'
+    )
+    legend = "".join(
+        f'<span><span class="swatch" style="background:{colours[i]}"></span>'
+        f"<code>{_e(account)}</code></span>"
+        for i, account in enumerate(top)
+    )
+    if others:
+        legend += (
+            f'<span><span class="swatch" style="background:{OTHER_COLOUR}"></span>'
+            f"{others:,} other account(s)</span>"
+        )
+    raster = _raster(counts, colours, top, others, n_bins)
+    unit = "hour" if bin_hours == 1 else f"{bin_hours} hours"
+    return (
+        "<h3>Activity timeline</h3>"
+        f'<p class="note">Exchanges per {_e(unit)} from {_e(_time(start))} to '
+        f"{_e(_time(end))}, stacked by account (the {len(top)} busiest in colour). "
+        "Traffic that stays flat around the clock while members take turns is a dispatcher "
+        "spreading one stream over many accounts; bars where all colours rise together are "
+        "synchronised jobs.</p>" + "".join(parts) + f'<div class="legend">{legend}</div>' + raster
+    )
+
+
+def _raster(
+    counts: np.ndarray, colours: Sequence[str], top: Sequence[str], others: int, n_bins: int
+) -> str:
+    """One row per busiest account: a mark in every time bin it was active (turn-taking view)."""
+    rows = len(colours)
+    width, row_h, left = 1080, 13, 52
+    plot_w = width - left - 12
+    height = rows * row_h + 6
+    bar_w = plot_w / n_bins
+    w = max(bar_w - (0.4 if bar_w > 3 else 0.0), 0.8)
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="{width}" role="img">']
+    for g in range(rows):
+        present = np.flatnonzero(counts[:, g])
+        y = 3 + g * row_h
+        label = f"{others} other" if g >= len(top) else f"#{g + 1}"
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 10}" font-size="10" text-anchor="end" '
+            f'fill="#5b6475">{_e(label)}</text>'
+            f'<rect x="{left}" y="{y}" width="{plot_w}" height="{row_h - 3}" fill="#f3f4f7"/>'
+        )
+        if len(present):
+            d = "".join(
+                f"M{left + b * bar_w:.1f} {y}h{w:.2f}v{row_h - 3}h{-w:.2f}z" for b in present
+            )
+            parts.append(f'<path d="{d}" fill="{colours[g]}"/>')
+    parts.append("</svg>")
+    return (
+        '<h4>Who was active when</h4><p class="note">One row per account, same colours and '
+        "bins as above: staggered rows are turn-taking, aligned columns are synchrony.</p>"
+        + "".join(parts)
+    )
+
+
+def _graph(campaign: dict[str, Any], ctx: _Context) -> str:
+    cluster_id = campaign["cluster_id"]
+    incidence = ctx.shared_incidence[ctx.shared_incidence["cluster_id"] == cluster_id]
+    if incidence.empty:
+        return "<h3>Cluster graph</h3><p>No attribute is shared by two members.</p>"
+    # the most widely shared of each kind first, round-robin over kinds, so that three
+    # members sharing a card are drawn even when forty IPs are shared by more
+    attributes = incidence.drop_duplicates(["attr_type", "attr_value"]).sort_values(
+        ["members", "attr_type", "attr_value"], ascending=[False, True, True]
+    )
+    attributes = attributes.assign(
+        _rank=attributes.groupby("attr_type").cumcount(),
+        _kind=attributes["attr_type"].map({k: i for i, k in enumerate(ATTRIBUTE_COLOURS)}),
+    )
+    attributes = attributes.sort_values(["_rank", "_kind"]).head(GRAPH_MAX_ATTRIBUTES)
+    all_attributes = incidence.drop_duplicates(["attr_type", "attr_value"]).shape[0]
+    chosen = incidence.merge(attributes[["attr_type", "attr_value"]])
+    per_account = chosen.groupby("account_id").size().rename("n").reset_index()
+    per_account = per_account.sort_values(["n", "account_id"], ascending=[False, True])
+    accounts = per_account["account_id"].head(GRAPH_MAX_ACCOUNTS).tolist()
+    chosen = chosen[chosen["account_id"].isin(accounts)]
+    total_accounts = len(campaign["accounts"])
+
+    graph: nx.Graph = nx.Graph()
+    for account in sorted(accounts):
+        graph.add_node(("a", account))
+    labels: dict[tuple[str, str], str] = {}
+    for row in attributes.itertuples():
+        node = ("t", f"{row.attr_type}\x1f{row.attr_value}")
+        graph.add_node(node)
+        text = str(row.attr_value)
+        if row.attr_type == "template":
+            text = str(ctx.template_text.get(row.attr_value, text))
+        labels[node] = f"{ATTRIBUTE_LABELS.get(row.attr_type, row.attr_type)}: {text}"
+    for row in chosen.itertuples():
+        graph.add_edge(("a", row.account_id), ("t", f"{row.attr_type}\x1f{row.attr_value}"))
+    graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
+    positions = nx.spring_layout(graph, seed=0)
+
+    width, height, pad = 1080, 520, 24
+    coords = np.array([positions[n] for n in graph.nodes]) if len(graph) else np.zeros((1, 2))
+    low, high = coords.min(axis=0), coords.max(axis=0)
+    span = np.where(high - low > 0, high - low, 1.0)
+
+    def xy(node: tuple[str, str]) -> tuple[float, float]:
+        x, y = (np.asarray(positions[node]) - low) / span
+        return pad + x * (width - 2 * pad), pad + y * (height - 2 * pad)
+
+    edges = "".join("M{:.1f} {:.1f}L{:.1f} {:.1f}".format(*xy(a), *xy(b)) for a, b in graph.edges)
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="{width}" role="img" '
+        f'aria-label="graph of cluster {_e(cluster_id)}">',
+        f'<rect width="{width}" height="{height}" fill="#fbfbfc"/>',
+        f'<path d="{edges}" stroke="#aab1bd" stroke-width="0.7" stroke-opacity="0.7" fill="none"/>',
+    ]
+    declared = ctx.accounts["org_id"] if "org_id" in ctx.accounts.columns else pd.Series()
+    for node in graph.nodes:
+        x, y = xy(node)
+        if node[0] == "a":
+            org = declared.get(node[1])
+            ring = "#1d2330" if isinstance(org, str) and org else "#ffffff"
+            title = f"account {node[1]}" + (f" (declared org {org})" if ring != "#ffffff" else "")
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#4e79a7" stroke="{ring}" '
+                f'stroke-width="1.5"><title>{_e(title)}</title></circle>'
+            )
+        else:
+            kind = node[1].split("\x1f", 1)[0]
+            size = 6 + min(8.0, graph.degree(node) ** 0.5 * 1.5)
+            parts.append(
+                f'<rect x="{x - size / 2:.1f}" y="{y - size / 2:.1f}" width="{size:.1f}" '
+                f'height="{size:.1f}" fill="{ATTRIBUTE_COLOURS.get(kind, "#7f7f7f")}" '
+                f'stroke="#ffffff" stroke-width="1"><title>{_e(labels[node])} '
+                f"({graph.degree(node)} accounts shown)</title></rect>"
+            )
+    parts.append("</svg>")
+    kinds = sorted(set(attributes["attr_type"]), key=list(ATTRIBUTE_COLOURS).index)
+    legend = (
+        '<span><span class="swatch" style="background:#4e79a7"></span>account</span>'
+        + "".join(
+            f'<span><span class="swatch" style="background:{ATTRIBUTE_COLOURS[k]}"></span>'
+            f"{_e(ATTRIBUTE_LABELS.get(k, k))}</span>"
+            for k in kinds
+        )
+    )
+    shown_accounts = sum(1 for n in graph.nodes if n[0] == "a")
+    shown_attributes = len(graph) - shown_accounts
+    sample = ""
+    if shown_accounts < total_accounts or shown_attributes < all_attributes:
+        sample = (
+            f" Sampled to stay readable: {shown_accounts:,} of {total_accounts:,} accounts "
+            f"and {shown_attributes:,} of {all_attributes:,} shared attributes (the most "
+            "widely shared of each kind)."
+        )
+    return (
+        "<h3>Cluster graph</h3>"
+        '<p class="note">Accounts (circles; dark ring: declared an organisation) and the '
+        "attributes two or more of them share (squares, bigger when shared by more); "
+        f"hover for values. Layout: spring layout, seed 0.{_e(sample)}</p>"
+        + "".join(parts)
+        + f'<div class="legend">{legend}</div>'
+    )
+
+
+def _campaign(rank: int, campaign: dict[str, Any], ctx: _Context) -> str:
+    cluster_id = campaign["cluster_id"]
+    active = campaign["still_active"]
+    badge = (
+        '<span class="badge active">still active</span>'
+        if active
+        else '<span class="badge inactive">inactive</span>'
+    )
+    pathways = ", ".join(f"{k} {v:,}" for k, v in campaign["signup_pathways"].items()) or "–"
+    declared = ", ".join(f"{k} {v:,}" for k, v in campaign["declared_orgs"].items()) or "none"
+    facts = "".join(
+        [
+            _fact("hydra_score", _num(campaign["hydra_score"]), "hydra_score"),
+            _fact("Accounts", _int(campaign["account_count"]), "account_count"),
+            _fact("Exchanges", _int(campaign["exchange_count"]), "exchange_count"),
+            _fact(
+                "Per account per active day",
+                _num(campaign["requests_per_account_day"], 1),
+                "requests_per_account_day",
+            ),
+            _fact("First activity", _e(_time(campaign["first_activity"])), "first_activity"),
+            _fact("Last activity", _e(_time(campaign["last_activity"])), "last_activity"),
+            _fact("Still active", "yes" if active else "no", "still_active"),
+            _fact("Declared orgs", _e(declared), "declared_orgs"),
+        ]
+    )
+    return (
+        f'<section class="card campaign" id="{_e(_anchor(cluster_id))}" '
+        f'data-cluster-id="{_e(cluster_id)}">'
+        f'<h2>#{rank} Campaign <code data-field="cluster_id">{_e(cluster_id)}</code> {badge}</h2>'
+        f'<p class="sub">Sign-up pathways: {_e(pathways)}</p>'
+        f'<dl class="facts">{facts}</dl>'
+        + _attribution(campaign, ctx)
+        + _timeline(campaign, ctx)
+        + _graph(campaign, ctx)
+        + '<div class="two"><div>'
+        + _content_profile(campaign)
+        + "</div><div>"
+        + _signals(campaign)
+        + "</div></div>"
+        + _shared_infrastructure(campaign)
+        + _members(campaign, ctx)
+        + "</section>"
+    )
+
+
+def _unflagged(campaigns: list[dict[str, Any]], threshold: Any) -> str:
+    unflagged = [c for c in campaigns if not c["flagged"]]
+    if not unflagged:
+        return ""
+    rows = [
+        [
+            f"<code>{_e(c['cluster_id'])}</code>",
+            _num(c["hydra_score"]),
+            _int(c["account_count"]),
+            _int(c["exchange_count"]),
+            _e(c["organization"]),
+            _e(", ".join(c["declared_orgs"]) or "–"),
+            "yes" if c["still_active"] else "no",
+        ]
+        for c in unflagged[:UNFLAGGED_ROWS]
+    ]
+    more = len(unflagged) - len(rows)
+    threshold_text = f" (below the flag threshold {_num(threshold)})" if threshold else ""
+    note = f'<p class="note">{more:,} more in campaigns.json.</p>' if more > 0 else ""
+    return (
+        f'<section class="card" id="unflagged"><h2>Clusters not flagged{_e(threshold_text)}</h2>'
+        f'<p class="note">Linked accounts that did not look like a campaign: the highest-scoring '
+        f"{len(rows)} of {len(unflagged):,}.</p>"
+        + _table(
+            [
+                "Cluster",
+                "hydra_score",
+                "Accounts",
+                "Exchanges",
+                "Organisation",
+                "Declared orgs",
+                "Still active",
+            ],
+            rows,
+            numeric=(1, 2, 3),
+        )
+        + note
+        + "</section>"
+    )
+
+
+def render_report(result: RunResult) -> str:
+    """The run's attribution report as one self-contained HTML page.
+
+    Parameters
+    ----------
+    result
+        A finished run (see :func:`linkage.pipeline.run`).
+
+    Returns
+    -------
+    str
+        HTML that opens offline: inline CSS and SVG only, every data value escaped.
+    """
+    ctx = _Context(result)
+    info = result.run_info
+    threshold = info.get("settings", {}).get("flag_threshold")
+    started = info.get("started_at")
+    subtitle = (
+        f"Run of {_e(started)} on {_e(info.get('input', 'the input'))}; "
+        f"linkage {_e(info.get('engine_version', __version__))}."
+        if started
+        else f"linkage {_e(__version__)}."
+    )
+    body = [
+        "<header><h1>Distillation campaigns: attribution report</h1>",
+        f'<p class="sub">{subtitle} Confidential: contains account data.</p></header>',
+        _summary(result, ctx.flagged),
+        _ranking(ctx.flagged),
+        *(_campaign(rank, c, ctx) for rank, c in enumerate(ctx.flagged, start=1)),
+        _unflagged(result.campaigns, threshold),
+        '<footer class="note"><p>Written by linkage from the run folder\'s data; the same '
+        "figures are in campaigns.json, clusters.csv and takedown.csv.</p></footer>",
+    ]
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>linkage report: distillation campaigns</title>"
+        f"<style>{CSS}</style></head><body><main>" + "".join(body) + "</main></body></html>\n"
+    )
