@@ -1,0 +1,205 @@
+"""report.html: self-contained, escaped, complete for every flagged campaign."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import replace
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from linkage import report
+from linkage.generate import generate, write_dataset
+from linkage.pipeline import RunResult, run
+from linkage.report import render_report
+from linkage.settings import Settings
+
+HOSTILE = "<script>alert('x')</script>\"&'"
+VOID = {"meta", "br", "hr", "img", "input", "link", "area", "base", "col", "source", "wbr"}
+SVG_LEAVES = {"path", "rect", "circle", "line"}
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
+    """A generated run with a low flag threshold, so several campaigns are flagged."""
+    folder = tmp_path_factory.mktemp("generated")
+    write_dataset(generate(seed=3, scale=0.2), folder)
+    return run(folder, Settings(flag_threshold=0.3))
+
+
+@pytest.fixture(scope="module")
+def page(result: RunResult) -> str:
+    return render_report(result)
+
+
+class _Structure(HTMLParser):
+    """Checks that tags balance and collects the data-field figures of each campaign."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+        self.campaigns: list[dict[str, str]] = []
+        self._field: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "section" and values.get("data-cluster-id"):
+            self.campaigns.append({"section_cluster_id": values["data-cluster-id"] or ""})
+        if values.get("data-field") and self.campaigns:
+            self._field, self._text = values["data-field"], ""
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in VOID | SVG_LEAVES:
+            self.problems.append(f"self-closed <{tag}/>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+            return
+        self.stack.pop()
+        if self._field and self.campaigns:
+            self.campaigns[-1].setdefault(self._field, self._text.strip())
+            self._field = None
+
+    def handle_data(self, data: str) -> None:
+        if self._field:
+            self._text += data
+
+
+def test_opens_offline_and_fetches_nothing(page: str) -> None:
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page.lower()
+    assert "<link" not in page.lower()
+    assert "@import" not in page and "url(" not in page
+    # the only references are anchors inside the page
+    references = re.findall(r"""\b(?:src|href|xlink:href)\s*=\s*["']([^"']*)""", page)
+    assert all(ref.startswith("#") for ref in references), references
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+
+
+def test_markup_is_balanced(page: str) -> None:
+    parser = _Structure()
+    parser.feed(page)
+    parser.close()
+    assert parser.problems == []
+    assert parser.stack == []
+
+
+def test_flagged_campaigns_ranked_by_score_with_every_section(result: RunResult, page: str) -> None:
+    flagged = [c for c in result.campaigns if c["flagged"]]
+    assert len(flagged) >= 2, "the generated data plants campaigns; some must be flagged"
+    positions = [page.index(f'data-cluster-id="{c["cluster_id"]}"') for c in flagged]
+    assert positions == sorted(positions)
+    scores = [c["hydra_score"] for c in flagged]
+    assert scores == sorted(scores, reverse=True)
+    sections = page.split('<section class="card campaign"')[1:]
+    assert len(sections) == len(flagged)
+    for section, campaign in zip(sections, flagged, strict=True):
+        assert campaign["cluster_id"] in section
+        for heading in (
+            "Attribution",
+            "Activity timeline",
+            "Who was active when",
+            "Cluster graph",
+            "Content profile",
+            "Shared infrastructure",
+            "Members (",
+        ):
+            assert heading in section, (campaign["cluster_id"], heading)
+        assert section.count("<svg") >= 4  # timeline, raster, graph, content bars
+        for family in ("Reasoning elicitation", "Rubric grading", "Sensitive rewrites"):
+            assert family in section
+        if campaign["organization"]:
+            assert "Chain of evidence" in section
+
+
+def test_summary_and_unflagged_list(result: RunResult, page: str) -> None:
+    assert 'id="summary"' in page
+    read = sum(c["read"] for c in result.validated.counts.values())
+    assert f'data-field="rows_read">{read:,}<' in page
+    assert f'data-field="clusters">{len(result.campaigns):,}<' in page
+    unflagged = [c for c in result.campaigns if not c["flagged"]]
+    if unflagged:
+        assert 'id="unflagged"' in page
+        assert unflagged[0]["cluster_id"] in page.split('id="unflagged"', 1)[1]
+
+
+def test_evidence_chain_names_account_and_matched_value(result: RunResult, page: str) -> None:
+    attributed = [c for c in result.campaigns if c["flagged"] and c["organization"]]
+    assert attributed
+    campaign = attributed[0]
+    section = page.split(f'data-cluster-id="{campaign["cluster_id"]}"', 1)[1]
+    section = section.split("</section>", 1)[0]
+    indicator = campaign["evidence"]["indicators"][0]
+    chain = section.split("Chain of evidence", 1)[1].split("</ul>", 1)[0]
+    assert indicator["matched_accounts"][0] in chain
+    assert "via" in chain
+
+
+def test_every_value_is_escaped(result: RunResult) -> None:
+    hostile = copy.deepcopy(result.campaigns)
+    target = next(c for c in hostile if c["flagged"])
+    target["organization"] = HOSTILE
+    target["alternatives"] = [
+        {"organization": HOSTILE, "confidence": 0.9, "evidence_score": 0.9},
+    ]
+    target["signup_pathways"] = {HOSTILE: 3}
+    for block in target["evidence"].values():
+        if isinstance(block, dict):
+            for item in block["items"]:
+                item["value"] = HOSTILE
+                if "example" in item:
+                    item["example"] = HOSTILE
+    accounts = result.normalised.accounts.copy()
+    accounts.loc[accounts["account_id"].isin(target["accounts"]), "email"] = HOSTILE
+    normalised = replace(result.normalised, accounts=accounts)
+    templates = normalised.templates.copy()
+    templates["text"] = HOSTILE
+    normalised = replace(normalised, templates=templates)
+    page = render_report(replace(result, campaigns=hostile, normalised=normalised))
+    assert "<script" not in page
+    assert "alert(&#x27;x&#x27;)" in page
+    parser = _Structure()
+    parser.feed(page)
+    assert parser.problems == []
+
+
+def test_large_cluster_graph_is_sampled_and_says_so(
+    result: RunResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(report, "GRAPH_MAX_ACCOUNTS", 3)
+    monkeypatch.setattr(report, "GRAPH_MAX_ATTRIBUTES", 4)
+    page = render_report(result)
+    assert "Sampled to stay readable: 3 of" in page
+    first = page.split('<section class="card campaign"')[1]
+    graph = first.split("Cluster graph", 1)[1].split("</svg>", 1)[0]
+    assert graph.count("<circle") == 3
+    assert graph.count("<rect") <= 4 + 1  # attributes + background
+
+
+def test_no_flagged_campaign(result: RunResult) -> None:
+    quiet = [{**c, "flagged": False} for c in result.campaigns]
+    page = render_report(replace(result, campaigns=quiet))
+    assert "No cluster reached the flag threshold" in page
+    assert 'class="card campaign"' not in page
+
+
+def test_timeline_bins_long_spans(result: RunResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report, "MAX_TIMELINE_BINS", 20)
+    page = render_report(result)
+    assert re.search(r"Exchanges per \d+ hours from", page)
+
+
+def test_write_run_writes_report(result: RunResult, tmp_path: Path) -> None:
+    from linkage.outputs import write_run
+
+    paths = write_run(result, tmp_path / "run")
+    text = paths["report"].read_text(encoding="utf-8")
+    assert paths["report"].name == "report.html"
+    assert text == render_report(result)
