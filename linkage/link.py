@@ -52,7 +52,9 @@ _REQUEST_ATTRIBUTES = {
 class LinkResult:
     account_attributes: pd.DataFrame
     """One row per (account, attribute): account_id, attr_type, attr_value, uses,
-    first_seen, last_seen, ip_kind, accounts (how many accounts hold it), contribution."""
+    first_seen, last_seen, ip_kind, accounts (how many accounts hold it), contribution (weight per
+    pair before usage weighting) and usage_share (share of the account's requests using it, for
+    usage-weighted types; 1 otherwise)."""
     links: pd.DataFrame
     """One row per linked account pair: account_a < account_b, strength, shared
     (attributes in common), and per attribute type ``<type>_shared`` counts."""
@@ -151,6 +153,10 @@ def account_attributes(data: NormalisedInput, settings: Settings) -> pd.DataFram
     kind_factor = kind_factor.where(incidence["attr_type"].isin(["ip", "subnet"]), 1.0)
     base_rate = np.minimum(1.0, settings.hub_allowance / np.maximum(holders - 1, 1))
     incidence["contribution"] = (type_weight * kind_factor * base_rate).where(holders > 1, 0.0)
+    request_totals = requests.groupby("account_id").size()
+    usage_share = (incidence["uses"] / incidence["account_id"].map(request_totals)).clip(upper=1.0)
+    weighted = incidence["attr_type"].isin(settings.usage_weighted_types)
+    incidence["usage_share"] = usage_share.where(weighted, 1.0).fillna(1.0)
     return incidence
 
 
@@ -184,6 +190,11 @@ def project_links(incidence: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     accounts_sorted = account_codes[order].astype(np.int64)
     attrs_sorted = attr_codes[order]
     contribution_sorted = useful["contribution"].to_numpy(dtype=float)[order]
+    share_sorted = (
+        useful["usage_share"].to_numpy(dtype=float)[order]
+        if "usage_share" in useful.columns
+        else np.ones(len(order))
+    )
     type_codes = pd.Categorical(useful["attr_type"], categories=ATTRIBUTE_TYPES).codes[order]
 
     group_start = np.flatnonzero(np.r_[True, attrs_sorted[1:] != attrs_sorted[:-1]])
@@ -199,7 +210,8 @@ def project_links(incidence: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     b = accounts_sorted[right]
     n_accounts = len(account_ids)
     pair_key = np.minimum(a, b) * n_accounts + np.maximum(a, b)
-    log_keep = np.log1p(-np.minimum(contribution_sorted[left], 0.999999))
+    pair_contribution = contribution_sorted[left] * np.minimum(share_sorted[left], share_sorted[right])
+    log_keep = np.log1p(-np.minimum(pair_contribution, 0.999999))
     pair_codes, unique_pairs = pd.factorize(pair_key, sort=True)
     total_log = np.bincount(pair_codes, weights=log_keep, minlength=len(unique_pairs))
     links = pd.DataFrame(

@@ -20,22 +20,25 @@ CONTENT_PATTERNS: dict[str, str] = {
     "reasoning": (
         r"step[- ]by[- ]step|show (all )?(of )?your (work|reasoning)|chain[- ]of[- ]thought"
         r"|explain your reasoning|reason (through|carefully)|think (it )?through"
-        r"|before (giving |stating )?the final answer"
+        r"|before (giving |stating )?the final answer|one step at a time|chain of reasoning"
+        r"|intermediate (results?|steps?)|show (your|the|all) (steps|derivation|working)"
     ),
     "rubric_grading": (
         r"rubric|\bgrader\b|grade the|score (the|each|this) (response|answer|criterion)"
         r"|from 1 to 10|on a scale of|evaluate the (response|answer)|as a (strict )?judge"
     ),
     "sensitive_rewrite": (
-        r"rewrite .{0,80}(neutral|balanced)|politically sensitive|censorship|safe to publish"
+        r"rewrite .{0,80}(neutral|balanced)|politically (sensitive|neutral)|censorship"
+        r"|safe to publish|neutral version|uncontroversial|all jurisdictions"
     ),
     "agentic": (
         r"you have access to the following tools|\btools?:|function[_ ]call|<tool"
         r"|screenshot|\bclick\b|computer[- ]use|attached image|autonomous agent|next action"
+        r"|you are an? (\w+ )?agent\b|sub-goals|tool (calls?|use)\b|choose a tool"
     ),
     "coding": (
         r"```|\bdef |repository|refactor|unit tests?\b|stack trace|pull request|codebase"
-        r"|software engineering agent"
+        r"|software engineering agent|coding agent|run the tests|failing tests?"
     ),
 }
 """Content families of distillation traffic, as case-insensitive RE2 patterns."""

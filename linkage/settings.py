@@ -30,7 +30,7 @@ def _default_attribute_weights() -> dict[str, float]:
     return {
         "payment": 0.9,
         "email": 0.9,
-        "billing_name": 0.6,
+        "billing_name": 0.2,
         "api_key": 0.95,
         "ip": 0.6,
         "subnet": 0.25,
@@ -120,9 +120,11 @@ class Settings:
     contribution grows with n, not n squared."""
     min_link_contribution: float = 0.01
     """Pairs an attribute contributes less than this to are not enumerated."""
-    min_requests_for_request_attribute: int = 2
-    """An IP, template or user agent counts for an account once used this often
-    (or in a fifth of the account's requests, whichever is smaller)."""
+    usage_weighted_types: list[str] = field(default_factory=lambda: ["template", "user_agent"])
+    """Attribute types whose evidence scales with how much of each account's traffic uses them:
+    a pair gets min(share of a's requests, share of b's requests) of the weight. One prompt two
+    strangers both happened to send says little; a scaffold behind all their traffic says a lot.
+    Infrastructure (IPs) is not usage-weighted: rotating proxies touch each IP only briefly."""
     min_link_strength: float = 0.3
     """Links weaker than this are not used for clustering (they stay as evidence)."""
 
