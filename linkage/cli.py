@@ -109,8 +109,9 @@ def run(
 ) -> None:
     """Run the main job: validate, link, cluster, score, attribute; write the run folder.
 
-    Writes clusters.csv, campaigns.json, takedown.csv, run.json and rejects/
-    (see README). Rows that break the data contract are written to
+    Writes clusters.csv, campaigns.json, takedown.csv, report.html,
+    indicators.stix.json (keyed hashes under $LINKAGE_SHARING_KEY), run.json and
+    rejects/ (see README). Rows that break the data contract are written to
     rejects/<table>.csv with the row, column and reason, and counted in run.json.
     """
     from linkage.outputs import read_previous_clusters, write_run
