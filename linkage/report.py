@@ -648,7 +648,7 @@ def _timeline(campaign: dict[str, Any], ctx: _Context) -> str:
     colours = [*ACCOUNT_COLOURS[: len(top)], *([OTHER_COLOUR] if others else [])]
 
     width, height = 1080, 260
-    left, right, top_pad, bottom = 52, 12, 12, 40
+    left, right, top_pad, bottom = 64, 12, 12, 40
     plot_w = width - left - right
     plot_h = height - top_pad - bottom
     peak = int(counts.sum(axis=1).max()) or 1
@@ -728,7 +728,7 @@ def _raster(
 ) -> str:
     """One row per busiest account: a mark in every time bin it was active (turn-taking view)."""
     rows = len(colours)
-    width, row_h, left = 1080, 13, 52
+    width, row_h, left = 1080, 13, 64
     plot_w = width - left - 12
     height = rows * row_h + 6
     bar_w = plot_w / n_bins
@@ -737,7 +737,7 @@ def _raster(
     for g in range(rows):
         present = np.flatnonzero(counts[:, g])
         y = 3 + g * row_h
-        label = f"{others} other" if g >= len(top) else f"#{g + 1}"
+        label = f"+{others:,} more" if g >= len(top) else f"#{g + 1}"
         parts.append(
             f'<text x="{left - 6}" y="{y + 10}" font-size="10" text-anchor="end" '
             f'fill="#5b6475">{_e(label)}</text>'
@@ -754,6 +754,30 @@ def _raster(
         "bins as above: staggered rows are turn-taking, aligned columns are synchrony.</p>"
         + "".join(parts)
     )
+
+
+def _spread(coords: np.ndarray) -> np.ndarray:
+    """Layout coordinates scaled into the unit square, a dense core spread out.
+
+    A few attributes held by one or two sampled members float far from a
+    tightly linked core; the square root of the distance from the centre
+    (same angle) gives the core room without losing the outliers.
+
+    Examples
+    --------
+    >>> _spread(np.array([[0.0, 0.0], [0.01, 0.0], [1.0, 1.0]])).round(2).tolist()
+    [[0.0, 0.0], [0.11, 0.0], [1.0, 1.0]]
+    """
+    if len(coords) == 0:
+        return coords
+    centre = np.median(coords, axis=0)
+    offsets = coords - centre
+    radius = np.linalg.norm(offsets, axis=1, keepdims=True)
+    scaled = np.where(
+        radius > 0, offsets / np.where(radius > 0, radius, 1.0) * np.sqrt(radius), 0.0
+    )
+    low, high = scaled.min(axis=0), scaled.max(axis=0)
+    return (scaled - low) / np.where(high - low > 0, high - low, 1.0)
 
 
 def _graph(campaign: dict[str, Any], ctx: _Context) -> str:
@@ -796,12 +820,11 @@ def _graph(campaign: dict[str, Any], ctx: _Context) -> str:
     positions = nx.spring_layout(graph, seed=0)
 
     width, height, pad = 1080, 520, 24
-    coords = np.array([positions[n] for n in graph.nodes]) if len(graph) else np.zeros((1, 2))
-    low, high = coords.min(axis=0), coords.max(axis=0)
-    span = np.where(high - low > 0, high - low, 1.0)
+    placed = _spread(np.array([positions[n] for n in graph.nodes]))
+    where = {node: placed[i] for i, node in enumerate(graph.nodes)}
 
     def xy(node: tuple[str, str]) -> tuple[float, float]:
-        x, y = (np.asarray(positions[node]) - low) / span
+        x, y = where[node]
         return pad + x * (width - 2 * pad), pad + y * (height - 2 * pad)
 
     edges = "".join("M{:.1f} {:.1f}L{:.1f} {:.1f}".format(*xy(a), *xy(b)) for a, b in graph.edges)
