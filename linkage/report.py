@@ -30,8 +30,8 @@ from linkage import __version__
 from linkage.normalise import DISTILLATION_FAMILIES
 from linkage.pipeline import RunResult
 
-MAX_TIMELINE_BINS = 480
-"""Timelines longer than this many hours are drawn in bins of several hours."""
+MAX_TIMELINE_BINS = 744
+"""Up to this many hours (31 days) the timeline is hourly; longer spans use wider bins."""
 TIMELINE_ACCOUNTS = 10
 """Accounts drawn in their own colour on the timeline; the rest are grey."""
 GRAPH_MAX_ACCOUNTS = 60
