@@ -35,6 +35,8 @@ class RawTable:
     frame: pd.DataFrame
     malformed: list[dict[str, object]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    invalid_utf8_columns: list[str] = field(default_factory=list)
+    """Columns holding cells whose bytes are not UTF-8 (marked with INVALID_UTF8)."""
 
 
 def find_table_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
@@ -118,8 +120,11 @@ def _read_csv(name: str, path: Path) -> RawTable:
         raise InputContractError([f"{path}: cannot be read as CSV: {exc}"]) from exc
 
     frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
+    invalid_utf8_columns = []
     for column_name in table.column_names:
-        frame[column_name] = _decode_utf8(table.column(column_name))
+        frame[column_name], had_invalid = _decode_utf8(table.column(column_name))
+        if had_invalid:
+            invalid_utf8_columns.append(column_name)
     # Rows the parser skipped still occupy row numbers in the file.
     skipped_rows = np.sort(np.array([m["line"] for m in malformed], dtype=np.int64) - 1)
     for item in malformed:
@@ -132,7 +137,9 @@ def _read_csv(name: str, path: Path) -> RawTable:
             shift += positions + shift >= skipped
         positions = positions + shift
     frame[ROW_COLUMN] = positions
-    return RawTable(name, path, frame, malformed=malformed)
+    return RawTable(
+        name, path, frame, malformed=malformed, invalid_utf8_columns=invalid_utf8_columns
+    )
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -153,11 +160,12 @@ INVALID_UTF8 = "\x00invalid-utf8\x00"
 """Marker left in a cell whose bytes are not UTF-8 (validation rejects the row)."""
 
 
-def _decode_utf8(column: pa.ChunkedArray) -> pd.Series:
+def _decode_utf8(column: pa.ChunkedArray) -> tuple[pd.Series, bool]:
+    """The column as text, and whether any cell was not UTF-8 (such cells are marked)."""
     try:
         text = column.cast(pa.string())
         text.validate(full=True)
-        return text.to_pandas()
+        return text.to_pandas(), False
     except (pa.ArrowInvalid, UnicodeDecodeError):
         pass
     # Rare path (a file with bad bytes): decode cell by cell and mark the bad ones.
@@ -170,7 +178,7 @@ def _decode_utf8(column: pa.ChunkedArray) -> pd.Series:
             values.append(raw.decode("utf-8"))
         except UnicodeDecodeError:
             values.append(INVALID_UTF8)
-    return pd.Series(values, dtype="str")
+    return pd.Series(values, dtype="str"), True
 
 
 def _read_parquet(name: str, path: Path) -> RawTable:

@@ -48,6 +48,9 @@ _REQUEST_ATTRIBUTES = {
 }
 
 
+_SEEN_DTYPE = "datetime64[us, UTC]"
+
+
 @dataclass
 class LinkResult:
     account_attributes: pd.DataFrame
@@ -117,25 +120,30 @@ def account_attributes(data: NormalisedInput, settings: Settings) -> pd.DataFram
             subset=["attr_value"]
         )
         frame = frame[frame["attr_value"].astype("str").str.len() > 0]
-        seen = (
+        # one timestamp dtype for every part, or the concatenated column turns to objects
+        seen = pd.to_datetime(
             frame["added_at"]
             if "added_at" in frame.columns
-            else pd.Series(pd.NaT, index=frame.index)
-        )
+            else pd.Series(pd.NaT, index=frame.index),
+            utc=True,
+        ).astype(_SEEN_DTYPE)
         parts.append(
             pd.DataFrame(
                 {
                     "account_id": frame["account_id"].to_numpy(),
                     "attr_value": frame["attr_value"].astype("str").to_numpy(),
                     "uses": 1,
-                    "first_seen": pd.to_datetime(seen, utc=True).to_numpy(),
-                    "last_seen": pd.to_datetime(seen, utc=True).to_numpy(),
-                    "ip_kind": None,
+                    "first_seen": seen.array,
+                    "last_seen": seen.array,
+                    "ip_kind": pd.Series(None, index=frame.index, dtype="str").to_numpy(),
                     "attr_type": attr_type,
                 }
             ).drop_duplicates(["account_id", "attr_value"])
         )
     incidence = pd.concat(parts, ignore_index=True)
+    for column in ("first_seen", "last_seen"):
+        incidence[column] = incidence[column].astype(_SEEN_DTYPE)
+    incidence["ip_kind"] = incidence["ip_kind"].astype("str").where(incidence["ip_kind"].notna())
     incidence["attr_value"] = incidence["attr_value"].astype("str")
     incidence = incidence.drop_duplicates(
         ["account_id", "attr_type", "attr_value"], ignore_index=True
@@ -178,14 +186,26 @@ def project_links(incidence: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     2         b         c      0.90               1          0
     """
     useful = incidence[incidence["contribution"] >= settings.min_link_contribution]
+    if "usage_share" in useful.columns:
+        # the best pair an attribute can make is limited by its second-heaviest user
+        share = useful[["attr_type", "attr_value", "usage_share"]].sort_values(
+            "usage_share", ascending=False, kind="stable"
+        )
+        second = share.groupby(["attr_type", "attr_value"], sort=False)["usage_share"].nth(1)
+        best_pair = pd.Series(0.0, index=useful.index)
+        best_pair[second.index] = second.to_numpy()
+        # nth(1) keeps the rows of second-heaviest users; spread that value to all holders
+        keys = useful.groupby(["attr_type", "attr_value"], sort=False).ngroup()
+        best_by_key = best_pair.groupby(keys).max()
+        reachable = useful["contribution"] * keys.map(best_by_key)
+        useful = useful[reachable >= settings.min_link_contribution]
     columns = ["account_a", "account_b", "strength", "shared"] + [
         f"{t}_shared" for t in ATTRIBUTE_TYPES
     ]
     if useful.empty:
         return pd.DataFrame(columns=columns)
     account_codes, account_ids = pd.factorize(useful["account_id"], sort=True)
-    attr_key = useful["attr_type"].astype("str") + "\x1f" + useful["attr_value"].astype("str")
-    attr_codes, _ = pd.factorize(attr_key)
+    attr_codes = useful.groupby(["attr_type", "attr_value"], sort=False).ngroup().to_numpy()
     order = np.lexsort((account_codes, attr_codes))
     accounts_sorted = account_codes[order].astype(np.int64)
     attrs_sorted = attr_codes[order]
@@ -206,26 +226,42 @@ def project_links(incidence: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     block_start = np.repeat(np.cumsum(partners) - partners, partners)
     right = left + 1 + (np.arange(len(left)) - block_start)
 
-    a = accounts_sorted[left]
-    b = accounts_sorted[right]
+    del block_start, local_index, size_of_row
     n_accounts = len(account_ids)
-    pair_key = np.minimum(a, b) * n_accounts + np.maximum(a, b)
-    pair_contribution = contribution_sorted[left] * np.minimum(share_sorted[left], share_sorted[right])
+    # accounts are sorted within each attribute, so a < b already
+    pair_key = accounts_sorted[left] * n_accounts + accounts_sorted[right]
+    pair_contribution = contribution_sorted[left] * np.minimum(
+        share_sorted[left], share_sorted[right]
+    )
     log_keep = np.log1p(-np.minimum(pair_contribution, 0.999999))
+    del pair_contribution
+    pair_types = type_codes[left]
+    del left, right
     pair_codes, unique_pairs = pd.factorize(pair_key, sort=True)
+    del pair_key
     total_log = np.bincount(pair_codes, weights=log_keep, minlength=len(unique_pairs))
+    del log_keep
+    strength = np.round(1.0 - np.exp(total_log), 6)
+    kept = strength >= settings.min_link_strength_kept
+    kept_index = np.cumsum(kept) - 1
+    row_kept = kept[pair_codes]
+    kept_codes = kept_index[pair_codes[row_kept]]
+    kept_types = pair_types[row_kept]
+    n_kept = int(kept.sum())
+    kept_pairs = unique_pairs[kept]
     links = pd.DataFrame(
         {
-            "account_a": account_ids[unique_pairs // n_accounts],
-            "account_b": account_ids[unique_pairs % n_accounts],
-            "strength": np.round(1.0 - np.exp(total_log), 6),
-            "shared": np.bincount(pair_codes, minlength=len(unique_pairs)),
+            "account_a": account_ids[kept_pairs // n_accounts],
+            "account_b": account_ids[kept_pairs % n_accounts],
+            "strength": strength[kept],
+            "shared": np.bincount(kept_codes, minlength=n_kept),
         }
     )
-    pair_types = type_codes[left]
     for type_index, attr_type in enumerate(ATTRIBUTE_TYPES):
-        mask = pair_types == type_index
-        links[f"{attr_type}_shared"] = np.bincount(pair_codes[mask], minlength=len(unique_pairs))
+        mask = kept_types == type_index
+        links[f"{attr_type}_shared"] = np.bincount(kept_codes[mask], minlength=n_kept).astype(
+            np.int32
+        )
     return links
 
 

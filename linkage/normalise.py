@@ -111,22 +111,21 @@ def template_fingerprints(prompts: pd.Series, settings: Settings) -> pd.DataFram
     True
     """
     arr = pa.array(prompts.astype("str").where(prompts.notna(), None), type=pa.large_string())
-    text = pc.utf8_lower(arr)
-    text = pc.replace_substring_regex(text, r"\d+(?:[.,]\d+)*", "0")
-    text = pc.replace_substring_regex(text, r"[\s\p{P}\p{S}]+", " ")
-    text = pc.utf8_trim_whitespace(text)
     head_words = settings.template_prefix_words
     tail_words = settings.template_suffix_words
-    head = pc.struct_field(
-        pc.extract_regex(text, rf"^(?P<w>(?:\S+ ){{0,{head_words - 1}}}\S+)"), [0]
+    # cut the words out first and clean only them: cleaning whole prompts costs far more
+    space = pa.scalar(" ", pa.large_string())
+    head_split = pc.utf8_split_whitespace(arr, max_splits=head_words)
+    head_raw = pc.binary_join(pc.list_slice(head_split, 0, head_words), space)
+    tail_split = pc.utf8_split_whitespace(arr, max_splits=tail_words, reverse=True)
+    tail_raw = pc.binary_join(pc.list_slice(tail_split, 1, tail_words + 1), space)
+    # head and tail are distinct parts only when the prompt has more words than both together
+    long_enough = pc.equal(pc.list_value_length(head_split), head_words + 1)
+    long_enough = pc.and_(long_enough, pc.equal(pc.list_value_length(tail_split), tail_words + 1))
+    head_text = _clean_words(head_raw).to_pandas()
+    tail_text = (
+        _clean_words(tail_raw).to_pandas().where(long_enough.to_numpy(zero_copy_only=False), None)
     )
-    tail = pc.struct_field(
-        pc.extract_regex(text, rf"(?P<w>(?:\S+ ){{0,{tail_words - 1}}}\S+)$"), [0]
-    )
-    word_count = pc.add(pc.count_substring(text, " "), 1)
-    long_enough = pc.greater(word_count, head_words + tail_words)
-    head_text = head.to_pandas()
-    tail_text = tail.to_pandas().where(long_enough.to_numpy(zero_copy_only=False), None)
     return pd.DataFrame(
         {
             "template_head": _hash_text(head_text, "h"),
@@ -136,6 +135,13 @@ def template_fingerprints(prompts: pd.Series, settings: Settings) -> pd.DataFram
         },
         index=prompts.index,
     )
+
+
+def _clean_words(words: pa.Array) -> pa.Array:
+    """Lower case, numbers masked, punctuation and symbols dropped, spacing folded."""
+    words = pc.replace_substring_regex(pc.utf8_lower(words), r"\d+(?:[.,]\d+)*", "0")
+    words = pc.replace_substring_regex(words, r"[\s\p{P}\p{S}]+", " ")
+    return pc.utf8_trim_whitespace(words)
 
 
 def _hash_text(values: pd.Series, kind: str) -> pd.Series:
@@ -335,7 +341,8 @@ def normalise(
     normalised["has_prompt"] = (
         prompts.notna().to_numpy() & (prompts.astype("str").str.len() > 0).to_numpy()
     )
-    normalised = normalised.sort_values(["ts", "request_id"], kind="stable").reset_index(drop=True)
+    order = np.argsort(normalised["ts"].to_numpy(), kind="stable")
+    normalised = normalised.take(order).reset_index(drop=True)
 
     templates = _template_catalogue(fingerprints)
 

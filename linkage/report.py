@@ -970,6 +970,19 @@ def _unflagged(campaigns: list[dict[str, Any]], threshold: Any) -> str:
     )
 
 
+DETAILED_CAMPAIGNS = 40
+"""Flagged campaigns shown in full (graph, timeline, tables); the rest are in the ranking only."""
+
+
+def _more_flagged(flagged: int) -> str:
+    if flagged <= DETAILED_CAMPAIGNS:
+        return ""
+    return (
+        f'<p class="note">{flagged - DETAILED_CAMPAIGNS} more flagged campaigns are in the '
+        f"ranking above but not drawn here; every one of them is in campaigns.json.</p>"
+    )
+
+
 def render_report(result: RunResult) -> str:
     """The run's attribution report as one self-contained HTML page.
 
@@ -998,7 +1011,11 @@ def render_report(result: RunResult) -> str:
         f'<p class="sub">{subtitle} Confidential: contains account data.</p></header>',
         _summary(result, ctx.flagged),
         _ranking(ctx.flagged),
-        *(_campaign(rank, c, ctx) for rank, c in enumerate(ctx.flagged, start=1)),
+        *(
+            _campaign(rank, c, ctx)
+            for rank, c in enumerate(ctx.flagged[:DETAILED_CAMPAIGNS], start=1)
+        ),
+        _more_flagged(len(ctx.flagged)),
         _unflagged(result.campaigns, threshold),
         '<footer class="note"><p>Written by linkage from the run folder\'s data; the same '
         "figures are in campaigns.json, clusters.csv and takedown.csv.</p></footer>",

@@ -33,7 +33,7 @@ def _default_attribute_weights() -> dict[str, float]:
         "billing_name": 0.2,
         "api_key": 0.95,
         "ip": 0.6,
-        "subnet": 0.25,
+        "subnet": 0.15,
         "template": 0.35,
         "user_agent": 0.3,
         "email_domain": 0.2,
@@ -125,6 +125,8 @@ class Settings:
     a pair gets min(share of a's requests, share of b's requests) of the weight. One prompt two
     strangers both happened to send says little; a scaffold behind all their traffic says a lot.
     Infrastructure (IPs) is not usage-weighted: rotating proxies touch each IP only briefly."""
+    min_link_strength_kept: float = 0.1
+    """Weaker links are dropped entirely (not even kept as evidence): they are mostly hub noise."""
     min_link_strength: float = 0.3
     """Links weaker than this are not used for clustering (they stay as evidence)."""
 
@@ -132,6 +134,8 @@ class Settings:
     louvain_min_component_size: int = 2_000
     """Components larger than this are split with Louvain; smaller ones stay whole."""
     louvain_resolution: float = 1.0
+    louvain_max_neighbours: int = 15
+    """Louvain sees only each account's strongest links (either end keeping a link keeps it)."""
     seed: int = 0
 
     # --- coordination

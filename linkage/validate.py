@@ -24,6 +24,8 @@ REASON_COLUMN = "_reason"
 PROBLEM_COLUMN = "_column"
 
 _CARD_NUMBER = r"^\d{13,19}$"
+_FREE_TEXT = {"prompt", "display_name"}
+"""Kept exactly as given (no trimming): their spacing is content."""
 
 
 @dataclass
@@ -167,19 +169,21 @@ def _validate_table(
     notes: list[str] = []
     typed: dict[str, pd.Series] = {}
 
-    text_columns = [c for c in frame.columns if c != ROW_COLUMN and frame[c].dtype != "datetime64"]
-    for column in text_columns:
-        if pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object:
-            bad = frame[column].astype("str").str.contains(INVALID_UTF8, regex=False, na=False)
-            problems.add(bad, column, "bytes that are not UTF-8")
+    for column in table.invalid_utf8_columns:
+        bad = frame[column].astype("str").str.contains(INVALID_UTF8, regex=False, na=False)
+        problems.add(bad, column, "bytes that are not UTF-8")
 
     for column_spec in spec.columns:
         if column_spec.name not in frame.columns:
             continue
         values = frame[column_spec.name]
-        blank = (
-            _blank(values) if not pd.api.types.is_datetime64_any_dtype(values) else values.isna()
-        )
+        if pd.api.types.is_datetime64_any_dtype(values):
+            blank = values.isna()
+        elif column_spec.name in _FREE_TEXT:
+            blank = values.isna() | (values.astype("str").str.len() == 0)
+        else:
+            values = values.astype("str").str.strip()
+            blank = values.isna() | (values == "")
         if column_spec.required:
             problems.add(blank, column_spec.name, f"missing required value {column_spec.name}")
         typed[column_spec.name] = _parse_column(values, blank, column_spec, problems)
@@ -258,7 +262,7 @@ def _parse_column(
 ) -> pd.Series:
     """Parse one column to its contract type, reporting unparsable non-blank cells."""
     if column.kind == "string":
-        return values.where(~blank, None).astype("str").str.strip().where(~blank, None)
+        return values.where(~blank)
     if column.kind == "timestamp":
         if pd.api.types.is_datetime64_any_dtype(values):
             return values
