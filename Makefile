@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint unit neo4j-install neo4j-start neo4j-stop bench clean
+.PHONY: demo test lint unit browser neo4j-install neo4j-start neo4j-stop bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,8 +38,12 @@ neo4j-start: neo4j-install
 neo4j-stop: $(STAMP)
 	$(BIN)/linkage neo4j stop
 
+# Headless Chromium renders report.html in the browser test (Debian's package; root on CI).
+browser:
+	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
 # The whole suite: Neo4j is started for the tests and always stopped afterwards.
-test: lint neo4j-install
+test: lint neo4j-install browser
 	$(BIN)/linkage neo4j start
 	$(BIN)/pytest -q; status=$$?; $(BIN)/linkage neo4j stop; exit $$status
 

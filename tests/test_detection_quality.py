@@ -65,7 +65,9 @@ def test_firehose_flagged_while_still_running(tmp_path: Path) -> None:
     firehose = next(c for c in evaluation["campaigns"] if c["campaign_id"] == "coding_firehose")
     assert firehose["caught"], firehose
     assert firehose["attribution_correct"], firehose
-    flagged = [c for c in result.campaigns if c["flagged"] and c["organization"] == "Tidewater Labs"]
+    flagged = [
+        c for c in result.campaigns if c["flagged"] and c["organization"] == "Tidewater Labs"
+    ]
     assert flagged and all(c["still_active"] for c in flagged)
 
 
