@@ -1,0 +1,2 @@
+// Waits (up to 300 s) until every index is online, after schema.cypher.
+CALL db.awaitIndexes(300)

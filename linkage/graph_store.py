@@ -1,0 +1,1127 @@
+"""The graph store: a run folder's account graph in Neo4j, and the investigator queries.
+
+This is the only module that imports the ``neo4j`` driver. Every Cypher statement it
+sends is read from ``cypher/*.cypher`` (loading, schema, housekeeping) or
+``cypher/queries/*.cypher`` (investigator queries) by name; values always travel as
+``$parameters``. The only text ever filled into a statement is a label, key property
+or relationship type from :data:`ATTRIBUTE_KINDS`, a fixed allow-list.
+
+Graph model (``cypher/README.md`` has the long version)::
+
+    (:Account {account_id, created_at, email, email_canonical, ...})
+        -[:PAID_WITH]->        (:PaymentMethod {fingerprint, billing_country})
+        -[:HAS_EMAIL]->        (:Email {address})              canonical mailbox
+        -[:BILLED_AS]->        (:BillingName {name})           normalised billing name
+        -[:USED_KEY]->         (:ApiKey {key_id})
+        -[:USED_IP]->          (:IP {address, kind})
+        -[:USED_NETWORK]->     (:Network {cidr})               the /24 (IPv6 /48) subnet
+        -[:SENT_TEMPLATE]->    (:Template {template_id, text, requests})
+        -[:USED_CLIENT]->      (:UserAgent {value})
+        -[:HAS_EMAIL_DOMAIN]-> (:EmailDomain {domain})         non-freemail domains only
+      each with {uses, first_seen, last_seen, contribution} from link.py's incidence table;
+      every attribute node has ``accounts``, how many accounts hold it.
+    (:Account)-[:LINKED_TO {strength, shared, payment_shared, ip_shared, ...}]->(:Account)
+    (:Account)-[:MEMBER_OF]->(:Cluster {cluster_id, hydra_score, flagged, organization, ...})
+    (:Cluster)-[:ATTRIBUTED_TO {confidence}]->(:Organization {name})
+    (:Indicator {type, value})-[:BELONGS_TO {confidence, source}]->(:Organization)
+    (:Indicator)-[:MATCHED {matched_value}]->(:Account)
+    (:IP)-[:IN_NETWORK]->(:Network)      its subnet, and its longest-prefix ip_intel block
+    (:Network {intel: true, kind, asn, as_org})-[:ANNOUNCED_BY]->(:ASN {number, org})
+    (:PaymentMethod)-[:BILLED_TO]->(:BillingName)
+    (:Run {run_id, started_at, complete, ...})                 one per run folder loaded
+
+Loading is idempotent (``UNWIND $rows MERGE ... SET``): loading a run twice, or again
+after a load that broke off, gives the same graph. A later run updates the graph in
+place: nodes accumulate, and the run is authoritative for what it covers. Its clusters
+replace all earlier clusters (stable ids: a cluster that keeps its id keeps its node;
+memberships and clusters it does not produce are removed), and for every account it
+holds, its relationships (attributes, links, indicator matches) replace earlier ones.
+That is done with a ``run`` stamp on accounts, clusters and their relationships.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+import neo4j
+from linkage import neo4j_server
+from linkage.errors import GraphStoreError
+from neo4j import exceptions as neo4j_errors
+
+__all__ = [
+    "ATTRIBUTE_KINDS",
+    "CYPHER_DIR",
+    "GraphStore",
+    "LoadReport",
+    "ProgressCallback",
+    "QueryInfo",
+    "coerce_params",
+    "cypher",
+    "cypher_template",
+    "list_queries",
+    "query_info",
+]
+
+CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
+"""Where the Cypher files live (``cypher/`` at the top of the checkout)."""
+
+ProgressCallback = Callable[[str, int, int], None]
+"""Called after every batch with (step, rows done in the step, rows in the step)."""
+
+# A misconfigured or unreachable server makes the driver log warnings of its own; the
+# errors reach the caller as GraphStoreError, so keep the driver quiet unless the
+# application configures logging itself.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+
+class AttributeKind(NamedTuple):
+    """How one attribute type of link.py's incidence table becomes part of the graph."""
+
+    label: str
+    key: str
+    relationship: str
+
+
+ATTRIBUTE_KINDS: dict[str, AttributeKind] = {
+    "payment": AttributeKind("PaymentMethod", "fingerprint", "PAID_WITH"),
+    "email": AttributeKind("Email", "address", "HAS_EMAIL"),
+    "billing_name": AttributeKind("BillingName", "name", "BILLED_AS"),
+    "api_key": AttributeKind("ApiKey", "key_id", "USED_KEY"),
+    "ip": AttributeKind("IP", "address", "USED_IP"),
+    "subnet": AttributeKind("Network", "cidr", "USED_NETWORK"),
+    "template": AttributeKind("Template", "template_id", "SENT_TEMPLATE"),
+    "user_agent": AttributeKind("UserAgent", "value", "USED_CLIENT"),
+    "email_domain": AttributeKind("EmailDomain", "domain", "HAS_EMAIL_DOMAIN"),
+}
+"""The allow-list of labels, key properties and relationship types filled into templates."""
+
+_PLACEHOLDERS = {
+    "__LABEL__": {kind.label for kind in ATTRIBUTE_KINDS.values()},
+    "__KEY__": {kind.key for kind in ATTRIBUTE_KINDS.values()},
+    "__REL__": {kind.relationship for kind in ATTRIBUTE_KINDS.values()},
+}
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_PARAM_LINE = re.compile(
+    r"^//\s*@param\s+(?P<name>[A-Za-z_]\w*)\s+(?P<type>string|integer|float|boolean)"
+    r'(?:\s*=\s*(?P<default>"[^"]*"|\S+))?(?:\s+(?P<help>.*))?$'
+)
+_PARAM_USE = re.compile(r"\$([A-Za-z_]\w*)")
+_URI = re.compile(r"(bolt|neo4j)(\+s|\+ssc)?://[^\s/]+(:\d+)?/?")
+_TRUE = {"true", "yes", "1", "on"}
+_FALSE = {"false", "no", "0", "off"}
+
+
+# ---------------------------------------------------------------------------- Cypher files
+
+
+def _cypher_path(name: str) -> Path:
+    if not _NAME.fullmatch(name):
+        raise GraphStoreError(
+            f"{name!r} is not a Cypher file name (lower case letters, digits and _ only)"
+        )
+    for folder in (CYPHER_DIR, CYPHER_DIR / "queries"):
+        path = folder / f"{name}.cypher"
+        if path.is_file():
+            return path
+    known = ", ".join(list_queries_names()) or "none"
+    raise GraphStoreError(f"no Cypher file {name}.cypher in {CYPHER_DIR} (queries: {known})")
+
+
+def cypher(name: str) -> str:
+    """The text of ``cypher/NAME.cypher`` (or ``cypher/queries/NAME.cypher``).
+
+    Raises:
+        GraphStoreError: no such file, or a name that is not a plain identifier.
+    """
+    path = _cypher_path(name)
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise GraphStoreError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def cypher_template(name: str, **identifiers: str) -> str:
+    """A Cypher file with its ``__LABEL__``/``__KEY__``/``__REL__`` placeholders filled.
+
+    Each value must be on the allow-list (:data:`ATTRIBUTE_KINDS`); values never go
+    into the text, only labels, key property names and relationship types.
+
+    >>> "MERGE (x:IP {address: row.value})" in cypher_template(
+    ...     "load_attribute_nodes", LABEL="IP", KEY="address")
+    True
+    """
+    text = cypher(name)
+    for placeholder_name, value in identifiers.items():
+        placeholder = f"__{placeholder_name}__"
+        allowed = _PLACEHOLDERS.get(placeholder)
+        if allowed is None:
+            raise GraphStoreError(f"{name}.cypher: unknown placeholder {placeholder}")
+        if value not in allowed:
+            raise GraphStoreError(
+                f"{name}.cypher: {value!r} is not an allowed value for {placeholder}"
+            )
+        text = text.replace(placeholder, value)
+    left = sorted(set(re.findall(r"__[A-Z]+__", text)))
+    if left:
+        raise GraphStoreError(f"{name}.cypher: placeholders left unfilled: {', '.join(left)}")
+    return text
+
+
+def _statements(text: str) -> list[str]:
+    """The statements of a multi-statement file (schema.cypher): split on ``;`` at line end."""
+    body = "\n".join(line for line in text.splitlines() if not line.strip().startswith("//"))
+    return [part.strip() for part in re.split(r";\s*$", body, flags=re.MULTILINE) if part.strip()]
+
+
+# ------------------------------------------------------------------- investigator queries
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    name: str
+    type: str
+    default: Any
+    required: bool
+    help: str
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    """What an investigator query answers and which parameters it takes (its header)."""
+
+    name: str
+    summary: str
+    description: str
+    params: tuple[QueryParam, ...]
+
+
+def list_queries_names() -> list[str]:
+    folder = CYPHER_DIR / "queries"
+    return sorted(path.stem for path in folder.glob("*.cypher")) if folder.is_dir() else []
+
+
+def list_queries() -> list[QueryInfo]:
+    """Every investigator query in ``cypher/queries/``, with its header."""
+    return [query_info(name) for name in list_queries_names()]
+
+
+def query_info(name: str) -> QueryInfo:
+    """Parse the header of ``cypher/queries/NAME.cypher``.
+
+    The header is the leading ``//`` comment: ``// NAME: one-line summary``, more
+    lines of description, then one ``// @param NAME TYPE [= DEFAULT] help`` line per
+    parameter (TYPE is string, integer, float or boolean; without a default the
+    parameter is required).
+    """
+    path = CYPHER_DIR / "queries" / f"{name}.cypher"
+    if not _NAME.fullmatch(name) or not path.is_file():
+        known = ", ".join(list_queries_names()) or "none"
+        raise GraphStoreError(f"no query named {name!r}; the queries are: {known}")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header: list[str] = []
+    for line in lines:
+        if not line.startswith("//"):
+            break
+        header.append(line)
+    if not header or not header[0].startswith(f"// {name}:"):
+        raise GraphStoreError(f"{path}: the first line must be '// {name}: what it answers'")
+    summary = header[0].split(":", 1)[1].strip()
+    description: list[str] = []
+    params: list[QueryParam] = []
+    for line in header[1:]:
+        match = _PARAM_LINE.match(line)
+        if match:
+            raw_default = match.group("default")
+            kind = match.group("type")
+            default = None if raw_default is None else _coerce(raw_default.strip('"'), kind, name)
+            params.append(
+                QueryParam(
+                    name=match.group("name"),
+                    type=kind,
+                    default=default,
+                    required=raw_default is None,
+                    help=(match.group("help") or "").strip(),
+                )
+            )
+        elif "@param" in line:
+            raise GraphStoreError(f"{path}: cannot read parameter line {line!r}")
+        else:
+            description.append(line[2:].strip())
+    return QueryInfo(name, summary, " ".join(d for d in description if d), tuple(params))
+
+
+def _coerce(value: Any, kind: str, where: str) -> Any:
+    if not isinstance(value, str):
+        if kind == "float" and isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        expected = {"string": str, "integer": int, "boolean": bool}.get(kind, float)
+        if isinstance(value, expected) and not (kind == "integer" and isinstance(value, bool)):
+            return value
+        raise GraphStoreError(f"{where}: expected {kind}, got {value!r}")
+    try:
+        if kind == "integer":
+            return int(value)
+        if kind == "float":
+            return float(value)
+    except ValueError:
+        raise GraphStoreError(f"{where}: {value!r} is not {kind}") from None
+    if kind == "boolean":
+        lowered = value.strip().lower()
+        if lowered in _TRUE | _FALSE:
+            return lowered in _TRUE
+        raise GraphStoreError(f"{where}: {value!r} is not a boolean (true or false)")
+    return value
+
+
+def coerce_params(name: str, given: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A query's parameters: strings converted to the declared types, defaults filled in.
+
+    >>> coerce_params("top_clusters", {"limit": "5"})
+    {'limit': 5, 'flagged_only': False}
+
+    Raises:
+        GraphStoreError: an unknown or missing parameter, or a value of the wrong type.
+    """
+    info = query_info(name)
+    given = dict(given or {})
+    declared = {param.name: param for param in info.params}
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        takes = ", ".join(declared) or "no parameters"
+        raise GraphStoreError(
+            f"query {name} has no parameter {', '.join(unknown)} (it takes: {takes})"
+        )
+    values: dict[str, Any] = {}
+    for param in info.params:
+        if param.name in given:
+            values[param.name] = _coerce(given[param.name], param.type, f"{name} {param.name}")
+        elif param.required:
+            raise GraphStoreError(
+                f"query {name} needs --param {param.name}=... ({param.type}: {param.help})"
+            )
+        else:
+            values[param.name] = param.default
+    return values
+
+
+# ------------------------------------------------------------------------ preparing rows
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain Python dicts for the driver: NaN/NaT/NA to None, times to ISO text."""
+    if frame.empty:
+        return []
+    columns: dict[str, np.ndarray] = {}
+    for name in frame.columns:
+        series = frame[name]
+        if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
+            series.dtype
+        ):
+            columns[name] = _iso_times(series)
+        else:
+            values = series.astype(object).to_numpy()
+            missing = pd.isna(series).to_numpy()
+            if missing.any():
+                values = values.copy()
+                values[missing] = None
+            columns[name] = values
+    names = list(columns)
+    arrays = [columns[n] for n in names]
+    return [
+        {n: _json_value(v) for n, v in zip(names, row, strict=True)}
+        for row in zip(*arrays, strict=True)
+    ]
+
+
+def _iso_times(series: pd.Series) -> np.ndarray:
+    """ISO-8601 UTC text (microseconds) per value, None for missing ones; vectorised."""
+    times = pd.to_datetime(series, utc=True)
+    raw = times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    text = np.char.add(np.datetime_as_string(raw, unit="us"), "Z").astype(object)
+    text[pd.isna(times).to_numpy()] = None
+    return text
+
+
+def _frame_or_empty(path: Path, columns: list[str]) -> pd.DataFrame:
+    if not path.is_file():
+        return pd.DataFrame(columns=columns)
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise GraphStoreError(f"cannot read {path}: {exc}") from exc
+
+
+@dataclass
+class _RunFolder:
+    """The tables of a run folder that go into the graph, read once."""
+
+    run_dir: Path
+    run_id: str
+    info: dict[str, Any]
+    accounts: pd.DataFrame
+    attributes: pd.DataFrame
+    links: pd.DataFrame
+    matches: pd.DataFrame
+    indicators: pd.DataFrame
+    templates: pd.DataFrame
+    payments: pd.DataFrame
+    ip_intel: pd.DataFrame
+    clusters: pd.DataFrame
+    campaigns: list[dict[str, Any]]
+
+
+def _read_run_folder(run_dir: Path) -> _RunFolder:
+    graph = run_dir / "graph"
+    clusters_path = run_dir / "clusters.csv"
+    if not clusters_path.is_file() or not (graph / "accounts.parquet").is_file():
+        raise GraphStoreError(
+            f"{run_dir} is not a run folder (needs clusters.csv and graph/accounts.parquet): "
+            f"run `linkage run --out {run_dir}` first"
+        )
+    digest = hashlib.sha256()
+    info: dict[str, Any] = {}
+    for name in ("run.json", "clusters.csv"):
+        path = run_dir / name
+        if path.is_file():
+            data = path.read_bytes()
+            digest.update(name.encode() + b"\0" + data)
+            if name == "run.json":
+                try:
+                    info = json.loads(data)
+                except json.JSONDecodeError as exc:
+                    raise GraphStoreError(f"{path} is not valid JSON: {exc}") from exc
+    campaigns: list[dict[str, Any]] = []
+    campaigns_path = run_dir / "campaigns.json"
+    if campaigns_path.is_file():
+        try:
+            campaigns = json.loads(campaigns_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise GraphStoreError(f"{campaigns_path} is not valid JSON: {exc}") from exc
+    clusters = pd.read_csv(
+        clusters_path, dtype={"account_id": "str", "cluster_id": "str", "organization": "str"}
+    )
+    clusters["flagged"] = clusters["flagged"].astype("str").str.lower().eq("true")
+    return _RunFolder(
+        run_dir=run_dir,
+        run_id="run-" + digest.hexdigest()[:16],
+        info=info,
+        accounts=pd.read_parquet(graph / "accounts.parquet"),
+        attributes=_frame_or_empty(
+            graph / "account_attributes.parquet",
+            ["account_id", "attr_type", "attr_value", "uses", "first_seen", "last_seen"],
+        ),
+        links=_frame_or_empty(graph / "links.parquet", ["account_a", "account_b", "strength"]),
+        matches=_frame_or_empty(
+            graph / "indicator_matches.parquet",
+            ["account_id", "indicator_type", "indicator_value", "organization", "matched_value"],
+        ),
+        indicators=_frame_or_empty(
+            graph / "indicators.parquet",
+            ["indicator_type", "value", "organization", "confidence", "source"],
+        ),
+        templates=_frame_or_empty(graph / "templates.parquet", ["template_id", "text"]),
+        payments=_frame_or_empty(graph / "payments.parquet", ["account_id", "payment_fingerprint"]),
+        ip_intel=_frame_or_empty(graph / "ip_intel.parquet", ["network", "asn", "as_org", "kind"]),
+        clusters=clusters,
+        campaigns=campaigns,
+    )
+
+
+_ACCOUNT_COLUMNS = [
+    "account_id",
+    "created_at",
+    "email",
+    "email_canonical",
+    "email_domain",
+    "display_name",
+    "org_id",
+    "signup_pathway",
+    "country",
+]
+
+
+def _accounts_rows(run: _RunFolder) -> pd.DataFrame:
+    accounts = run.accounts.copy()
+    for column in _ACCOUNT_COLUMNS:
+        if column not in accounts.columns:
+            accounts[column] = None
+    accounts["account_id"] = accounts["account_id"].astype("str")
+    return accounts[_ACCOUNT_COLUMNS]
+
+
+def _attribute_nodes(run: _RunFolder, attr_type: str, held: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct attribute value: value, accounts (how many hold it), props."""
+    grouped = held.groupby("attr_value", sort=True)
+    nodes = grouped["account_id"].nunique().rename("accounts").reset_index()
+    props = pd.DataFrame(index=nodes.index)
+    if attr_type == "ip" and "ip_kind" in held.columns:
+        props["kind"] = grouped["ip_kind"].first().to_numpy()
+    elif attr_type == "subnet":
+        props["subnet"] = True
+    elif attr_type == "template" and not run.templates.empty:
+        catalogue = run.templates.drop_duplicates("template_id").set_index("template_id")
+        if "text" in catalogue.columns:
+            props["text"] = nodes["attr_value"].map(catalogue["text"]).to_numpy()
+        if "requests" in catalogue.columns:
+            requests = nodes["attr_value"].map(catalogue["requests"])
+            props["requests"] = pd.to_numeric(requests).astype("Int64").to_numpy()
+    prop_rows = _records(props) if len(props.columns) else [{} for _ in range(len(nodes))]
+    return pd.DataFrame(
+        {
+            "value": nodes["attr_value"].astype("str").to_numpy(),
+            "accounts": nodes["accounts"].to_numpy(),
+            "props": prop_rows,
+        }
+    )
+
+
+_EDGE_COLUMNS = ("account_id", "attr_value", "uses", "first_seen", "last_seen")
+_NOT_EDGE_WEIGHTS = {*_EDGE_COLUMNS, "attr_type", "ip_kind", "accounts"}
+
+
+def _attribute_edges(held: pd.DataFrame) -> pd.DataFrame:
+    """account_id, value, uses, first/last seen, and weights: the other numeric columns of
+    the incidence table (contribution, usage_share, ...) as a map."""
+    edges = pd.DataFrame({"account_id": held["account_id"].astype("str").to_numpy()})
+    edges["value"] = held["attr_value"].astype("str").to_numpy()
+    for column in ("uses", "first_seen", "last_seen"):
+        edges[column] = held[column].reset_index(drop=True) if column in held.columns else None
+    numeric = [
+        c
+        for c in held.columns
+        if c not in _NOT_EDGE_WEIGHTS and pd.api.types.is_numeric_dtype(held[c].dtype)
+    ]
+    weights = _records(held[numeric]) if numeric else [{} for _ in range(len(held))]
+    edges["weights"] = weights
+    return edges
+
+
+def _ip_network_rows(run: _RunFolder) -> pd.DataFrame:
+    """(IP, network) pairs: every address's subnet and its longest-prefix ip_intel block."""
+    from linkage.normalise import locate_ips
+    from linkage.settings import Settings
+
+    ips = run.attributes.loc[run.attributes["attr_type"] == "ip", "attr_value"]
+    if ips.empty:
+        return pd.DataFrame(columns=["address", "cidr"])
+    distinct = pd.Series(ips.astype("str").unique())
+    saved = run.info.get("settings", {}) if isinstance(run.info.get("settings"), dict) else {}
+    settings = Settings(
+        ipv4_subnet_bits=int(saved.get("ipv4_subnet_bits", Settings.ipv4_subnet_bits)),
+        ipv6_subnet_bits=int(saved.get("ipv6_subnet_bits", Settings.ipv6_subnet_bits)),
+    )
+    intel = run.ip_intel.copy()
+    for column in ("asn", "as_org", "kind"):
+        if column not in intel.columns:
+            intel[column] = None
+    located = locate_ips(distinct, intel, settings)
+    pairs = pd.concat(
+        [
+            pd.DataFrame({"address": distinct, "cidr": located["subnet"]}),
+            pd.DataFrame({"address": distinct, "cidr": located["network"]}),
+        ],
+        ignore_index=True,
+    )
+    pairs = pairs.dropna().drop_duplicates(ignore_index=True)
+    pairs["cidr"] = pairs["cidr"].astype("str")
+    return pairs
+
+
+def _intel_rows(run: _RunFolder) -> pd.DataFrame:
+    intel = run.ip_intel.copy()
+    if intel.empty:
+        return pd.DataFrame(columns=["cidr", "prefix_len", "kind", "as_org", "asn"])
+    for column in ("asn", "as_org", "kind"):
+        if column not in intel.columns:
+            intel[column] = None
+    cidr = intel["network"].astype("str").str.strip()
+    prefix = pd.to_numeric(cidr.str.rpartition("/")[2], errors="coerce").astype("Int64")
+    asn = pd.to_numeric(intel["asn"], errors="coerce").astype("Int64")
+    rows = pd.DataFrame(
+        {
+            "cidr": cidr,
+            "prefix_len": prefix,
+            "kind": intel["kind"]
+            .astype("str")
+            .str.strip()
+            .str.lower()
+            .where(intel["kind"].notna()),
+            "as_org": intel["as_org"].where(intel["as_org"].notna()),
+            "asn": asn,
+        }
+    )
+    return rows.drop_duplicates("cidr", keep="last", ignore_index=True)
+
+
+def _payment_rows(run: _RunFolder) -> pd.DataFrame:
+    payments = run.payments
+    if payments.empty:
+        return pd.DataFrame(columns=["fingerprint", "billing_country", "billing_name"])
+    billing_name = (
+        payments["billing_name_normalised"]
+        if "billing_name_normalised" in payments.columns
+        else pd.Series(None, index=payments.index, dtype=object)
+    )
+    country = (
+        payments["billing_country"]
+        if "billing_country" in payments.columns
+        else pd.Series(None, index=payments.index, dtype=object)
+    )
+    rows = pd.DataFrame(
+        {
+            "fingerprint": payments["payment_fingerprint"].astype("str"),
+            "billing_country": country,
+            "billing_name": billing_name.where(billing_name.astype("str").str.len() > 0),
+        }
+    )
+    return rows.drop_duplicates(ignore_index=True)
+
+
+def _indicator_rows(run: _RunFolder) -> pd.DataFrame:
+    """Indicators: graph/indicators.parquet when the run wrote one, else the matched ones."""
+    if not run.indicators.empty:
+        source = run.indicators.rename(columns={"indicator_type": "type"})
+    elif not run.matches.empty:
+        source = run.matches.rename(columns={"indicator_type": "type", "indicator_value": "value"})
+    else:
+        return pd.DataFrame(columns=["type", "value", "organization", "confidence", "source"])
+    rows = source.copy()
+    for column in ("confidence", "source"):
+        if column not in rows.columns:
+            rows[column] = None
+    rows["value"] = rows["value"].astype("str").str.strip()
+    rows = rows[["type", "value", "organization", "confidence", "source"]]
+    return rows.drop_duplicates(["type", "value", "organization"], ignore_index=True)
+
+
+def _match_rows(run: _RunFolder) -> pd.DataFrame:
+    if run.matches.empty:
+        return pd.DataFrame(columns=["type", "value", "account_id", "matched_value"])
+    matches = run.matches
+    rows = pd.DataFrame(
+        {
+            "type": matches["indicator_type"].astype("str"),
+            "value": matches["indicator_value"].astype("str").str.strip(),
+            "account_id": matches["account_id"].astype("str"),
+            "matched_value": matches["matched_value"].astype("str"),
+        }
+    )
+    return rows.drop_duplicates(ignore_index=True)
+
+
+def _link_rows(run: _RunFolder, min_link_strength: float | None) -> pd.DataFrame:
+    if min_link_strength is None:
+        saved = run.info.get("settings") if isinstance(run.info.get("settings"), dict) else {}
+        min_link_strength = float((saved or {}).get("min_link_strength", 0.0))
+    links = run.links
+    if min_link_strength > 0 and "strength" in links.columns:
+        links = links[links["strength"] >= min_link_strength]
+    if links.empty:
+        return pd.DataFrame(columns=["account_a", "account_b", "evidence"])
+    evidence_columns = [c for c in links.columns if c not in ("account_a", "account_b")]
+    evidence = _records(links[evidence_columns])
+    return pd.DataFrame(
+        {
+            "account_a": links["account_a"].astype("str").to_numpy(),
+            "account_b": links["account_b"].astype("str").to_numpy(),
+            "evidence": evidence,
+        }
+    )
+
+
+_CLUSTER_FIELDS = (
+    "account_count",
+    "exchange_count",
+    "first_activity",
+    "last_activity",
+    "still_active",
+)
+_SCORE_COMPONENTS = ("link_strength", "concealment", "coordination", "content", "volume")
+
+
+def _cluster_rows(run: _RunFolder) -> pd.DataFrame:
+    clusters = run.clusters
+    if clusters.empty:
+        return pd.DataFrame(columns=["cluster_id"])
+    per_cluster = clusters.groupby("cluster_id", sort=True).agg(
+        hydra_score=("hydra_score", "first"),
+        flagged=("flagged", "first"),
+        organization=("organization", "first"),
+        attribution_confidence=("attribution_confidence", "first"),
+        members=("account_id", "size"),
+    )
+    per_cluster = per_cluster.reset_index()
+    details = {str(c.get("cluster_id")): c for c in run.campaigns if isinstance(c, dict)}
+    extra: dict[str, list[Any]] = {name: [] for name in (*_CLUSTER_FIELDS, *_SCORE_COMPONENTS)}
+    for cluster_id, members in zip(per_cluster["cluster_id"], per_cluster["members"], strict=True):
+        campaign = details.get(str(cluster_id), {})
+        components = campaign.get("score_components") or {}
+        extra["account_count"].append(campaign.get("account_count", int(members)))
+        for name in ("exchange_count", "first_activity", "last_activity", "still_active"):
+            extra[name].append(campaign.get(name))
+        for name in _SCORE_COMPONENTS:
+            extra[name].append(components.get(name))
+    for name, values in extra.items():
+        per_cluster[name] = values
+    per_cluster["organization"] = per_cluster["organization"].where(
+        per_cluster["organization"].notna() & (per_cluster["organization"] != ""), None
+    )
+    return per_cluster.drop(columns=["members"])
+
+
+# --------------------------------------------------------------------------------- report
+
+
+@dataclass
+class StepLoad:
+    rows: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class LoadReport:
+    """What a load did: rows sent and seconds per step."""
+
+    run_id: str
+    run_dir: Path
+    steps: dict[str, StepLoad] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        return sum(step.rows for step in self.steps.values())
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
+
+
+# ---------------------------------------------------------------------------------- store
+
+
+def _first_line(text: str) -> str:
+    line = next((part.strip() for part in str(text).splitlines() if part.strip()), "")
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+def _native(value: Any) -> Any:
+    """Driver values as plain Python: neo4j.time values to datetime/date, graph objects to dicts."""
+    if isinstance(value, list):
+        return [_native(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _native(v) for k, v in value.items()}
+    to_native = getattr(value, "to_native", None)
+    if callable(to_native):
+        return to_native()
+    if isinstance(value, neo4j.graph.Node | neo4j.graph.Relationship):
+        return {k: _native(v) for k, v in dict(value).items()}
+    return value
+
+
+def _digest_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_digest_value(v) for v in value]
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    to_native = getattr(value, "iso_format", None)
+    if callable(to_native):
+        return to_native()
+    return value
+
+
+class GraphStore:
+    """A connection to Neo4j that loads run folders and answers investigator queries.
+
+    Use as a context manager (or call :meth:`close`)::
+
+        with GraphStore() as store:          # the local server of `linkage neo4j start`
+            store.apply_schema()
+            store.load_run(Path("out/demo"))
+            frame = store.run_query("top_clusters", {"limit": 5})
+
+    Args:
+        uri, user, password: where and how to connect; each defaults to
+            :func:`linkage.neo4j_server.connection_settings` (``.neo4j/password``, or the
+            LINKAGE_NEO4J_URI/USER/PASSWORD environment variables).
+        database: the database to use (Community has one: ``neo4j``).
+        retry_seconds: how long a write is retried after a transient failure (a lost
+            connection included) before it fails.
+
+    Raises:
+        GraphStoreError: (on first use) wrong password, no server at ``uri``, bad URI.
+    """
+
+    def __init__(
+        self,
+        uri: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        *,
+        database: str = "neo4j",
+        retry_seconds: float = 15.0,
+        connect_timeout: float = 10.0,
+    ) -> None:
+        if uri is None or user is None or password is None:
+            default_uri, default_user, default_password = neo4j_server.connection_settings()
+            uri = uri or default_uri
+            user = user or default_user
+            password = default_password if password is None else password
+        self.uri = uri
+        self.user = user
+        self.database = database
+        self._connected = False
+        if not _URI.fullmatch(uri):
+            raise GraphStoreError(
+                f"cannot use Neo4j URI {uri!r}: expected bolt://HOST:PORT or neo4j://HOST:PORT "
+                "(e.g. bolt://127.0.0.1:7687)"
+            )
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                uri,
+                auth=(user, password),
+                connection_timeout=connect_timeout,
+                connection_acquisition_timeout=connect_timeout + 5.0,
+                max_transaction_retry_time=retry_seconds,
+                notifications_min_severity="OFF",
+                user_agent="linkage",
+            )
+        except (neo4j_errors.ConfigurationError, ValueError) as exc:
+            raise GraphStoreError(
+                f"cannot use Neo4j URI {uri!r}: {_first_line(str(exc))} "
+                "(expected e.g. bolt://127.0.0.1:7687)"
+            ) from exc
+
+    # -- connection -------------------------------------------------------------------
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the driver and its connections."""
+        self._driver.close()
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        """Driver exceptions to one-line GraphStoreErrors that say what to do."""
+        try:
+            yield
+        except neo4j_errors.AuthError as exc:
+            raise GraphStoreError(
+                f"Neo4j at {self.uri} refused the password for user {self.user!r}: "
+                "check .neo4j/password or LINKAGE_NEO4J_PASSWORD"
+            ) from exc
+        except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
+            if self._connected:
+                raise GraphStoreError(
+                    f"lost the connection to Neo4j at {self.uri} while {doing}: "
+                    "start it with `linkage neo4j start` and try again "
+                    "(loading a run again is safe)"
+                ) from exc
+            raise GraphStoreError(
+                f"no Neo4j at {self.uri}: start it with `linkage neo4j start`"
+            ) from exc
+        except neo4j_errors.Neo4jError as exc:
+            code = exc.code or "error"
+            raise GraphStoreError(
+                f"Neo4j failed while {doing}: {code}: {_first_line(exc.message or str(exc))}"
+            ) from exc
+        except neo4j_errors.DriverError as exc:
+            raise GraphStoreError(
+                f"Neo4j driver error while {doing} ({self.uri}): {_first_line(str(exc))}"
+            ) from exc
+        except OSError as exc:
+            raise GraphStoreError(
+                f"cannot reach Neo4j at {self.uri} while {doing}: {exc}; "
+                "start it with `linkage neo4j start`"
+            ) from exc
+
+    def verify(self) -> None:
+        """Check that the server answers and accepts the credentials.
+
+        Raises:
+            GraphStoreError: wrong password, no server, unusable URI.
+        """
+        if self._connected:
+            return
+        with self._errors("connecting"):
+            self._driver.verify_connectivity()
+        self._connected = True
+
+    def _write(self, query: str, params: dict[str, Any], doing: str) -> None:
+        self.verify()
+        with (
+            self._errors(doing),
+            self._driver.session(database=self.database) as session,
+        ):
+            session.execute_write(lambda tx: tx.run(query, params).consume())
+
+    def _auto_commit(self, query: str, params: dict[str, Any], doing: str) -> None:
+        """For statements that manage their own transactions (CALL ... IN TRANSACTIONS)."""
+        self.verify()
+        with (
+            self._errors(doing),
+            self._driver.session(database=self.database) as session,
+        ):
+            session.run(query, params).consume()
+
+    def _read(self, query: str, params: dict[str, Any], doing: str) -> pd.DataFrame:
+        self.verify()
+        with self._errors(doing):
+            records, _, keys = self._driver.execute_query(
+                query,
+                params,
+                database_=self.database,
+                routing_=neo4j.RoutingControl.READ,
+            )
+        return pd.DataFrame([[_native(r[k]) for k in keys] for r in records], columns=keys)
+
+    # -- schema and housekeeping ------------------------------------------------------
+
+    def apply_schema(self) -> None:
+        """Create the constraints and indexes of ``cypher/schema.cypher`` (idempotent)."""
+        for statement in _statements(cypher("schema")):
+            self._auto_commit(statement, {}, "applying the schema")
+        self._auto_commit(cypher("admin_await_indexes"), {}, "waiting for indexes")
+
+    def clear(self) -> None:
+        """Delete every node and relationship of the database (constraints stay)."""
+        self._auto_commit(cypher("admin_clear_relationships"), {}, "clearing the database")
+        self._auto_commit(cypher("admin_clear"), {}, "clearing the database")
+
+    def counts(self) -> dict[str, int]:
+        """Nodes per label (``:Label``) and relationships per type (``[TYPE]``)."""
+        nodes = self._read(cypher("admin_count_nodes"), {}, "counting nodes")
+        rels = self._read(cypher("admin_count_relationships"), {}, "counting relationships")
+        counts = {f":{row.label}": int(row.n) for row in nodes.itertuples()}
+        counts.update({f"[{row.type}]": int(row.n) for row in rels.itertuples()})
+        return dict(sorted(counts.items()))
+
+    def memberships(self) -> pd.DataFrame:
+        """The clusters in the graph, one row per member, as clusters.csv has them."""
+        return self._read(cypher("admin_memberships"), {}, "reading cluster memberships")
+
+    def checksum(self) -> str:
+        """A digest of the whole graph's content: labels, properties, relationships.
+
+        Independent of internal ids and of the order things were loaded in, so two
+        loads that produce the same graph give the same checksum.
+        """
+        self.verify()
+        node_digest: dict[str, str] = {}
+        items: list[str] = []
+        with (
+            self._errors("computing a checksum"),
+            self._driver.session(database=self.database) as session,
+        ):
+            for record in session.run(cypher("admin_checksum_nodes")):
+                text = json.dumps(
+                    [sorted(record["labels"]), _digest_props(record["props"])], sort_keys=True
+                )
+                digest = hashlib.sha256(text.encode()).hexdigest()
+                node_digest[record["id"]] = digest
+                items.append("n" + digest)
+            for record in session.run(cypher("admin_checksum_relationships")):
+                text = json.dumps(
+                    [
+                        record["type"],
+                        node_digest[record["start"]],
+                        node_digest[record["end"]],
+                        _digest_props(record["props"]),
+                    ],
+                    sort_keys=True,
+                )
+                items.append("r" + hashlib.sha256(text.encode()).hexdigest())
+        total = hashlib.sha256()
+        for item in sorted(items):
+            total.update(item.encode())
+        return total.hexdigest()
+
+    # -- loading ----------------------------------------------------------------------
+
+    def load_run(
+        self,
+        run_dir: Path,
+        batch_size: int = 10_000,
+        progress: ProgressCallback | None = None,
+        *,
+        min_link_strength: float | None = None,
+        workers: int = 2,
+    ) -> LoadReport:
+        """Load a run folder's graph and results (idempotent; see the module docstring).
+
+        Applies the schema first. Sends ``UNWIND $rows`` batches of ``batch_size`` rows,
+        each in a transaction of its own, and calls ``progress(step, done, total)`` after
+        each. A load that breaks off leaves a partial graph (its Run node says
+        ``complete: false``); loading the run again completes it.
+
+        Args:
+            run_dir: a run folder written by ``linkage run``.
+            batch_size: rows per transaction.
+            progress: called as ``progress(step, rows_done, rows_total)`` after each batch.
+            min_link_strength: links weaker than this are not loaded; None (the default)
+                means the run's own ``min_link_strength``, the links clustering used.
+                Weaker links are what the shared attributes in the graph already show
+                (a large run has tens of links per account for each one clustering used);
+                0 loads them all.
+            workers: batches of the large steps sent at once (the client packs one while
+                the server writes another).
+
+        Raises:
+            GraphStoreError: not a run folder, or Neo4j failed (wrong password, server
+                down or lost during the load, ...).
+        """
+        if batch_size < 1:
+            raise GraphStoreError(f"batch_size must be at least 1, got {batch_size}")
+        run = _read_run_folder(Path(run_dir))
+        self.verify()
+        self.apply_schema()
+        report = LoadReport(run_id=run.run_id, run_dir=Path(run_dir))
+        started = time.perf_counter()
+        run_id = run.run_id
+        summary = run.info.get("summary", {}) if isinstance(run.info, dict) else {}
+        self._write(
+            cypher("load_run_begin"),
+            {
+                "run_id": run_id,
+                "started_at": run.info.get("started_at"),
+                "input": run.info.get("input"),
+                "engine_version": run.info.get("engine_version"),
+                "accounts": summary.get("accounts"),
+                "requests": summary.get("requests"),
+                "clusters": summary.get("clusters"),
+                "flagged_clusters": summary.get("flagged_clusters"),
+            },
+            "starting the load",
+        )
+
+        def send(step: str, query: str, rows: pd.DataFrame, parallel: bool = False) -> None:
+            load = report.steps.setdefault(step, StepLoad())
+            total = load.rows + len(rows)
+            began = time.perf_counter()
+
+            def one(start: int) -> int:
+                batch = _records(rows.iloc[start : start + batch_size])
+                self._write(query, {"rows": batch, "run_id": run_id}, f"loading {step}")
+                return len(batch)
+
+            def finish(sent: int) -> None:
+                load.rows += sent
+                if progress is not None:
+                    progress(step, load.rows, total)
+
+            starts = range(0, len(rows), batch_size)
+            if parallel and workers > 1 and len(starts) > 1:
+                # batches of distinct keys, so concurrent transactions do not conflict on
+                # what they write (lock waits and deadlocks are retried by the driver)
+                with ThreadPoolExecutor(max_workers=workers) as pool:
+                    pending: set[Future[int]] = set()
+                    for start in starts:
+                        if len(pending) >= workers:
+                            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                            for future in done:
+                                finish(future.result())
+                        pending.add(pool.submit(one, start))
+                    for future in pending:
+                        finish(future.result())
+            else:
+                for start in starts:
+                    finish(one(start))
+            load.seconds += time.perf_counter() - began
+
+        send("accounts", cypher("load_accounts"), _accounts_rows(run), parallel=True)
+        send("ip_intel", cypher("load_networks"), _intel_rows(run))
+        attributes = run.attributes
+        by_type = {t: g for t, g in attributes.groupby("attr_type", sort=False)}
+        for attr_type, kind in ATTRIBUTE_KINDS.items():
+            if attr_type in by_type:
+                send(
+                    "attribute nodes",
+                    cypher_template("load_attribute_nodes", LABEL=kind.label, KEY=kind.key),
+                    _attribute_nodes(run, attr_type, by_type[attr_type]),
+                    parallel=True,
+                )
+        send("ip networks", cypher("load_ip_networks"), _ip_network_rows(run))
+        send("payments", cypher("load_payment_methods"), _payment_rows(run))
+        for attr_type, kind in ATTRIBUTE_KINDS.items():
+            if attr_type in by_type:
+                held = by_type[attr_type]
+                send(
+                    "account_attributes",
+                    cypher_template(
+                        "load_attribute_edges",
+                        LABEL=kind.label,
+                        KEY=kind.key,
+                        REL=kind.relationship,
+                    ),
+                    _attribute_edges(held),
+                    parallel=True,
+                )
+        unknown = sorted(set(by_type) - set(ATTRIBUTE_KINDS))
+        if unknown:
+            raise GraphStoreError(
+                f"account_attributes has attribute types the graph does not know: {unknown}"
+            )
+        send("links", cypher("load_links"), _link_rows(run, min_link_strength), parallel=True)
+        send("indicators", cypher("load_indicators"), _indicator_rows(run))
+        send("indicator_matches", cypher("load_indicator_matches"), _match_rows(run))
+        send("clusters", cypher("load_clusters"), _cluster_rows(run))
+        memberships = run.clusters[["account_id", "cluster_id"]].astype("str")
+        send("memberships", cypher("load_memberships"), memberships)
+
+        began = time.perf_counter()
+        self._auto_commit(cypher("load_prune_memberships"), {"run_id": run_id}, "pruning")
+        self._auto_commit(cypher("load_prune_clusters"), {"run_id": run_id}, "pruning")
+        others = self._read(cypher("admin_other_runs"), {"run_id": run_id}, "pruning")
+        if int(others["n"].iloc[0]) > 0:
+            self._auto_commit(cypher("load_prune_account_edges"), {"run_id": run_id}, "pruning")
+        report.steps["prune"] = StepLoad(rows=0, seconds=time.perf_counter() - began)
+        self._write(cypher("load_run_end"), {"run_id": run_id}, "finishing the load")
+        report.seconds = time.perf_counter() - started
+        return report
+
+    # -- queries ----------------------------------------------------------------------
+
+    def run_query(self, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Run investigator query ``cypher/queries/NAME.cypher``; one row per result record.
+
+        ``params`` may hold strings (as typed on the command line): they are converted to
+        the types the query's header declares, and defaults are filled in.
+
+        Raises:
+            GraphStoreError: unknown query or parameter, bad value, Neo4j failure.
+        """
+        values = coerce_params(name, params)
+        return self._read(cypher(name), values, f"running query {name}")
+
+
+def _digest_props(props: dict[str, Any]) -> dict[str, Any]:
+    return {key: _digest_value(value) for key, value in props.items()}

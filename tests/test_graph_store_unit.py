@@ -1,0 +1,234 @@
+"""The graph store without a database: Cypher files, query headers, parameters, rules."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from linkage import graph_store
+from linkage.errors import GraphStoreError, LinkageError
+from linkage.graph_store import (
+    ATTRIBUTE_KINDS,
+    CYPHER_DIR,
+    GraphStore,
+    coerce_params,
+    cypher,
+    cypher_template,
+    list_queries,
+    query_info,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ("cluster_members", "accounts_behind", "evidence_path", "missed_heads")
+QUERIES += ("cluster_timeline", "top_clusters")
+LOAD_FILES = sorted(CYPHER_DIR.glob("load_*.cypher"))
+QUERY_FILES = sorted((CYPHER_DIR / "queries").glob("*.cypher"))
+
+
+def _code(text: str) -> str:
+    """A Cypher file without its // comment lines."""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
+
+
+def test_every_investigator_query_exists_and_loads() -> None:
+    names = [info.name for info in list_queries()]
+    assert sorted(names) == sorted(QUERIES)
+    for name in QUERIES:
+        text = cypher(name)
+        assert text.startswith(f"// {name}: ")
+        assert "RETURN" in _code(text)
+
+
+def test_every_query_header_declares_exactly_the_parameters_it_uses() -> None:
+    for path in QUERY_FILES:
+        info = query_info(path.stem)
+        assert info.summary and info.description, path
+        declared = {param.name for param in info.params}
+        used = set(re.findall(r"\$([A-Za-z_]\w*)", _code(path.read_text())))
+        assert used == declared, path
+        for param in info.params:
+            assert param.help, f"{path}: @param {param.name} has no help text"
+
+
+def test_load_files_take_values_as_parameters_only() -> None:
+    assert LOAD_FILES
+    for path in LOAD_FILES:
+        code = _code(path.read_text())
+        assert "$" in code, f"{path} takes no $parameters"
+        # no literal values: quoted strings and numbers other than batch sizes
+        assert not re.search(r"'[^']*'|\"[^\"]*\"", code), f"{path} has a string literal"
+        if "UNWIND" in code:
+            assert "UNWIND $rows AS row" in code, path
+
+
+def test_every_cypher_file_starts_with_a_comment() -> None:
+    for path in sorted(CYPHER_DIR.rglob("*.cypher")):
+        assert path.read_text().startswith("// "), path
+
+
+def test_schema_is_idempotent_and_covers_every_node_key() -> None:
+    statements = graph_store._statements(cypher("schema"))
+    assert statements
+    for statement in statements:
+        assert statement.startswith("CREATE ") and "IF NOT EXISTS" in statement, statement
+    text = cypher("schema")
+    keys = [(kind.label, kind.key) for kind in ATTRIBUTE_KINDS.values()]
+    keys += [("Account", "account_id"), ("ASN", "number"), ("Organization", "name")]
+    keys += [("Cluster", "cluster_id"), ("Run", "run_id")]
+    for label, key in keys:
+        assert re.search(rf"FOR \(n:{label}\) REQUIRE n\.{key} IS UNIQUE", text), label
+    assert "FOR (n:Indicator) REQUIRE (n.type, n.value) IS UNIQUE" in text
+
+
+def test_templates_fill_only_allow_listed_identifiers() -> None:
+    text = cypher_template("load_attribute_edges", LABEL="IP", KEY="address", REL="USED_IP")
+    assert "MATCH (x:IP {address: row.value})" in text
+    assert "MERGE (a)-[r:USED_IP]->(x)" in text
+    assert "__" not in text
+    with pytest.raises(GraphStoreError, match="not an allowed value"):
+        cypher_template("load_attribute_nodes", LABEL="IP) DETACH DELETE (x", KEY="address")
+    with pytest.raises(GraphStoreError, match="not an allowed value"):
+        cypher_template("load_attribute_nodes", LABEL="Account", KEY="address")
+    with pytest.raises(GraphStoreError, match="unfilled"):
+        cypher_template("load_attribute_nodes", LABEL="IP")
+    with pytest.raises(GraphStoreError, match="unknown placeholder"):
+        cypher_template("load_attribute_nodes", LABEL="IP", KEY="address", VALUE="x")
+
+
+def test_cypher_names_are_plain_identifiers() -> None:
+    for bad in ("../schema", "schema.cypher", "Top_Clusters", ""):
+        with pytest.raises(GraphStoreError):
+            cypher(bad)
+    with pytest.raises(GraphStoreError, match="queries: accounts_behind"):
+        cypher("no_such_query")
+    with pytest.raises(GraphStoreError, match="the queries are"):
+        query_info("no_such_query")
+
+
+def test_parameters_are_converted_to_the_declared_types() -> None:
+    assert coerce_params("top_clusters", {}) == {"limit": 20, "flagged_only": False}
+    assert coerce_params("top_clusters", {"limit": "3", "flagged_only": "true"}) == {
+        "limit": 3,
+        "flagged_only": True,
+    }
+    assert coerce_params("missed_heads", {"min_evidence": "0.25"})["min_evidence"] == 0.25
+    assert coerce_params("missed_heads", {"min_evidence": 1})["min_evidence"] == 1.0
+    assert coerce_params("missed_heads", {})["cluster_id"] == ""
+    assert coerce_params("cluster_members", {"cluster_id": "HC-1"}) == {"cluster_id": "HC-1"}
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "message"),
+    [
+        ("cluster_members", {}, "needs --param cluster_id="),
+        ("top_clusters", {"limt": "3"}, "has no parameter limt"),
+        ("top_clusters", {"limit": "three"}, "is not integer"),
+        ("top_clusters", {"flagged_only": "maybe"}, "is not a boolean"),
+        ("top_clusters", {"limit": True}, "expected integer"),
+    ],
+)
+def test_bad_parameters_are_one_line_errors(name: str, params: dict, message: str) -> None:
+    with pytest.raises(GraphStoreError, match=message) as caught:
+        coerce_params(name, params)
+    assert "\n" not in str(caught.value)
+
+
+def _python_files() -> list[Path]:
+    return sorted((ROOT / "linkage").glob("*.py")) + sorted((ROOT / "bench").glob("*.py"))
+
+
+def test_only_graph_store_imports_the_neo4j_driver() -> None:
+    importers = []
+    for path in _python_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            if any(name == "neo4j" or name.startswith("neo4j.") for name in names):
+                importers.append(path.name)
+    assert sorted(set(importers)) == ["graph_store.py"]
+
+
+def test_no_cypher_is_built_in_python() -> None:
+    """Statements reach the driver only as text read from cypher/, never as Python strings."""
+    tree = ast.parse((ROOT / "linkage" / "graph_store.py").read_text(encoding="utf-8"))
+    cypher_like = re.compile(
+        r"\b(MATCH|MERGE|CREATE|UNWIND)\s*[(\$]|\bRETURN\s+\w+\.|\bDETACH DELETE\b|\bSET \w+\."
+    )
+    docstrings = {
+        id(body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef)
+        and (body := node.body)
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+            assert not cypher_like.search(text), f"f-string with Cypher at line {node.lineno}"
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+        ):
+            assert not cypher_like.search(node.value), f"Cypher text at line {node.lineno}"
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("run", "execute_query")
+            and node.args
+        ):
+            first = node.args[0]
+            assert not isinstance(first, ast.Constant | ast.JoinedStr | ast.BinOp), (
+                f"{node.func.attr}() with literal text at line {node.lineno}"
+            )
+
+
+def test_graph_store_error_is_a_linkage_error() -> None:
+    assert issubclass(GraphStoreError, LinkageError)
+
+
+def test_an_unreachable_server_is_a_one_line_error() -> None:
+    with (
+        GraphStore("bolt://127.0.0.1:9", "neo4j", "x", connect_timeout=3) as store,
+        pytest.raises(GraphStoreError) as caught,
+    ):
+        store.verify()
+    message = str(caught.value)
+    assert message == "no Neo4j at bolt://127.0.0.1:9: start it with `linkage neo4j start`"
+
+
+def test_a_bad_uri_is_a_one_line_error() -> None:
+    with pytest.raises(GraphStoreError, match="cannot use Neo4j URI") as caught:
+        GraphStore("http://127.0.0.1:7474", "neo4j", "x")
+    with pytest.raises(GraphStoreError, match="cannot use Neo4j URI"):
+        GraphStore("127.0.0.1:7687", "neo4j", "x")
+    assert "\n" not in str(caught.value)
+
+
+def test_records_turn_missing_values_to_none_and_times_to_iso_text() -> None:
+    frame = pd.DataFrame(
+        {
+            "a": pd.array(["x", None], dtype="string"),
+            "n": pd.array([1, None], dtype="Int64"),
+            "f": [0.5, float("nan")],
+            "t": pd.to_datetime(["2026-10-01T12:00:00.5Z", None], utc=True),
+        }
+    )
+    assert graph_store._records(frame) == [
+        {"a": "x", "n": 1, "f": 0.5, "t": "2026-10-01T12:00:00.500000Z"},
+        {"a": None, "n": None, "f": None, "t": None},
+    ]
+    assert type(graph_store._records(frame)[0]["n"]) is int
+
+
+def test_not_a_run_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(GraphStoreError, match="is not a run folder"):
+        graph_store._read_run_folder(tmp_path)
