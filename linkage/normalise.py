@@ -146,9 +146,11 @@ def _clean_words(words: pa.Array) -> pa.Array:
 
 def _hash_text(values: pd.Series, kind: str) -> pd.Series:
     present = values.notna() & (values.astype("str").str.len() > 0)
-    hashed = pd.util.hash_array(values.astype("str").fillna("").to_numpy(dtype=object))
-    ids = pd.Series(hex_ids(hashed, kind), index=values.index, dtype="str")
-    return ids.where(present, None)
+    # hash each distinct text once; prompts repeat their templates
+    codes, uniques = pd.factorize(values.where(present))
+    unique_ids = hex_ids(pd.util.hash_array(np.asarray(uniques, dtype=object)), kind)
+    ids = np.where(codes >= 0, unique_ids[np.maximum(codes, 0)], None) if len(uniques) else None
+    return pd.Series(ids, index=values.index, dtype="str")
 
 
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
@@ -341,7 +343,7 @@ def normalise(
     normalised["has_prompt"] = (
         prompts.notna().to_numpy() & (prompts.astype("str").str.len() > 0).to_numpy()
     )
-    order = np.argsort(normalised["ts"].to_numpy(), kind="stable")
+    order = np.argsort(normalised["ts"].astype("int64").to_numpy(), kind="stable")
     normalised = normalised.take(order).reset_index(drop=True)
 
     templates = _template_catalogue(fingerprints)
