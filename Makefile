@@ -22,8 +22,8 @@ demo: $(STAMP)
 	$(BIN)/linkage evaluate --labels data/generated/sample/labels.csv --out out/sample
 
 lint: $(STAMP)
-	$(BIN)/ruff check linkage tests bench
-	$(BIN)/ruff format --check linkage tests bench
+	$(BIN)/ruff check linkage tests bench notebooks
+	$(BIN)/ruff format --check linkage tests bench notebooks
 	$(BIN)/mypy linkage
 
 unit: $(STAMP)
