@@ -59,7 +59,7 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=10.0, help="generator scale (10 ~ 1M)")
     parser.add_argument("--seed", type=int, default=101)
     parser.add_argument("--format", default="parquet", choices=["csv", "parquet"])
-    parser.add_argument("--out", type=Path, default=ROOT / "out" / "bench")
+    parser.add_argument("--out", type=Path, default=ROOT / "out" / "bench-neo4j")
     parser.add_argument("--batch-size", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2, help="batches in flight at once")
     parser.add_argument(

@@ -268,8 +268,8 @@ def _coerce(value: Any, kind: str, where: str) -> Any:
     if not isinstance(value, str):
         if kind == "float" and isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
-        expected = {"string": str, "integer": int, "boolean": bool}.get(kind, float)
-        if isinstance(value, expected) and not (kind == "integer" and isinstance(value, bool)):
+        python_type = {"string": str, "integer": int, "boolean": bool}.get(kind, float)
+        if isinstance(value, python_type) and not (kind == "integer" and isinstance(value, bool)):
             return value
         raise GraphStoreError(f"{where}: expected {kind}, got {value!r}")
     try:
@@ -278,7 +278,8 @@ def _coerce(value: Any, kind: str, where: str) -> Any:
         if kind == "float":
             return float(value)
     except ValueError:
-        raise GraphStoreError(f"{where}: {value!r} is not {kind}") from None
+        wanted = "an integer" if kind == "integer" else "a number"
+        raise GraphStoreError(f"{where}: {value!r} is not {wanted}") from None
     if kind == "boolean":
         lowered = value.strip().lower()
         if lowered in _TRUE | _FALSE:

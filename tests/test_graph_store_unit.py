@@ -126,7 +126,8 @@ def test_parameters_are_converted_to_the_declared_types() -> None:
     [
         ("cluster_members", {}, "needs --param cluster_id="),
         ("top_clusters", {"limt": "3"}, "has no parameter limt"),
-        ("top_clusters", {"limit": "three"}, "is not integer"),
+        ("top_clusters", {"limit": "three"}, "is not an integer"),
+        ("missed_heads", {"min_evidence": "high"}, "is not a number"),
         ("top_clusters", {"flagged_only": "maybe"}, "is not a boolean"),
         ("top_clusters", {"limit": True}, "expected integer"),
     ],
