@@ -840,7 +840,12 @@ class GraphStore:
                 f"Neo4j at {self.uri} refused the password for user {self.user!r}: "
                 "check .neo4j/password or LINKAGE_NEO4J_PASSWORD"
             ) from exc
-        except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired) as exc:
+        except (
+            neo4j_errors.ServiceUnavailable,
+            neo4j_errors.SessionExpired,
+            neo4j_errors.DatabaseUnavailable,  # a server starting up or shutting down
+            neo4j_errors.ConnectionAcquisitionTimeoutError,
+        ) as exc:
             if self._connected:
                 raise GraphStoreError(
                     f"lost the connection to Neo4j at {self.uri} while {doing}: "
