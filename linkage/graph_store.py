@@ -21,6 +21,7 @@ Graph model (``cypher/README.md`` has the long version)::
       each with {uses, first_seen, last_seen, contribution} from link.py's incidence table;
       every attribute node has ``accounts``, how many accounts hold it.
     (:Account)-[:LINKED_TO {strength, shared, payment_shared, ip_shared, ...}]->(:Account)
+      by default only links of at least the run's min_link_strength (those clustering used)
     (:Account)-[:MEMBER_OF]->(:Cluster {cluster_id, hydra_score, flagged, organization, ...})
     (:Cluster)-[:ATTRIBUTED_TO {confidence}]->(:Organization {name})
     (:Indicator {type, value})-[:BELONGS_TO {confidence, source}]->(:Organization)
