@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint unit browser neo4j-install neo4j-start neo4j-stop bench clean
+.PHONY: demo test lint unit browser bench-neo4j neo4j-install neo4j-start neo4j-stop bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ test: lint neo4j-install browser
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_pipeline.py
+	$(BIN)/python bench/evaluate_quality.py
+
+bench-neo4j: neo4j-start
+	$(BIN)/python bench/bench_neo4j_load.py
 
 clean:
 	rm -rf $(VENV) out data/generated .neo4j neo4j/target

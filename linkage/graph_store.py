@@ -55,13 +55,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import neo4j
 import numpy as np
 import pandas as pd
+from neo4j import exceptions as neo4j_errors
 
-import neo4j
 from linkage import neo4j_server
 from linkage.errors import GraphStoreError
-from neo4j import exceptions as neo4j_errors
 
 __all__ = [
     "ATTRIBUTE_KINDS",
