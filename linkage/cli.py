@@ -278,7 +278,8 @@ def neo4j_start() -> None:
             info = neo4j_server.start()
     except LinkageError as error:
         raise _fail(error) from None
-    out.print(f"Neo4j running (pid {info.pid}): {info.uri}  browser: {info.http_url}/browser/")
+    browser = info.http_url.rstrip("/") + "/browser/"
+    out.print(f"Neo4j running (pid {info.pid}): {info.uri}  browser: {browser}")
     out.print("user neo4j; password in .neo4j/password")
 
 
@@ -303,7 +304,8 @@ def neo4j_status() -> None:
     if info is None:
         out.print("Neo4j is not running (start it with `linkage neo4j start`)")
         raise typer.Exit(code=3)
-    out.print(f"Neo4j running (pid {info.pid}): {info.uri}  browser: {info.http_url}/browser/")
+    browser = info.http_url.rstrip("/") + "/browser/"
+    out.print(f"Neo4j running (pid {info.pid}): {info.uri}  browser: {browser}")
 
 
 @neo4j_app.command("load")
