@@ -23,7 +23,7 @@ import pandas as pd
 from linkage import __version__
 from linkage.attribution import attribute_clusters, match_indicators
 from linkage.cluster import cluster_accounts, internal_links
-from linkage.coordination import coordination_signals
+from linkage.coordination import COORDINATION_COLUMNS, coordination_signals
 from linkage.evidence import account_shared_counts, cluster_evidence, shared_attributes
 from linkage.input_folder import RawTable, find_table_files, read_table
 from linkage.link import link
@@ -34,6 +34,9 @@ from linkage.stable_ids import assign_cluster_ids
 from linkage.validate import ValidatedInput, check_structure, validate
 
 StageCallback = Callable[[str], None]
+
+# every coordination signal but the key and the combined value (reported as a score component)
+TIMING_SIGNALS = [c for c in COORDINATION_COLUMNS if c not in ("cluster_key", "coordination")]
 
 CLUSTER_COLUMNS = [
     "account_id",
@@ -263,19 +266,7 @@ def _campaign_objects(
                         "volume",
                     )
                 },
-                "timing": {
-                    name: _number(row.get(name))
-                    for name in (
-                        "span_hours",
-                        "active_hour_share",
-                        "dispersion",
-                        "flatness",
-                        "around_the_clock",
-                        "member_hour_share",
-                        "turn_taking",
-                        "synchrony",
-                    )
-                },
+                "timing": {name: _number(row.get(name)) for name in TIMING_SIGNALS},
                 "content_profile": {
                     family: _number(row[f"share_{family}"]) for family in DISTILLATION_FAMILIES
                 },

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -24,7 +23,6 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 
-from linkage import neo4j_server
 from linkage.generate import generate, write_dataset
 from linkage.neo4j_server import ServerInfo
 from linkage.outputs import write_run
@@ -54,18 +52,6 @@ def kernels(tmp_path_factory: pytest.TempPathFactory) -> KernelSpecManager:
     prefix = tmp_path_factory.mktemp("jupyter")
     install_kernel_spec(kernel_name="python3", prefix=str(prefix))
     return KernelSpecManager(kernel_dirs=[str(prefix / "share" / "jupyter" / "kernels")])
-
-
-@pytest.fixture(scope="module")
-def neo4j_running() -> Iterator[ServerInfo]:
-    """The local server; started here (and stopped after) if `make test` did not."""
-    info = neo4j_server.status()
-    started_here = info is None
-    if info is None:
-        info = neo4j_server.start()
-    yield info
-    if started_here:
-        neo4j_server.stop()
 
 
 def execute(name: str, kernels: KernelSpecManager, run_dir: Path, **env: str) -> NotebookNode:
@@ -160,11 +146,11 @@ def test_explore_run_notebook_makes_a_run_when_there_is_none(
 
 @pytest.mark.neo4j
 def test_investigate_neo4j_notebook_runs_headless(
-    sample_run: Path, kernels: KernelSpecManager, neo4j_running: ServerInfo
+    sample_run: Path, kernels: KernelSpecManager, server: ServerInfo
 ) -> None:
     notebook = execute("investigate_neo4j.ipynb", kernels, sample_run)
     printed = outputs_text(notebook, "stdout")
     assert f"run folder: {sample_run}" in printed
-    assert f"connected to {neo4j_running.uri}" in printed
+    assert f"connected to {server.uri}" in printed
     assert html_tables(notebook) >= 8
     assert outputs_text(notebook, "stderr") == ""

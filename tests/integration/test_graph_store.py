@@ -64,17 +64,6 @@ class Clean:
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[ServerInfo]:
-    info = neo4j_server.status()
-    started_here = info is None
-    if info is None:
-        info = neo4j_server.start()
-    yield info
-    if started_here:
-        neo4j_server.stop()
-
-
-@pytest.fixture(scope="session")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Run]:
     """A generated dataset and two runs of it: the defaults, then stricter settings."""
     root = tmp_path_factory.mktemp("graph_store")

@@ -6,7 +6,6 @@ tests start it themselves (and stop it again).
 
 import socket
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,18 +13,6 @@ from linkage import neo4j_server
 from linkage.neo4j_server import ServerInfo
 
 neo4j = pytest.importorskip("neo4j")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ServerInfo]:
-    """The running local server; started here (and stopped after) if `make test` did not."""
-    info = neo4j_server.status()
-    started_here = info is None
-    if info is None:
-        info = neo4j_server.start()
-    yield info
-    if started_here:
-        neo4j_server.stop()
 
 
 @pytest.mark.neo4j
