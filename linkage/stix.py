@@ -307,7 +307,7 @@ def _network_pattern(network: str) -> str | None:
     except ValueError:
         return None
     kind = "ipv4-addr" if parsed.version == 4 else "ipv6-addr"
-    return f"[{kind}:value ISSUBSET {stix_string(str(parsed))}]"
+    return "[" + kind + ":value ISSUBSET " + stix_string(str(parsed)) + "]"
 
 
 def _campaign_indicators(

@@ -4,8 +4,9 @@
 tests start it themselves (and stop it again).
 """
 
-import socket
+import ipaddress
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -67,32 +68,39 @@ def test_status_start_and_settings_agree(
     assert server.password not in repr(server)
 
 
-def _non_loopback_addresses() -> list[str]:
-    """IPv4 addresses of this machine other than 127.x (sends no packet)."""
-    addresses: set[str] = set()
-    try:
-        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
-            addresses.add(str(info[4][0]))
-    except OSError:
-        pass
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(("192.0.2.1", 9))  # UDP connect only picks the outgoing address
-            addresses.add(probe.getsockname()[0])
-    except OSError:
-        pass
-    return sorted(a for a in addresses if not a.startswith("127.") and a != "0.0.0.0")
+def _listening_addresses(port: int) -> set[str]:
+    """Local addresses with a TCP socket listening on ``port``, read from /proc (no traffic)."""
+    found: set[str] = set()
+    for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local, state = fields[1], fields[3]
+            address_hex, port_hex = local.split(":")
+            if state != "0A" or int(port_hex, 16) != port or len(address_hex) != width:
+                continue
+            raw = bytes.fromhex(address_hex)
+            # /proc prints each 32-bit word in host (little-endian) order
+            words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+            found.add(str(ipaddress.ip_address(words)))
+    return found
 
 
 @pytest.mark.neo4j
 def test_only_loopback_is_listened_on(server: ServerInfo) -> None:
-    outside = _non_loopback_addresses()
-    if not outside:
-        pytest.skip("this machine has no non-loopback IPv4 address to try")
-    for address in outside:
-        for port in (7687, 7474):
-            with pytest.raises(OSError):
-                socket.create_connection((address, port), timeout=2).close()
+    for port in (7687, 7474):
+        listening = _listening_addresses(port)
+        assert listening, f"nothing listens on {port}"
+        assert all(_is_loopback(address) for address in listening), listening
+
+
+def _is_loopback(address: str) -> bool:
+    parsed = ipaddress.ip_address(address)
+    mapped = getattr(parsed, "ipv4_mapped", None)  # ::ffff:127.0.0.1 is IPv4 loopback
+    return (mapped or parsed).is_loopback
 
 
 def test_environment_overrides_connection_settings(monkeypatch: pytest.MonkeyPatch) -> None:
