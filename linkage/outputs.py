@@ -2,7 +2,7 @@
 
 ``clusters.csv``, ``campaigns.json``, ``takedown.csv``, ``run.json`` and
 ``rejects/<table>.csv``; plus ``graph/*.parquet``, the account graph
-(accounts, who-holds-what, links, indicator matches) that ``linkage neo4j
+(accounts, who-holds-what, links, indicators and their matches) that ``linkage neo4j
 load`` and the notebooks read, so they need not recompute it.
 """
 
@@ -82,6 +82,10 @@ def _graph_tables(result: RunResult, graph_dir: Path) -> None:
     result.account_attributes.to_parquet(graph_dir / "account_attributes.parquet", index=False)
     result.links.to_parquet(graph_dir / "links.parquet", index=False)
     result.indicator_matches.to_parquet(graph_dir / "indicator_matches.parquet", index=False)
+    indicator_columns = ["indicator_type", "value", "organization", "confidence", "source"]
+    data.indicators.reindex(columns=indicator_columns).to_parquet(
+        graph_dir / "indicators.parquet", index=False
+    )
     data.templates.to_parquet(graph_dir / "templates.parquet", index=False)
     data.payments.drop(columns=["_row"], errors="ignore").to_parquet(
         graph_dir / "payments.parquet", index=False
