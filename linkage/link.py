@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import csr_matrix
 
 from linkage.normalise import NormalisedInput
 from linkage.settings import Settings
@@ -202,9 +203,11 @@ def project_links(incidence: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     columns = ["account_a", "account_b", "strength", "shared"] + [
         f"{t}_shared" for t in ATTRIBUTE_TYPES
     ]
-    if useful.empty:
+    if useful.empty and incidence.empty:
         return pd.DataFrame(columns=columns)
-    account_codes, account_ids = pd.factorize(useful["account_id"], sort=True)
+    all_accounts = pd.Index(np.sort(incidence["account_id"].unique()))
+    account_ids = all_accounts.to_numpy()
+    account_codes = all_accounts.get_indexer(useful["account_id"])
     attr_codes = useful.groupby(["attr_type", "attr_value"], sort=False).ngroup().to_numpy()
     order = np.lexsort((account_codes, attr_codes))
     accounts_sorted = account_codes[order].astype(np.int64)
@@ -236,7 +239,19 @@ def project_links(incidence: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     log_keep = np.log1p(-np.minimum(pair_contribution, 0.999999))
     del pair_contribution
     pair_types = type_codes[left]
+    row_weight = np.ones(len(left), dtype=np.int64)
     del left, right
+    pool_key, pool_log_keep, pool_shared = _shared_ip_pools(incidence, all_accounts, settings)
+    if len(pool_key):
+        pair_key = np.concatenate([pair_key, pool_key])
+        log_keep = np.concatenate([log_keep, pool_log_keep])
+        pair_types = np.concatenate(
+            [
+                pair_types,
+                np.full(len(pool_key), ATTRIBUTE_TYPES.index("ip"), dtype=pair_types.dtype),
+            ]
+        )
+        row_weight = np.concatenate([row_weight, pool_shared])
     pair_codes, unique_pairs = pd.factorize(pair_key, sort=True)
     del pair_key
     total_log = np.bincount(pair_codes, weights=log_keep, minlength=len(unique_pairs))
@@ -247,6 +262,7 @@ def project_links(incidence: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     row_kept = kept[pair_codes]
     kept_codes = kept_index[pair_codes[row_kept]]
     kept_types = pair_types[row_kept]
+    kept_weight = row_weight[row_kept]
     n_kept = int(kept.sum())
     kept_pairs = unique_pairs[kept]
     links = pd.DataFrame(
@@ -254,15 +270,67 @@ def project_links(incidence: pd.DataFrame, settings: Settings) -> pd.DataFrame:
             "account_a": account_ids[kept_pairs // n_accounts],
             "account_b": account_ids[kept_pairs % n_accounts],
             "strength": strength[kept],
-            "shared": np.bincount(kept_codes, minlength=n_kept),
+            "shared": np.bincount(kept_codes, weights=kept_weight, minlength=n_kept).astype(
+                np.int64
+            ),
         }
     )
     for type_index, attr_type in enumerate(ATTRIBUTE_TYPES):
         mask = kept_types == type_index
-        links[f"{attr_type}_shared"] = np.bincount(kept_codes[mask], minlength=n_kept).astype(
-            np.int32
-        )
+        links[f"{attr_type}_shared"] = np.bincount(
+            kept_codes[mask], weights=kept_weight[mask], minlength=n_kept
+        ).astype(np.int32)
     return links
+
+
+def _shared_ip_pools(
+    incidence: pd.DataFrame, accounts: pd.Index, settings: Settings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Evidence from busy IPs too widely held for pair-by-pair weighting.
+
+    An IP held by hundreds of accounts says little about any one pair, so
+    its per-pair weight falls below ``min_link_contribution``. But accounts
+    that draw on the *same pool* of such IPs (a hydra behind its own small
+    network) share most of them: the Jaccard overlap of two accounts' sets
+    of busy IPs is evidence that does not fade with the pool's size. Only
+    IPs whose kind is not shared by design count (kind factor at least
+    ``ip_pool_min_kind_factor``: not carrier NAT, VPN exits or campus NAT).
+    Computed as a sparse product (accounts x IPs), never pair by pair.
+
+    Returns pair keys (a * n + b, a < b), log(1 - contribution) and the
+    number of pool IPs each pair shares.
+    """
+    empty = (np.empty(0, dtype=np.int64), np.empty(0), np.empty(0, dtype=np.int64))
+    if "ip_kind" not in incidence.columns or incidence.empty:
+        return empty
+    kind_factor = (
+        incidence["ip_kind"]
+        .map(settings.ip_kind_factors)
+        .astype(float)
+        .fillna(settings.ip_kind_factors.get("unknown", 1.0))
+    )
+    busy = incidence[
+        (incidence["attr_type"] == "ip")
+        & (incidence["accounts"] > 1)
+        & (incidence["contribution"] < settings.min_link_contribution)
+        & (kind_factor >= settings.ip_pool_min_kind_factor)
+    ]
+    if busy.empty:
+        return empty
+    rows = accounts.get_indexer(busy["account_id"])
+    columns, _ = pd.factorize(busy["attr_value"])
+    holdings = csr_matrix(
+        (np.ones(len(busy)), (rows, columns)), shape=(len(accounts), int(columns.max()) + 1)
+    )
+    shared = (holdings @ holdings.T).tocoo()
+    upper = shared.row < shared.col
+    a, b, both = shared.row[upper], shared.col[upper], shared.data[upper]
+    held = np.asarray(holdings.sum(axis=1)).ravel()
+    jaccard = both / (held[a] + held[b] - both)
+    contribution = settings.attribute_weights["ip"] * jaccard
+    keep = contribution >= settings.min_link_contribution
+    key = a[keep].astype(np.int64) * len(accounts) + b[keep]
+    return key, np.log1p(-np.minimum(contribution[keep], 0.999999)), both[keep].astype(np.int64)
 
 
 def link(data: NormalisedInput, settings: Settings) -> LinkResult:

@@ -125,6 +125,9 @@ class Settings:
     a pair gets min(share of a's requests, share of b's requests) of the weight. One prompt two
     strangers both happened to send says little; a scaffold behind all their traffic says a lot.
     Infrastructure (IPs) is not usage-weighted: rotating proxies touch each IP only briefly."""
+    ip_pool_min_kind_factor: float = 0.5
+    """IPs held by too many accounts for pair weighting still count as a shared *pool*
+    (Jaccard overlap of two accounts' busy IPs) when their kind factor is at least this."""
     min_link_strength_kept: float = 0.1
     """Weaker links are dropped entirely (not even kept as evidence): they are mostly hub noise."""
     min_link_strength: float = 0.3
