@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from linkage.contract import TABLES
 from linkage.settings import Settings
 
 CONTENT_PATTERNS: dict[str, str] = {
@@ -308,22 +309,8 @@ def normalise(
             ip_intel[optional] = None
 
     requests = tables["requests"]
-    keep = [
-        c
-        for c in (
-            "request_id",
-            "account_id",
-            "ts",
-            "ip",
-            "access_pathway",
-            "api_key_id",
-            "user_agent",
-            "model",
-            "input_tokens",
-            "output_tokens",
-        )
-        if c in requests.columns
-    ]
+    # the contract's request columns; the prompt itself is reduced to fingerprints below
+    keep = [c for c in TABLES["requests"].column_names if c != "prompt" and c in requests.columns]
     normalised = requests[keep].copy()
     for optional in ("access_pathway", "api_key_id", "user_agent", "model"):
         if optional not in normalised.columns:

@@ -7,7 +7,18 @@ from collections.abc import Iterator
 import pytest
 
 from linkage import neo4j_server
+from linkage.generate import generate, write_dataset
 from linkage.neo4j_server import ServerInfo
+from linkage.pipeline import RunResult, run
+from linkage.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def flagged_run(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
+    """A small generated run with a low flag threshold, so several campaigns are flagged."""
+    folder = tmp_path_factory.mktemp("generated")
+    write_dataset(generate(seed=3, scale=0.2), folder)
+    return run(folder, Settings(flag_threshold=0.3))
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from linkage.contract import INDICATOR_TYPES
 from linkage.generate import (
     SCENARIOS,
     TABLES,
@@ -335,17 +336,7 @@ def test_indicators(dataset: GeneratedDataset, legit: GeneratedDataset) -> None:
         {"Kestrel AI", "Orca Intelligence", "Tidewater Labs"}
     )
     assert len(decoys) == 3
-    allowed = {
-        "email_domain",
-        "email",
-        "ip_cidr",
-        "asn",
-        "billing_name",
-        "payment_fingerprint",
-        "user_agent",
-        "org_id",
-    }
-    assert set(ind["indicator_type"]) <= allowed
+    assert set(ind["indicator_type"]) <= set(INDICATOR_TYPES)
 
 
 def test_regular_prompts_rarely_share_an_opening(dataset: GeneratedDataset) -> None:

@@ -11,10 +11,8 @@ from pathlib import Path
 import pytest
 
 from linkage import report
-from linkage.generate import generate, write_dataset
-from linkage.pipeline import RunResult, run
+from linkage.pipeline import RunResult
 from linkage.report import render_report
-from linkage.settings import Settings
 
 HOSTILE = "<script>alert('x')</script>\"&'"
 VOID = {"meta", "br", "hr", "img", "input", "link", "area", "base", "col", "source", "wbr"}
@@ -22,11 +20,8 @@ SVG_LEAVES = {"path", "rect", "circle", "line"}
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
-    """A generated run with a low flag threshold, so several campaigns are flagged."""
-    folder = tmp_path_factory.mktemp("generated")
-    write_dataset(generate(seed=3, scale=0.2), folder)
-    return run(folder, Settings(flag_threshold=0.3))
+def result(flagged_run: RunResult) -> RunResult:
+    return flagged_run
 
 
 @pytest.fixture(scope="module")

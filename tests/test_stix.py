@@ -10,9 +10,7 @@ from pathlib import Path
 import pytest
 import stix2
 
-from linkage.generate import generate, write_dataset
-from linkage.pipeline import RunResult, run
-from linkage.settings import Settings
+from linkage.pipeline import RunResult
 from linkage.stix import (
     DEMO_LABEL,
     DEMO_SHARING_KEY,
@@ -28,10 +26,8 @@ KEY = b"partner-lab-shared-secret-0123456789"
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
-    folder = tmp_path_factory.mktemp("generated")
-    write_dataset(generate(seed=3, scale=0.2), folder)
-    return run(folder, Settings(flag_threshold=0.3))
+def result(flagged_run: RunResult) -> RunResult:
+    return flagged_run
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from linkage.cli import app
+from linkage.pipeline import CLUSTER_COLUMNS, TAKEDOWN_COLUMNS
 from linkage.takedown import (
     ACTION_COLUMNS,
     TakedownError,
@@ -72,19 +73,8 @@ def _write_run_folder(folder: Path) -> Path:
                 "accounts": [m[0] for m in members],
             }
         )
-    columns = ["account_id", "cluster_id", "hydra_score", "organization", "reason"]
-    pd.DataFrame(takedown, columns=columns).to_csv(folder / "takedown.csv", index=False)
-    pd.DataFrame(
-        clusters,
-        columns=[
-            "account_id",
-            "cluster_id",
-            "hydra_score",
-            "flagged",
-            "organization",
-            "attribution_confidence",
-        ],
-    ).to_csv(folder / "clusters.csv", index=False)
+    pd.DataFrame(takedown, columns=TAKEDOWN_COLUMNS).to_csv(folder / "takedown.csv", index=False)
+    pd.DataFrame(clusters, columns=CLUSTER_COLUMNS).to_csv(folder / "clusters.csv", index=False)
     frame = pd.DataFrame(accounts, columns=["account_id", "created_at", "org_id", "signup_pathway"])
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     frame.to_parquet(folder / "graph" / "accounts.parquet", index=False)
