@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -1940,6 +1940,31 @@ def _block(
 # ---- prompts of ordinary users ---------------------------------------------------------
 
 
+class _Drawn(NamedTuple):
+    """Values already drawn for every row (a sentence part taken row by row)."""
+
+    values: Arr
+
+
+def _sentence(rng: np.random.Generator, idx: Arr, parts: tuple[object, ...]) -> Arr:
+    """Concatenate ``parts`` for the rows ``idx``, drawing from banks left to right.
+
+    A part is fixed text (``str``), values already drawn (``_Drawn``, taken at
+    ``idx``), or a bank to draw from (a tuple of words or an object array).
+    """
+    m = len(idx)
+    text = np.full(m, "", dtype=object)
+    for part in parts:
+        if isinstance(part, str):
+            text = text + part
+        elif isinstance(part, _Drawn):
+            text = text + part.values[idx]
+        else:
+            pool = _obj(part) if isinstance(part, tuple) else np.asarray(part, dtype=object)
+            text = text + _pick(rng, pool, m)
+    return text
+
+
 def _regular_prompts(
     rng: np.random.Generator, n: int, p: Sequence[float] = (0.33, 0.3, 0.22, 0.15)
 ) -> Arr:
@@ -1962,70 +1987,21 @@ def _regular_prompts(
     poss = _pick(rng, _obj(_POSSESSIVES), n)
     poss[named] = _pick(rng, _FIRST_BANK, int(named.sum())) + "'s"
 
-    idx = np.flatnonzero(cat == 0)
-    m = len(idx)
-    out[idx] = (
-        greet[idx]
-        + _pick(rng, _obj(_W_DOING), m)
-        + " "
-        + poss[idx]
-        + " "
-        + _pick(rng, _obj(_W_DOC), m)
-        + " "
-        + _pick(rng, _obj(_W_FOR), m)
-        + _pick(rng, conn, m)
-        + _pick(rng, _obj(_W_TASK), m)
-        + _pick(rng, _obj(_W_SNIPPETS), m)
-    )
-
-    idx = np.flatnonzero(cat == 1)
-    m = len(idx)
-    out[idx] = (
-        greet[idx]
-        + poss[idx]
-        + " "
-        + _pick(rng, _obj(_C_LANG), m)
-        + " "
-        + _pick(rng, _obj(_C_ARTIFACT), m)
-        + " "
-        + _pick(rng, _obj(_C_PROBLEM), m)
-        + _pick(rng, conn, m)
-        + _pick(rng, _obj(_C_TASK), m)
-        + _pick(rng, _obj(_C_SNIPPETS), m)
-    )
-    idx = np.flatnonzero(cat == 2)
-    m = len(idx)
-    out[idx] = (
-        greet[idx]
-        + _pick(rng, _obj(_G_WHO), m)
-        + " "
-        + poss[idx]
-        + " "
-        + _pick(rng, _obj(_G_EVENT), m)
-        + " "
-        + _pick(rng, _obj(_G_PLACE), m)
-        + " for "
-        + _NUM[rng.integers(2, 41, m)]
-        + " "
-        + _pick(rng, _obj(("people", "of us", "guests", "friends", "adults")), m)
-        + _pick(rng, conn, m)
-        + _pick(rng, _obj(_G_TASK), m)
-    )
-    idx = np.flatnonzero(cat == 3)
-    m = len(idx)
-    out[idx] = (
-        greet[idx]
-        + _pick(rng, _FIRST_BANK, m)
-        + " "
-        + _pick(rng, _obj(_R_WHO), m)
-        + " "
-        + _pick(rng, _obj(_R_ADJ), m)
-        + " "
-        + _pick(rng, _obj(_R_SOURCE), m)
-        + " "
-        + _pick(rng, _problems(), m)
-        + _pick(rng, _obj(_R_TAIL), m)
-    )
+    # each category is a sentence of parts: fixed text, words drawn from a bank, or the
+    # greeting/possessive already drawn above; banks are drawn left to right
+    greeting, owner = _Drawn(greet), _Drawn(poss)
+    sentences: dict[int, tuple[object, ...]] = {
+        0: (greeting, _W_DOING, " ", owner, " ", _W_DOC, " ", _W_FOR, conn, _W_TASK, _W_SNIPPETS),
+        1: (greeting, owner, " ", _C_LANG, " ", _C_ARTIFACT, " ", _C_PROBLEM, conn, _C_TASK,
+            _C_SNIPPETS),
+        2: (greeting, _G_WHO, " ", owner, " ", _G_EVENT, " ", _G_PLACE, " for ", _NUM[2:41], " ",
+            ("people", "of us", "guests", "friends", "adults"), conn, _G_TASK),
+        3: (greeting, _FIRST_BANK, " ", _R_WHO, " ", _R_ADJ, " ", _R_SOURCE, " ", _problems(),
+            _R_TAIL),
+    }  # fmt: skip
+    for category, parts in sentences.items():
+        idx = np.flatnonzero(cat == category)
+        out[idx] = _sentence(rng, idx, parts)
     return out + tail
 
 
