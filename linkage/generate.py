@@ -1897,6 +1897,23 @@ def _own_cards(
     return card_of, people.display[has_card], people.country[has_card], added
 
 
+def _block_own_cards(
+    group: str,
+    people: _People,
+    created: Arr,
+    pathway: Arr | str,
+    req: dict[str, Arr],
+    has_card: Arr,
+    rng: np.random.Generator,
+    **details: Any,
+) -> _Block:
+    """A group whose accounts each have their own card (where ``has_card``)."""
+    card_of, names, countries, added = _own_cards(rng, people, created, has_card)
+    return _block(
+        group, people, created, pathway, req, card_of, names, countries, added, rng, **details
+    )
+
+
 def _block(
     group: str,
     people: _People,
@@ -2087,8 +2104,7 @@ def _regular_like(
         access,
         rng.random(r) < 0.003,
     )
-    card_of, names, countries, added = _own_cards(rng, ppl, created, rng.random(n) < card_frac)
-    return _block(group, ppl, created, pathway, req, card_of, names, countries, added, rng)
+    return _block_own_cards(group, ppl, created, pathway, req, rng.random(n) < card_frac, rng)
 
 
 def _university(rng: np.random.Generator, plan: _Plan, n: int) -> _Block:
@@ -2137,19 +2153,8 @@ def _university(rng: np.random.Generator, plan: _Plan, n: int) -> _Block:
         _tokens(rng, r, 250, 0.6, 4000),
         np.where(browser, "console", "api").astype(object),
     )
-    card_of, names, countries, added = _own_cards(rng, ppl, created, rng.random(n) < 0.1)
-    return _block(
-        "university",
-        ppl,
-        created,
-        "education",
-        req,
-        card_of,
-        names,
-        countries,
-        added,
-        rng,
-        email=email,
+    return _block_own_cards(
+        "university", ppl, created, "education", req, rng.random(n) < 0.1, rng, email=email
     )
 
 
@@ -2382,19 +2387,8 @@ def _heavy_user(rng: np.random.Generator, plan: _Plan) -> _Block:
         _tokens(rng, r, 1500, 0.5, 16000),
         _obj(["api"] * r),
     )
-    card_of, names, countries, added = _own_cards(rng, ppl, created, np.array([True]))
-    return _block(
-        "heavy_user",
-        ppl,
-        created,
-        "standard",
-        req,
-        card_of,
-        names,
-        countries,
-        added,
-        rng,
-        n_keys=np.array([1]),
+    return _block_own_cards(
+        "heavy_user", ppl, created, "standard", req, np.array([True]), rng, n_keys=np.array([1])
     )
 
 
@@ -2443,18 +2437,8 @@ def _cloud_developer(rng: np.random.Generator, plan: _Plan, n: int) -> _Block:
         _tokens(rng, r, 200, 0.7, 4000),
         _obj(["api"] * r),
     )
-    card_of, names, countries, added = _own_cards(rng, ppl, created, rng.random(n) < 0.9)
-    return _block(
-        "cloud_developer",
-        ppl,
-        created,
-        "standard",
-        req,
-        card_of,
-        names,
-        countries,
-        added,
-        rng,
+    return _block_own_cards(
+        "cloud_developer", ppl, created, "standard", req, rng.random(n) < 0.9, rng
     )
 
 
