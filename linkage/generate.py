@@ -95,24 +95,6 @@ _CAMPAIGNS: dict[str, str] = {
     "coding_firehose": "Tidewater Labs",
 }
 
-# Fixed order of random streams: adding a group at the end never shifts the others.
-_STREAMS: tuple[str, ...] = (
-    "network",
-    "reasoning_harvest",
-    "agentic_swarm",
-    "coding_firehose",
-    "regular",
-    "popular_template",
-    "university",
-    "company",
-    "family",
-    "cohort",
-    "heavy_user",
-    "cloud_developer",
-    "proxy_overlap",
-    "fixup",
-)
-
 _LEGIT_GROUPS: tuple[str, ...] = (
     "regular",
     "popular_template",
@@ -124,6 +106,9 @@ _LEGIT_GROUPS: tuple[str, ...] = (
     "cloud_developer",
     "proxy_overlap",
 )
+
+# Fixed order of random streams: a group added at the end never shifts the others.
+_STREAMS: tuple[str, ...] = ("network", *_CAMPAIGNS, *_LEGIT_GROUPS, "fixup")
 
 
 @dataclass
