@@ -25,6 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check linkage tests bench notebooks
 	$(BIN)/ruff format --check linkage tests bench notebooks
 	$(BIN)/mypy linkage
+	$(BIN)/lint-imports
 
 unit: $(STAMP)
 	$(BIN)/pytest -q -m "not neo4j"

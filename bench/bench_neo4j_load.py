@@ -20,8 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-from linkage import neo4j_server
-from linkage.graph_store import GraphStore, LoadReport
+from linkage.graphdb import server as neo4j_server
+from linkage.graphdb.store import GraphStore, LoadReport
 
 ROOT = Path(__file__).resolve().parent.parent
 LINKAGE = [sys.executable, "-m", "linkage.cli"]

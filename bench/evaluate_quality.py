@@ -21,7 +21,7 @@ import pandas as pd
 
 from linkage.evaluate import evaluate_run
 from linkage.generate import generate, write_dataset
-from linkage.pipeline import run
+from linkage.detect.pipeline import run
 from linkage.settings import Settings
 
 

@@ -1,21 +1,28 @@
 """Every threshold and weight of the engine, in one object saved with every run.
 
-A settings file is TOML or JSON with any subset of the fields below (unknown
-names are an error, so a typo cannot silently fall back to a default)::
+Settings are grouped by the stage that reads them. A settings file is TOML (or
+JSON) with any subset of them, one table per section::
 
+    seed = 0
+
+    [score]
     flag_threshold = 0.55
-    min_link_strength = 0.35
 
-    [attribute_weights]
+    [link.attribute_weights]
     payment = 0.9
 
-Load it with :func:`load_settings`; ``linkage run --config FILE`` does that.
+Values are checked when they are loaded: an unknown name, a value of the wrong
+type or outside its range stops with an error naming the setting, so a typo
+cannot silently fall back to a default. ``linkage settings`` prints every
+setting with its default and what it does, as a TOML file you can edit and
+pass to ``linkage run --config``; an earlier run's ``run.json`` works too.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,183 +31,461 @@ from typing import Any
 from linkage.errors import SettingsError
 
 
-def _default_attribute_weights() -> dict[str, float]:
-    # How much sharing one attribute of each kind says about common control,
-    # before the attribute's own base rate is taken into account.
-    return {
-        "payment": 0.9,
-        "email": 0.9,
-        "billing_name": 0.2,
-        "api_key": 0.95,
-        "ip": 0.6,
-        "subnet": 0.15,
-        "template": 0.35,
-        "user_agent": 0.3,
-        "email_domain": 0.2,
-    }
+def _meta(help: str, low: float | None = None, high: float | None = None) -> dict[str, Any]:
+    """A setting's help text and allowed range (inclusive), kept as field metadata."""
+    return {"help": help, "low": low, "high": high}
 
 
-def _default_ip_kind_factors() -> dict[str, float]:
-    # Addresses that are shared by design (carrier NAT, VPN exits, campus NAT)
-    # say little about common control; hosting and proxy addresses say a lot.
-    return {
-        "mobile": 0.05,
-        "vpn": 0.05,
-        "university": 0.3,
-        "corporate": 0.6,
-        "residential": 1.0,
-        "proxy": 1.0,
-        "hosting": 1.0,
-        "unknown": 0.8,
-    }
+@dataclass
+class IngestSettings:
+    max_prompt_chars: int = field(
+        default=20_000,
+        metadata=_meta(
+            "Longer prompts are kept but cut to this length (only the start matters).", 1
+        ),
+    )
 
 
-def _default_score_weights() -> dict[str, float]:
-    return {
-        "link_strength": 0.2,
-        "coordination": 0.3,
-        "content": 0.3,
-        "volume": 0.2,
-    }
+@dataclass
+class NormaliseSettings:
+    template_prefix_words: int = field(
+        default=10,
+        metadata=_meta(
+            "Words from the start of a prompt that make its head template fingerprint.", 1, 200
+        ),
+    )
+    template_suffix_words: int = field(
+        default=4,
+        metadata=_meta(
+            "Words from the end of a prompt that make its tail template fingerprint.", 1, 200
+        ),
+    )
+    ipv4_subnet_bits: int = field(
+        default=24, metadata=_meta("Prefix length of an IPv4 address's network.", 8, 32)
+    )
+    ipv6_subnet_bits: int = field(
+        default=48, metadata=_meta("Prefix length of an IPv6 address's network.", 16, 128)
+    )
+    freemail_domains: list[str] = field(
+        default_factory=lambda: [
+            "gmail.com",
+            "googlemail.com",
+            "outlook.com",
+            "hotmail.com",
+            "live.com",
+            "yahoo.com",
+            "icloud.com",
+            "me.com",
+            "proton.me",
+            "protonmail.com",
+            "aol.com",
+            "gmx.com",
+            "mail.com",
+            "yandex.ru",
+            "qq.com",
+            "163.com",
+        ],
+        metadata=_meta("Email domains anyone can sign up to: sharing one says nothing."),
+    )
 
 
-def _default_freemail_domains() -> list[str]:
-    return [
-        "gmail.com",
-        "googlemail.com",
-        "outlook.com",
-        "hotmail.com",
-        "live.com",
-        "yahoo.com",
-        "icloud.com",
-        "me.com",
-        "proton.me",
-        "protonmail.com",
-        "aol.com",
-        "gmx.com",
-        "mail.com",
-        "yandex.ru",
-        "qq.com",
-        "163.com",
-    ]
+@dataclass
+class LinkSettings:
+    attribute_weights: dict[str, float] = field(
+        default_factory=lambda: {
+            "payment": 0.9,
+            "email": 0.9,
+            "billing_name": 0.2,
+            "api_key": 0.95,
+            "ip": 0.6,
+            "subnet": 0.15,
+            "template": 0.35,
+            "user_agent": 0.3,
+            "email_domain": 0.2,
+        },
+        metadata=_meta(
+            "How much sharing one attribute of each kind says about common control, before "
+            "the attribute's base rate is taken into account.",
+            0.0,
+            1.0,
+        ),
+    )
+    ip_kind_factors: dict[str, float] = field(
+        default_factory=lambda: {
+            "mobile": 0.05,
+            "vpn": 0.05,
+            "university": 0.3,
+            "corporate": 0.6,
+            "residential": 1.0,
+            "proxy": 1.0,
+            "hosting": 1.0,
+            "unknown": 0.8,
+        },
+        metadata=_meta(
+            "Factor on IP and network evidence by ip_intel kind: carrier NAT, VPN exits and "
+            "campus NAT are shared by design. Other kinds may be added.",
+            0.0,
+            1.0,
+        ),
+    )
+    hub_allowance: float = field(
+        default=6.0,
+        metadata=_meta(
+            "Base-rate down-weighting: an attribute shared by n accounts keeps "
+            "min(1, hub_allowance / (n - 1)) of its weight (a hub's total grows with n, not n^2).",
+            0.0,
+        ),
+    )
+    min_link_contribution: float = field(
+        default=0.01,
+        metadata=_meta(
+            "Pairs an attribute contributes less than this to are not enumerated.", 0.0, 1.0
+        ),
+    )
+    usage_weighted_types: list[str] = field(
+        default_factory=lambda: ["template", "user_agent"],
+        metadata=_meta(
+            "Kinds whose evidence scales with min(share of a's requests, share of b's requests) "
+            "using them: one prompt two strangers both sent says little."
+        ),
+    )
+    ip_pool_min_kind_factor: float = field(
+        default=0.5,
+        metadata=_meta(
+            "IPs too widely held for pair weighting still count as a shared pool (Jaccard of two "
+            "accounts' busy IPs) when their kind factor is at least this.",
+            0.0,
+            1.0,
+        ),
+    )
+    min_link_strength_kept: float = field(
+        default=0.1,
+        metadata=_meta("Weaker links are dropped entirely: they are mostly hub noise.", 0.0, 1.0),
+    )
+
+
+@dataclass
+class ClusterSettings:
+    min_link_strength: float = field(
+        default=0.3,
+        metadata=_meta(
+            "Links weaker than this are not used for clustering (they stay as evidence).", 0, 1
+        ),
+    )
+    louvain_min_component_size: int = field(
+        default=2_000,
+        metadata=_meta(
+            "Components larger than this are split with Louvain; smaller ones stay whole.", 2
+        ),
+    )
+    louvain_resolution: float = field(
+        default=1.0, metadata=_meta("Louvain resolution (higher: smaller groups).", 0.0)
+    )
+    louvain_max_neighbours: int = field(
+        default=15,
+        metadata=_meta(
+            "Louvain sees only each account's strongest links (either end keeping one keeps it).", 1
+        ),
+    )
+
+
+@dataclass
+class CoordinationSettings:
+    coordination_bin_minutes: int = field(
+        default=60,
+        metadata=_meta("Bin of the combined rate whose flatness shows load balancing.", 1, 1440),
+    )
+    sync_bin_seconds: int = field(
+        default=60, metadata=_meta("Bin in which members firing together is synchrony.", 1)
+    )
+    dispersion_ceiling: float = field(
+        default=10.0,
+        metadata=_meta(
+            "Hourly index of dispersion at which flatness reaches zero (Poisson gives 1).", 1.0001
+        ),
+    )
+
+
+@dataclass
+class ScoreSettings:
+    score_weights: dict[str, float] = field(
+        default_factory=lambda: {
+            "link_strength": 0.2,
+            "coordination": 0.3,
+            "content": 0.3,
+            "volume": 0.2,
+        },
+        metadata=_meta("Weights of the behaviour components in hydra_score.", 0.0),
+    )
+    volume_saturation_per_account_day: float = field(
+        default=40.0,
+        metadata=_meta(
+            "Requests per account per active day at which the volume signal saturates.", 1e-9
+        ),
+    )
+    flag_threshold: float = field(
+        default=0.5, metadata=_meta("Clusters scoring at least this are flagged.", 0.0, 1.0)
+    )
+    still_active_hours: float = field(
+        default=24.0,
+        metadata=_meta(
+            "A cluster is still active if it sent requests this close to the data's end.", 0.0
+        ),
+    )
+
+
+@dataclass
+class AttributionSettings:
+    default_indicator_confidence: float = field(
+        default=0.8, metadata=_meta("Confidence of an indicator row that gives none.", 0.0, 1.0)
+    )
+    attribution_min_confidence: float = field(
+        default=0.5,
+        metadata=_meta(
+            "Below this a cluster is reported without an organisation (alternatives kept).", 0, 1
+        ),
+    )
+
+
+@dataclass
+class IdSettings:
+    min_overlap_to_keep_id: float = field(
+        default=0.5,
+        metadata=_meta(
+            "With --previous, a cluster keeps an old id if it holds at least this share of the "
+            "old cluster or the old cluster holds this share of it.",
+            0.0,
+            1.0,
+        ),
+    )
+
+
+_SECTIONS: dict[str, type] = {
+    "ingest": IngestSettings,
+    "normalise": NormaliseSettings,
+    "link": LinkSettings,
+    "cluster": ClusterSettings,
+    "coordination": CoordinationSettings,
+    "score": ScoreSettings,
+    "attribution": AttributionSettings,
+    "ids": IdSettings,
+}
+_SECTION_HELP = {
+    "ingest": "reading the input",
+    "normalise": "canonical emails, networks and prompt templates",
+    "link": "from shared attributes to weighted account links",
+    "cluster": "from links to clusters",
+    "coordination": "timing signals of a cluster's combined traffic",
+    "score": "hydra_score and the flag",
+    "attribution": "indicators to organisations",
+    "ids": "stable cluster ids across runs",
+}
 
 
 @dataclass
 class Settings:
-    """Thresholds and weights of every stage.
+    """Thresholds and weights of every stage, grouped by stage.
 
     Examples
     --------
-    >>> s = Settings(flag_threshold=0.6)
-    >>> s.flag_threshold
+    >>> s = Settings.from_dict({"score": {"flag_threshold": 0.6}})
+    >>> s.score.flag_threshold
     0.6
     >>> Settings.from_dict(s.to_dict()) == s
     True
+    >>> Settings.from_dict({"score": {"flag_threshold": 2}})
+    Traceback (most recent call last):
+    ...
+    linkage.errors.SettingsError: settings: score.flag_threshold must be at most 1.0, got 2
     """
 
-    # --- ingest
-    max_prompt_chars: int = 20_000
-    """Longer prompts are kept but cut to this length (only the start matters for templates)."""
-
-    # --- normalise
-    template_prefix_words: int = 10
-    """Words from the start of a prompt that make its template fingerprint."""
-    template_suffix_words: int = 4
-    """Words from the end of a prompt that are added to the fingerprint."""
-    ipv4_subnet_bits: int = 24
-    ipv6_subnet_bits: int = 48
-    freemail_domains: list[str] = field(default_factory=_default_freemail_domains)
-
-    # --- link
-    attribute_weights: dict[str, float] = field(default_factory=_default_attribute_weights)
-    ip_kind_factors: dict[str, float] = field(default_factory=_default_ip_kind_factors)
-    hub_allowance: float = 6.0
-    """Base-rate down-weighting: an attribute shared by n accounts keeps
-    min(1, hub_allowance / (n - 1)) of its weight, so a hub's total
-    contribution grows with n, not n squared."""
-    min_link_contribution: float = 0.01
-    """Pairs an attribute contributes less than this to are not enumerated."""
-    usage_weighted_types: list[str] = field(default_factory=lambda: ["template", "user_agent"])
-    """Attribute types whose evidence scales with how much of each account's traffic uses them:
-    a pair gets min(share of a's requests, share of b's requests) of the weight. One prompt two
-    strangers both happened to send says little; a scaffold behind all their traffic says a lot.
-    Infrastructure (IPs) is not usage-weighted: rotating proxies touch each IP only briefly."""
-    ip_pool_min_kind_factor: float = 0.5
-    """IPs held by too many accounts for pair weighting still count as a shared *pool*
-    (Jaccard overlap of two accounts' busy IPs) when their kind factor is at least this."""
-    min_link_strength_kept: float = 0.1
-    """Weaker links are dropped entirely (not even kept as evidence): they are mostly hub noise."""
-    min_link_strength: float = 0.3
-    """Links weaker than this are not used for clustering (they stay as evidence)."""
-
-    # --- cluster
-    louvain_min_component_size: int = 2_000
-    """Components larger than this are split with Louvain; smaller ones stay whole."""
-    louvain_resolution: float = 1.0
-    louvain_max_neighbours: int = 15
-    """Louvain sees only each account's strongest links (either end keeping a link keeps it)."""
-    seed: int = 0
-
-    # --- coordination
-    coordination_bin_minutes: int = 60
-    sync_bin_seconds: int = 60
-    dispersion_ceiling: float = 10.0
-    """Hourly index of dispersion at which flatness reaches zero (Poisson gives 1)."""
-
-    # --- scoring
-    score_weights: dict[str, float] = field(default_factory=_default_score_weights)
-    volume_saturation_per_account_day: float = 40.0
-    """Requests per account per active day at which the volume signal saturates."""
-    flag_threshold: float = 0.5
-    still_active_hours: float = 24.0
-    """A cluster is still active if it sent requests this close to the end of the data."""
-
-    # --- attribution
-    default_indicator_confidence: float = 0.8
-    attribution_min_confidence: float = 0.5
-    """Below this the cluster is reported without an organisation (alternatives kept)."""
-
-    # --- stable ids
-    min_overlap_to_keep_id: float = 0.5
-    """With --previous, a cluster keeps an old id if it holds at least this share of the old cluster
-    or the old cluster holds this share of it."""
+    seed: int = field(
+        default=0, metadata=_meta("Seed of every random step: same input and seed, same output.", 0)
+    )
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    normalise: NormaliseSettings = field(default_factory=NormaliseSettings)
+    link: LinkSettings = field(default_factory=LinkSettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    coordination: CoordinationSettings = field(default_factory=CoordinationSettings)
+    score: ScoreSettings = field(default_factory=ScoreSettings)
+    attribution: AttributionSettings = field(default_factory=AttributionSettings)
+    ids: IdSettings = field(default_factory=IdSettings)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], source: str = "settings") -> Settings:
-        """Build settings from a (partial) mapping; unknown or ill-typed names are errors."""
-        known = {f.name: f for f in dataclasses.fields(cls)}
-        defaults = cls()
+        """Build settings from a (partial) mapping; every problem found is reported at once.
+
+        A flat mapping (``{"flag_threshold": 0.6}``, as run.json of earlier versions
+        held) is read too: each name goes to its section.
+        """
         problems: list[str] = []
-        kwargs: dict[str, Any] = {}
-        for name, value in values.items():
-            if name not in known:
-                problems.append(f"{source}: unknown setting {name!r}")
-                continue
-            default = getattr(defaults, name)
-            if isinstance(default, dict):
+        grouped = _group_flat_names(values, problems, source)
+        top: dict[str, Any] = {}
+        for name, value in grouped.items():
+            if name in _SECTIONS:
                 if not isinstance(value, dict):
-                    problems.append(f"{source}: {name} must be a table of names to numbers")
+                    problems.append(f"{source}: [{name}] must be a table of settings")
                     continue
-                unknown_keys = sorted(set(value) - set(default))
-                if unknown_keys and name != "ip_kind_factors":
-                    problems.append(f"{source}: {name} has unknown keys {unknown_keys}")
-                    continue
-                kwargs[name] = {**default, **{k: float(v) for k, v in value.items()}}
-            elif isinstance(default, list):
-                if not isinstance(value, list):
-                    problems.append(f"{source}: {name} must be a list")
-                    continue
-                kwargs[name] = list(value)
-            elif isinstance(default, bool) or not isinstance(value, int | float):
-                problems.append(f"{source}: {name} must be a number, got {value!r}")
+                top[name] = _build(_SECTIONS[name], value, f"{name}.", problems, source)
+            elif name == "seed":
+                checked = _check(Settings.__dataclass_fields__["seed"], value, "seed", problems)
+                if checked is not None:
+                    top["seed"] = checked
             else:
-                kwargs[name] = type(default)(value)
+                problems.append(f"{source}: unknown setting {name!r}{_suggest(name)}")
         if problems:
             raise SettingsError("\n".join(problems))
-        return cls(**kwargs)
+        return cls(**top)
+
+    def to_toml(self) -> str:
+        """Every setting with its value and help, as a TOML file ``--config`` reads back."""
+        lines = [
+            "# linkage settings: edit any value and pass this file to `linkage run --config`.",
+            "# Every name and range is checked when the file is read.",
+            "",
+        ]
+        seed = Settings.__dataclass_fields__["seed"]
+        lines += [f"# {seed.metadata['help']}", f"seed = {self.seed}", ""]
+        for name, section in _SECTIONS.items():
+            lines += [f"[{name}]  # {_SECTION_HELP[name]}"]
+            tables: list[str] = []
+            for spec in dataclasses.fields(section):
+                value = getattr(getattr(self, name), spec.name)
+                help_line = f"# {spec.metadata['help']}{_range_text(spec)}"
+                if isinstance(value, dict):
+                    tables += ["", help_line, f"[{name}.{spec.name}]"]
+                    tables += [f"{k} = {_toml_value(v)}" for k, v in value.items()]
+                else:
+                    lines += [help_line, f"{spec.name} = {_toml_value(value)}"]
+            lines += [*tables, ""]
+        return "\n".join(lines)
+
+
+def _flat_names() -> dict[str, str]:
+    return {spec.name: s for s, cls in _SECTIONS.items() for spec in dataclasses.fields(cls)}
+
+
+def _group_flat_names(values: dict[str, Any], problems: list[str], source: str) -> dict[str, Any]:
+    if not isinstance(values, dict):
+        problems.append(f"{source}: settings must be a table of names to values")
+        return {}
+    flat = _flat_names()
+    grouped: dict[str, Any] = {}
+    for name, value in values.items():
+        section = flat.get(name)
+        if section is not None and name not in _SECTIONS:
+            target = grouped.setdefault(section, {})
+            if isinstance(target, dict):
+                target[name] = value
+        elif name in _SECTIONS and isinstance(value, dict):
+            target = grouped.setdefault(name, {})
+            if isinstance(target, dict):
+                target.update(value)
+        else:
+            grouped[name] = value
+    return grouped
+
+
+def _suggest(name: str) -> str:
+    import difflib
+
+    known = [*_SECTIONS, "seed", *(f"{s}.{n}" for n, s in _flat_names().items())]
+    close = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _build(cls: type, values: dict[str, Any], prefix: str, problems: list[str], source: str) -> Any:
+    specs = {spec.name: spec for spec in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for name, value in values.items():
+        spec = specs.get(name)
+        if spec is None:
+            problems.append(f"{source}: unknown setting {prefix}{name!r}{_suggest(name)}")
+            continue
+        before = len(problems)
+        checked = _check(spec, value, f"{prefix}{name}", problems, source)
+        if len(problems) == before:
+            kwargs[name] = checked
+    return cls(**kwargs)
+
+
+def _check(
+    spec: dataclasses.Field[Any],
+    value: Any,
+    where: str,
+    problems: list[str],
+    source: str = "settings",
+) -> Any:
+    """The value converted to the setting's type, or None with a problem recorded."""
+    factory: Any = spec.default_factory
+    default: Any = spec.default if spec.default is not dataclasses.MISSING else factory()
+    low, high = spec.metadata.get("low"), spec.metadata.get("high")
+    if isinstance(default, dict):
+        if not isinstance(value, dict):
+            problems.append(f"{source}: {where} must be a table of names to numbers")
+            return None
+        unknown = sorted(set(value) - set(default))
+        if unknown and spec.name != "ip_kind_factors":
+            problems.append(
+                f"{source}: {where} has unknown keys {unknown} (known: {list(default)})"
+            )
+            return None
+        merged = dict(default)
+        for key, item in value.items():
+            number = _number(item, float, f"{where}.{key}", low, high, problems, source)
+            if number is not None:
+                merged[key] = number
+        return merged
+    if isinstance(default, list):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(f"{source}: {where} must be a list of strings, got {value!r}")
+            return None
+        return list(value)
+    return _number(value, type(default), where, low, high, problems, source)
+
+
+def _number(
+    value: Any,
+    kind: type,
+    where: str,
+    low: float | None,
+    high: float | None,
+    problems: list[str],
+    source: str,
+) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        problems.append(f"{source}: {where} must be a number, got {value!r}")
+        return None
+    if kind is int and value != int(value):
+        problems.append(f"{source}: {where} must be a whole number, got {value!r}")
+        return None
+    if low is not None and value < low:
+        problems.append(f"{source}: {where} must be at least {low}, got {value!r}")
+        return None
+    if high is not None and value > high:
+        problems.append(f"{source}: {where} must be at most {high}, got {value!r}")
+        return None
+    return kind(value)
+
+
+def _range_text(spec: dataclasses.Field[Any]) -> str:
+    low, high = spec.metadata.get("low"), spec.metadata.get("high")
+    if low is None and high is None:
+        return ""
+    if high is None:
+        return f" (>= {low})"
+    return f" ({low}..{high})"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -219,6 +504,6 @@ def load_settings(path: Path | None) -> Settings:
         values = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"settings file {path} is not valid: {exc}") from exc
-    if isinstance(values.get("settings"), dict):
+    if isinstance(values, dict) and isinstance(values.get("settings"), dict):
         values = values["settings"]
     return Settings.from_dict(values, source=str(path))

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from linkage.cli import app
 from linkage.errors import InputContractError
-from linkage.outputs import write_run
-from linkage.pipeline import run
+from linkage.io.run_folder import write_run
+from linkage.detect.pipeline import run
 from linkage.settings import Settings
 
 ACCOUNTS = """account_id,created_at,email,org_id

@@ -17,7 +17,7 @@ import pytest
 
 from linkage.evaluate import evaluate_run
 from linkage.generate import generate, write_dataset
-from linkage.pipeline import run
+from linkage.detect.pipeline import run
 from linkage.settings import Settings
 
 UNTUNED_SEEDS = (11, 23, 37)

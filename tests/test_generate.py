@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from linkage.contract import INDICATOR_TYPES
+from linkage.io.contract import INDICATOR_TYPES
 from linkage.generate import (
     SCENARIOS,
     TABLES,

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from linkage import graph_store
+from linkage.graphdb import store as graph_store
 from linkage.errors import GraphStoreError, LinkageError
-from linkage.graph_store import (
+from linkage.graphdb.store import (
     ATTRIBUTE_KINDS,
     CYPHER_DIR,
     GraphStore,

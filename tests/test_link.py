@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from linkage.link import project_links
+from linkage.detect.link import project_links
 from linkage.settings import Settings
 
 

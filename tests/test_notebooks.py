@@ -24,9 +24,9 @@ from nbclient import NotebookClient
 from nbformat import NotebookNode
 
 from linkage.generate import generate, write_dataset
-from linkage.neo4j_server import ServerInfo
-from linkage.outputs import write_run
-from linkage.pipeline import run
+from linkage.graphdb.server import ServerInfo
+from linkage.io.run_folder import write_run
+from linkage.detect.pipeline import run
 from linkage.settings import Settings
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"

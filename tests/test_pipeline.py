@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from linkage.cli import app
 from linkage.errors import SettingsError
 from linkage.generate import generate, write_dataset
-from linkage.outputs import read_previous_clusters, write_run
-from linkage.pipeline import run
+from linkage.io.run_folder import read_previous_clusters, write_run
+from linkage.detect.pipeline import run
 from linkage.settings import Settings, load_settings
 
 runner = CliRunner()

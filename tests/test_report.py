@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from linkage import report
-from linkage.pipeline import RunResult
-from linkage.report import render_report
+from linkage.detect.pipeline import RunResult
+from linkage.deliver.report import render_report
 
 HOSTILE = "<script>alert('x')</script>\"&'"
 VOID = {"meta", "br", "hr", "img", "input", "link", "area", "base", "col", "source", "wbr"}
@@ -192,7 +192,7 @@ def test_timeline_bins_long_spans(result: RunResult, monkeypatch: pytest.MonkeyP
 
 
 def test_write_run_writes_report(result: RunResult, tmp_path: Path) -> None:
-    from linkage.outputs import write_run
+    from linkage.io.run_folder import write_run
 
     paths = write_run(result, tmp_path / "run")
     text = paths["report"].read_text(encoding="utf-8")

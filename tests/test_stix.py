@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import stix2
 
-from linkage.pipeline import RunResult
-from linkage.stix import (
+from linkage.detect.pipeline import RunResult
+from linkage.deliver.stix import (
     DEMO_LABEL,
     DEMO_SHARING_KEY,
     SHARING_KEY_ENV,
@@ -182,7 +182,7 @@ def test_sharing_key_from_env() -> None:
 def test_write_run_uses_env_key_and_notes_demo_key(
     result: RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from linkage.outputs import write_run
+    from linkage.io.run_folder import write_run
 
     monkeypatch.delenv(SHARING_KEY_ENV, raising=False)
     paths = write_run(result, tmp_path / "demo")

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from linkage.cli import app
-from linkage.pipeline import CLUSTER_COLUMNS, TAKEDOWN_COLUMNS
-from linkage.takedown import (
+from linkage.detect.pipeline import CLUSTER_COLUMNS, TAKEDOWN_COLUMNS
+from linkage.deliver.takedown import (
     ACTION_COLUMNS,
     TakedownError,
     TakedownTooLargeError,
@@ -327,8 +327,8 @@ def test_a_damaged_audit_log_stops_apply(manifest_path: Path) -> None:
 
 def test_plan_from_a_real_run(tmp_path: Path) -> None:
     from linkage.generate import generate, write_dataset
-    from linkage.outputs import write_run
-    from linkage.pipeline import run
+    from linkage.io.run_folder import write_run
+    from linkage.detect.pipeline import run
     from linkage.settings import Settings
 
     data = tmp_path / "data"

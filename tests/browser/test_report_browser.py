@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 
 from linkage.generate import generate, write_dataset
-from linkage.outputs import write_run
-from linkage.pipeline import run
+from linkage.io.run_folder import write_run
+from linkage.detect.pipeline import run
 from linkage.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")

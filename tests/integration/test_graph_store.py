@@ -1,4 +1,4 @@
-"""The graph store (linkage.graph_store) against the real Neo4j server, on generated data.
+"""The graph store (linkage.graphdb.store) against the real Neo4j server, on generated data.
 
 `make test` starts the server before pytest and stops it afterwards; run alone, these
 tests start it themselves (and stop it again). The database is cleared at the start:
@@ -18,15 +18,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from linkage import neo4j_server
+from linkage.graphdb import server as neo4j_server
 from linkage.cli import app
 from linkage.errors import GraphStoreError
 from linkage.generate import generate, write_dataset
-from linkage.graph_store import GraphStore
-from linkage.neo4j_server import ServerInfo
-from linkage.outputs import read_previous_clusters, write_run
-from linkage.pipeline import RunResult
-from linkage.pipeline import run as run_pipeline
+from linkage.graphdb.store import GraphStore
+from linkage.graphdb.server import ServerInfo
+from linkage.io.run_folder import read_previous_clusters, write_run
+from linkage.detect.pipeline import RunResult
+from linkage.detect.pipeline import run as run_pipeline
 from linkage.settings import Settings
 
 pytestmark = pytest.mark.neo4j

@@ -1,4 +1,4 @@
-"""The project's own Neo4j server (linkage.neo4j_server) against the real thing.
+"""The project's own Neo4j server (linkage.graphdb.server) against the real thing.
 
 `make test` starts the server before pytest and stops it afterwards; run alone, these
 tests start it themselves (and stop it again).
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from linkage import neo4j_server
-from linkage.neo4j_server import ServerInfo
+from linkage.graphdb import server as neo4j_server
+from linkage.graphdb.server import ServerInfo
 
 neo4j = pytest.importorskip("neo4j")
 

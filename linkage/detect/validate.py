@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from linkage.contract import INDICATOR_TYPES, TABLES, ColumnSpec, TableSpec
 from linkage.errors import InputContractError
-from linkage.input_folder import INVALID_UTF8, ROW_COLUMN, RawTable
+from linkage.io.contract import INDICATOR_TYPES, TABLES, ColumnSpec, TableSpec
+from linkage.io.input_folder import INVALID_UTF8, ROW_COLUMN, RawTable
 from linkage.settings import Settings
 
 REASON_COLUMN = "_reason"
@@ -238,13 +238,13 @@ def _validate_table(
         accepted[column] = values[~rejected_mask]
     if spec.name == "requests" and "prompt" in accepted.columns:
         lengths = accepted["prompt"].str.len()
-        too_long = lengths > settings.max_prompt_chars
+        too_long = lengths > settings.ingest.max_prompt_chars
         if too_long.any():
             accepted.loc[too_long, "prompt"] = accepted.loc[too_long, "prompt"].str.slice(
-                0, settings.max_prompt_chars
+                0, settings.ingest.max_prompt_chars
             )
             notes.append(
-                f"{int(too_long.sum())} prompt(s) longer than {settings.max_prompt_chars} "
+                f"{int(too_long.sum())} prompt(s) longer than {settings.ingest.max_prompt_chars} "
                 "characters were cut to that length (rows kept)"
             )
     accepted = accepted.reset_index(drop=True)

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from linkage.errors import Neo4jServerError
+from linkage.graphdb.resources import default_state_dir, resource_dir
 
 __all__ = [
     "ServerInfo",
@@ -80,17 +81,17 @@ class ServerInfo:
 class _Layout:
     """Paths of one installation."""
 
-    root: Path  # the project checkout (holds neo4j/pom.xml and neo4j/conf/)
+    root: Path  # the server recipe: neo4j/ (pom.xml and conf/) of the checkout or package
     state: Path  # .neo4j, or LINKAGE_NEO4J_HOME
     home: Path  # .neo4j/home, the Neo4j home directory
 
     @property
     def pom(self) -> Path:
-        return self.root / "neo4j" / "pom.xml"
+        return self.root / "pom.xml"
 
     @property
     def conf_template(self) -> Path:
-        return self.root / "neo4j" / "conf"
+        return self.root / "conf"
 
     @property
     def conf_dir(self) -> Path:
@@ -122,9 +123,9 @@ class _Layout:
 
 
 def _layout(project_root: Path | None = None) -> _Layout:
-    root = (project_root or Path(__file__).resolve().parent.parent).resolve()
+    root = (project_root / "neo4j" if project_root else resource_dir("neo4j")).resolve()
     override = os.environ.get("LINKAGE_NEO4J_HOME")
-    state = Path(override).expanduser().resolve() if override else root / ".neo4j"
+    state = Path(override).expanduser().resolve() if override else default_state_dir()
     return _Layout(root=root, state=state, home=state / "home")
 
 
@@ -309,7 +310,7 @@ def _run_maven(layout: _Layout, java: Path, quiet: bool) -> None:
         "-B",
         "-Dstyle.color=never",
         "-f",
-        str(layout.pom),
+        str(_maven_project(layout)),
         f"-Dneo4j.home={layout.home}",
         "package",
     ]
@@ -340,6 +341,15 @@ def _run_maven(layout: _Layout, java: Path, quiet: bool) -> None:
             f"and see {layout.maven_log}"
         )
     layout.stamp.write_text(_pom_digest(layout) + "\n")
+
+
+def _maven_project(layout: _Layout) -> Path:
+    """A copy of the pom in the state folder: Maven writes target/ beside its pom, and an
+    installed package's folder may not be writable."""
+    folder = layout.state / "maven"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(layout.pom, folder / "pom.xml")
+    return folder / "pom.xml"
 
 
 def _copy_conf(layout: _Layout) -> None:

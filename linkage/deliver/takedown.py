@@ -42,9 +42,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from linkage.errors import LinkageError
+from linkage.formats import iso_utc, text_or_none
+from linkage.run_model import Run
 
 MANIFEST_VERSION = 1
 ACTION = "suspend"
@@ -68,21 +68,6 @@ class AllowList:
 
     accounts: set[str] = field(default_factory=set)
     organizations: set[str] = field(default_factory=set)
-
-
-@dataclass
-class RunFolder:
-    """What a plan needs from a run folder (see :func:`read_run_folder`)."""
-
-    takedown: pd.DataFrame
-    """takedown.csv plus ``attribution_confidence``: one row per flagged account."""
-    campaigns: list[dict[str, Any]]
-    accounts: pd.DataFrame
-    """account_id, org_id, signup_pathway, created_at of every account."""
-    exchanges: pd.Series
-    """Exchanges per account_id."""
-    run_info: dict[str, Any]
-    path: str = ""
 
 
 @dataclass
@@ -130,60 +115,6 @@ def read_allow_list(path: Path) -> AllowList:
     return parse_allow_list(path.read_text(encoding="utf-8"))
 
 
-def read_run_folder(run_dir: Path) -> RunFolder:
-    """Read what a plan needs from a run folder written by ``linkage run``."""
-    needed = [
-        run_dir / "takedown.csv",
-        run_dir / "clusters.csv",
-        run_dir / "campaigns.json",
-        run_dir / "graph" / "accounts.parquet",
-        run_dir / "graph" / "account_attributes.parquet",
-    ]
-    missing = [str(p.relative_to(run_dir)) for p in needed if not p.is_file()]
-    if missing:
-        raise TakedownError(
-            f"{run_dir} is not a complete run folder (missing {', '.join(missing)}); "
-            f"run `linkage run --out {run_dir}` first"
-        )
-    ids = {"account_id": "str", "cluster_id": "str", "organization": "str"}
-    takedown = pd.read_csv(needed[0], dtype=ids, keep_default_na=False, na_values=[""])
-    clusters = pd.read_csv(needed[1], dtype=ids, keep_default_na=False, na_values=[""])
-    takedown = takedown.merge(
-        clusters[["account_id", "attribution_confidence"]], on="account_id", how="left"
-    )
-    campaigns = json.loads(needed[2].read_text(encoding="utf-8"))
-    accounts = pd.read_parquet(needed[3])
-    for column in ("org_id", "signup_pathway", "created_at"):
-        if column not in accounts.columns:
-            accounts[column] = None
-    attributes = pd.read_parquet(needed[4], columns=["account_id", "attr_type", "uses"])
-    # every request has exactly one IP, so an account's IP uses add up to its exchanges
-    exchanges = attributes[attributes["attr_type"] == "ip"].groupby("account_id")["uses"].sum()
-    run_json = run_dir / "run.json"
-    run_info = json.loads(run_json.read_text(encoding="utf-8")) if run_json.is_file() else {}
-    return RunFolder(
-        takedown=takedown,
-        campaigns=campaigns,
-        accounts=accounts[["account_id", "org_id", "signup_pathway", "created_at"]],
-        exchanges=exchanges,
-        run_info=run_info,
-        path=str(run_dir),
-    )
-
-
-def _text(value: Any) -> str | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    text = str(value)
-    return text if text else None
-
-
-def _iso(value: Any) -> str | None:
-    if _text(value) is None:
-        return None
-    return pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def canonical_hash(payload: Any) -> str:
     """SHA-256 of the canonical JSON of ``payload`` (key order and spacing do not matter).
 
@@ -197,7 +128,7 @@ def canonical_hash(payload: Any) -> str:
 
 
 def plan_takedown(
-    run: RunFolder,
+    run: Run,
     allow_list: AllowList | None = None,
     max_accounts: int = DEFAULT_MAX_ACCOUNTS,
     force_large: bool = False,
@@ -210,7 +141,12 @@ def plan_takedown(
     """
     allow = allow_list or AllowList()
     campaigns = {c["cluster_id"]: c for c in run.campaigns}
-    flagged = run.takedown.merge(run.accounts, on="account_id", how="left")
+    confidence = run.clusters[["account_id", "attribution_confidence"]]
+    accounts = run.accounts.reindex(
+        columns=["account_id", "org_id", "signup_pathway", "created_at", "exchanges"]
+    )
+    flagged = run.takedown.merge(confidence, on="account_id", how="left")
+    flagged = flagged.merge(accounts, on="account_id", how="left")
     flagged = flagged.sort_values(
         ["hydra_score", "cluster_id", "account_id"], ascending=[False, True, True]
     )
@@ -219,8 +155,8 @@ def plan_takedown(
     excluded: list[dict[str, Any]] = []
     for row in flagged.to_dict("records"):
         account_id = str(row["account_id"])
-        org_id = _text(row.get("org_id"))
-        organization = _text(row.get("organization"))
+        org_id = text_or_none(row.get("org_id"))
+        organization = text_or_none(row.get("organization"))
         why: list[str] = []
         if account_id in allow.accounts:
             why.append("account is on the allow-list")
@@ -250,9 +186,9 @@ def plan_takedown(
             {
                 **entry,
                 "action": ACTION,
-                "exchanges": int(run.exchanges.get(account_id, 0)),
-                "signup_pathway": _text(row.get("signup_pathway")),
-                "created_at": _iso(row.get("created_at")),
+                "exchanges": int(row.get("exchanges") or 0),
+                "signup_pathway": text_or_none(row.get("signup_pathway")),
+                "created_at": iso_utc(row.get("created_at")),
                 "cluster_still_active": bool(campaign.get("still_active", False)),
             }
         )
@@ -271,10 +207,10 @@ def plan_takedown(
             f"{max_accounts:,}; check the run, raise --max-accounts, or pass --force-large"
         )
     source = {
-        "run_dir": run.path,
-        "run_started_at": run.run_info.get("started_at"),
-        "engine_version": run.run_info.get("engine_version"),
-        "flag_threshold": run.run_info.get("settings", {}).get("flag_threshold"),
+        "run_dir": str(run.path or ""),
+        "run_started_at": run.info.get("started_at"),
+        "engine_version": run.info.get("engine_version"),
+        "flag_threshold": run.setting("score", "flag_threshold"),
     }
     manifest_id = "tdm-" + canonical_hash({"source": source, "accounts": planned})[:16]
     stamp = (planned_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -18,7 +18,7 @@ import ipaddress
 import numpy as np
 import pandas as pd
 
-from linkage.normalise import canonical_email, normalise_name
+from linkage.detect.normalise import canonical_email, normalise_name
 from linkage.settings import Settings
 
 MATCH_COLUMNS = [
@@ -201,7 +201,7 @@ def attribute_clusters(
     rows = []
     for cluster_key, group in per_org.groupby("cluster_key", sort=True):
         top = group.iloc[0]
-        attributed = top["confidence"] >= settings.attribution_min_confidence
+        attributed = top["confidence"] >= settings.attribution.attribution_min_confidence
         rows.append(
             {
                 "cluster_key": cluster_key,

@@ -67,7 +67,7 @@ import pandas as pd
 import stix2
 
 from linkage.errors import LinkageError
-from linkage.pipeline import RunResult
+from linkage.run_model import Run
 
 SHARING_KEY_ENV = "LINKAGE_SHARING_KEY"
 """Environment variable holding the key of the keyed hashes (at least 16 bytes)."""
@@ -260,37 +260,37 @@ class _Builder:
         )
 
 
-def _data_end(result: RunResult) -> datetime:
-    requests = result.normalised.requests
-    if len(requests) and "ts" in requests.columns:
-        end = _timestamp(requests["ts"].max())
-        if end is not None:
-            return end
-    return datetime(1970, 1, 1, tzinfo=UTC)
+def _data_end(run: Run) -> datetime:
+    end = _timestamp(run.data_end)
+    return end if end is not None else datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _asn_usage(result: RunResult, flagged: list[dict[str, Any]]) -> pd.DataFrame:
+def _asn_usage(run: Run, flagged: list[dict[str, Any]]) -> pd.DataFrame:
     """Per (cluster_id, asn): the cluster's exchanges from it, its share, and its specificity."""
     columns = ["cluster_id", "asn", "as_org", "ip_kind", "requests", "share", "specificity"]
-    requests = result.normalised.requests
-    if not flagged or "asn" not in requests.columns:
+    addresses = run.ip_addresses
+    if not flagged or addresses.empty or "asn" not in addresses.columns:
         return pd.DataFrame(columns=columns)
     members = pd.DataFrame(
         [(c["cluster_id"], a) for c in flagged for a in c["accounts"]],
         columns=["cluster_id", "account_id"],
     )
-    with_asn = requests.loc[requests["asn"].notna(), ["account_id", "asn", "as_org", "ip_kind"]]
-    totals = with_asn.groupby("asn").size().rename("asn_total")
+    # every exchange has one IP, so an account's uses of its IPs count its exchanges
+    ip_uses = run.account_attributes.loc[
+        run.account_attributes["attr_type"] == "ip", ["account_id", "attr_value", "uses"]
+    ]
+    with_asn = ip_uses.merge(
+        addresses.loc[addresses["asn"].notna(), ["address", "asn", "as_org", "ip_kind"]],
+        left_on="attr_value",
+        right_on="address",
+    )
+    totals = with_asn.groupby("asn")["uses"].sum().rename("asn_total")
     used = with_asn.merge(members, on="account_id")
     if used.empty:
         return pd.DataFrame(columns=columns)
     per = (
         used.groupby(["cluster_id", "asn"])
-        .agg(
-            requests=("account_id", "size"),
-            as_org=("as_org", "first"),
-            ip_kind=("ip_kind", "first"),
-        )
+        .agg(requests=("uses", "sum"), as_org=("as_org", "first"), ip_kind=("ip_kind", "first"))
         .reset_index()
     )
     exchanges = {c["cluster_id"]: max(int(c["exchange_count"]), 1) for c in flagged}
@@ -450,13 +450,13 @@ def _campaign_text(campaign: dict[str, Any]) -> str:
     return text
 
 
-def build_bundle(result: RunResult, sharing_key: bytes) -> stix2.Bundle:
+def build_bundle(run: Run, sharing_key: bytes) -> stix2.Bundle:
     """A STIX 2.1 bundle of the run's flagged campaigns, their attribution and indicators.
 
     Parameters
     ----------
-    result
-        The run.
+    run
+        The run, just computed or read from its folder.
     sharing_key
         Key of the HMAC-SHA256 keyed hashes (see :func:`sharing_key_from_env`);
         with :data:`DEMO_SHARING_KEY` every object is marked not to be shared.
@@ -466,10 +466,10 @@ def build_bundle(result: RunResult, sharing_key: bytes) -> stix2.Bundle:
     stix2.Bundle
         Deterministic: the same run gives the same bundle.
     """
-    flagged = [c for c in result.campaigns if c["flagged"]]
-    builder = _Builder(_data_end(result), demo=sharing_key == DEMO_SHARING_KEY)
+    flagged = run.flagged_campaigns
+    builder = _Builder(_data_end(run), demo=sharing_key == DEMO_SHARING_KEY)
     kid = key_id(sharing_key)
-    asns = _asn_usage(result, flagged)
+    asns = _asn_usage(run, flagged)
     for campaign in flagged:
         cluster_id = campaign["cluster_id"]
         first_seen = _timestamp(campaign["first_activity"])

@@ -53,15 +53,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import neo4j
 import numpy as np
 import pandas as pd
 from neo4j import exceptions as neo4j_errors
 
-from linkage import neo4j_server
-from linkage.errors import GraphStoreError
+from linkage.errors import GraphStoreError, LinkageError
+from linkage.graphdb import server as neo4j_server
+from linkage.graphdb.resources import resource_dir
+from linkage.io.run_folder import read_run
+from linkage.kinds import ATTRIBUTE_KINDS
+from linkage.run_model import Run
 
 __all__ = [
     "ATTRIBUTE_KINDS",
@@ -77,7 +81,7 @@ __all__ = [
     "query_info",
 ]
 
-CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
+CYPHER_DIR = resource_dir("cypher")
 """Where the Cypher files live (``cypher/`` at the top of the checkout)."""
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -89,31 +93,10 @@ ProgressCallback = Callable[[str, int, int], None]
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
-class AttributeKind(NamedTuple):
-    """How one attribute type of link.py's incidence table becomes part of the graph."""
-
-    label: str
-    key: str
-    relationship: str
-
-
-ATTRIBUTE_KINDS: dict[str, AttributeKind] = {
-    "payment": AttributeKind("PaymentMethod", "fingerprint", "PAID_WITH"),
-    "email": AttributeKind("Email", "address", "HAS_EMAIL"),
-    "billing_name": AttributeKind("BillingName", "name", "BILLED_AS"),
-    "api_key": AttributeKind("ApiKey", "key_id", "USED_KEY"),
-    "ip": AttributeKind("IP", "address", "USED_IP"),
-    "subnet": AttributeKind("Network", "cidr", "USED_NETWORK"),
-    "template": AttributeKind("Template", "template_id", "SENT_TEMPLATE"),
-    "user_agent": AttributeKind("UserAgent", "value", "USED_CLIENT"),
-    "email_domain": AttributeKind("EmailDomain", "domain", "HAS_EMAIL_DOMAIN"),
-}
-"""The allow-list of labels, key properties and relationship types filled into templates."""
-
 _PLACEHOLDERS = {
-    "__LABEL__": {kind.label for kind in ATTRIBUTE_KINDS.values()},
-    "__KEY__": {kind.key for kind in ATTRIBUTE_KINDS.values()},
-    "__REL__": {kind.relationship for kind in ATTRIBUTE_KINDS.values()},
+    "__LABEL__": {kind.graph_label for kind in ATTRIBUTE_KINDS.values()},
+    "__KEY__": {kind.graph_key for kind in ATTRIBUTE_KINDS.values()},
+    "__REL__": {kind.graph_relationship for kind in ATTRIBUTE_KINDS.values()},
 }
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _PARAM_LINE = re.compile(
@@ -364,91 +347,6 @@ def _iso_times(series: pd.Series) -> np.ndarray:
     return text
 
 
-def _frame_or_empty(path: Path, columns: list[str]) -> pd.DataFrame:
-    if not path.is_file():
-        return pd.DataFrame(columns=columns)
-    try:
-        return pd.read_parquet(path)
-    except (OSError, ValueError) as exc:
-        raise GraphStoreError(f"cannot read {path}: {exc}") from exc
-
-
-@dataclass
-class _RunFolder:
-    """The tables of a run folder that go into the graph, read once."""
-
-    run_dir: Path
-    run_id: str
-    info: dict[str, Any]
-    accounts: pd.DataFrame
-    attributes: pd.DataFrame
-    links: pd.DataFrame
-    matches: pd.DataFrame
-    indicators: pd.DataFrame
-    templates: pd.DataFrame
-    payments: pd.DataFrame
-    ip_intel: pd.DataFrame
-    clusters: pd.DataFrame
-    campaigns: list[dict[str, Any]]
-
-
-def _read_run_folder(run_dir: Path) -> _RunFolder:
-    graph = run_dir / "graph"
-    clusters_path = run_dir / "clusters.csv"
-    if not clusters_path.is_file() or not (graph / "accounts.parquet").is_file():
-        raise GraphStoreError(
-            f"{run_dir} is not a run folder (needs clusters.csv and graph/accounts.parquet): "
-            f"run `linkage run --out {run_dir}` first"
-        )
-    digest = hashlib.sha256()
-    info: dict[str, Any] = {}
-    for name in ("run.json", "clusters.csv"):
-        path = run_dir / name
-        if path.is_file():
-            data = path.read_bytes()
-            digest.update(name.encode() + b"\0" + data)
-            if name == "run.json":
-                try:
-                    info = json.loads(data)
-                except json.JSONDecodeError as exc:
-                    raise GraphStoreError(f"{path} is not valid JSON: {exc}") from exc
-    campaigns: list[dict[str, Any]] = []
-    campaigns_path = run_dir / "campaigns.json"
-    if campaigns_path.is_file():
-        try:
-            campaigns = json.loads(campaigns_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise GraphStoreError(f"{campaigns_path} is not valid JSON: {exc}") from exc
-    clusters = pd.read_csv(
-        clusters_path, dtype={"account_id": "str", "cluster_id": "str", "organization": "str"}
-    )
-    clusters["flagged"] = clusters["flagged"].astype("str").str.lower().eq("true")
-    return _RunFolder(
-        run_dir=run_dir,
-        run_id="run-" + digest.hexdigest()[:16],
-        info=info,
-        accounts=pd.read_parquet(graph / "accounts.parquet"),
-        attributes=_frame_or_empty(
-            graph / "account_attributes.parquet",
-            ["account_id", "attr_type", "attr_value", "uses", "first_seen", "last_seen"],
-        ),
-        links=_frame_or_empty(graph / "links.parquet", ["account_a", "account_b", "strength"]),
-        matches=_frame_or_empty(
-            graph / "indicator_matches.parquet",
-            ["account_id", "indicator_type", "indicator_value", "organization", "matched_value"],
-        ),
-        indicators=_frame_or_empty(
-            graph / "indicators.parquet",
-            ["indicator_type", "value", "organization", "confidence", "source"],
-        ),
-        templates=_frame_or_empty(graph / "templates.parquet", ["template_id", "text"]),
-        payments=_frame_or_empty(graph / "payments.parquet", ["account_id", "payment_fingerprint"]),
-        ip_intel=_frame_or_empty(graph / "ip_intel.parquet", ["network", "asn", "as_org", "kind"]),
-        clusters=clusters,
-        campaigns=campaigns,
-    )
-
-
 _ACCOUNT_COLUMNS = [
     "account_id",
     "created_at",
@@ -462,7 +360,7 @@ _ACCOUNT_COLUMNS = [
 ]
 
 
-def _accounts_rows(run: _RunFolder) -> pd.DataFrame:
+def _accounts_rows(run: Run) -> pd.DataFrame:
     accounts = run.accounts.copy()
     for column in _ACCOUNT_COLUMNS:
         if column not in accounts.columns:
@@ -471,7 +369,7 @@ def _accounts_rows(run: _RunFolder) -> pd.DataFrame:
     return accounts[_ACCOUNT_COLUMNS]
 
 
-def _attribute_nodes(run: _RunFolder, attr_type: str, held: pd.DataFrame) -> pd.DataFrame:
+def _attribute_nodes(run: Run, attr_type: str, held: pd.DataFrame) -> pd.DataFrame:
     """One row per distinct attribute value: value, accounts (how many hold it), props."""
     grouped = held.groupby("attr_value", sort=True)
     nodes = grouped["account_id"].nunique().rename("accounts").reset_index()
@@ -518,38 +416,25 @@ def _attribute_edges(held: pd.DataFrame) -> pd.DataFrame:
     return edges
 
 
-def _ip_network_rows(run: _RunFolder) -> pd.DataFrame:
+def _ip_network_rows(run: Run) -> pd.DataFrame:
     """(IP, network) pairs: every address's subnet and its longest-prefix ip_intel block."""
-    from linkage.normalise import locate_ips
-    from linkage.settings import Settings
-
-    ips = run.attributes.loc[run.attributes["attr_type"] == "ip", "attr_value"]
-    if ips.empty:
+    addresses = run.ip_addresses
+    if addresses.empty:
         return pd.DataFrame(columns=["address", "cidr"])
-    distinct = pd.Series(ips.astype("str").unique())
-    saved = run.info.get("settings", {}) if isinstance(run.info.get("settings"), dict) else {}
-    settings = Settings(
-        ipv4_subnet_bits=int(saved.get("ipv4_subnet_bits", Settings.ipv4_subnet_bits)),
-        ipv6_subnet_bits=int(saved.get("ipv6_subnet_bits", Settings.ipv6_subnet_bits)),
-    )
-    intel = run.ip_intel.copy()
-    for column in ("asn", "as_org", "kind"):
-        if column not in intel.columns:
-            intel[column] = None
-    located = locate_ips(distinct, intel, settings)
     pairs = pd.concat(
         [
-            pd.DataFrame({"address": distinct, "cidr": located["subnet"]}),
-            pd.DataFrame({"address": distinct, "cidr": located["network"]}),
+            addresses[["address", "subnet"]].rename(columns={"subnet": "cidr"}),
+            addresses[["address", "network"]].rename(columns={"network": "cidr"}),
         ],
         ignore_index=True,
     )
     pairs = pairs.dropna().drop_duplicates(ignore_index=True)
+    pairs["address"] = pairs["address"].astype("str")
     pairs["cidr"] = pairs["cidr"].astype("str")
     return pairs
 
 
-def _intel_rows(run: _RunFolder) -> pd.DataFrame:
+def _intel_rows(run: Run) -> pd.DataFrame:
     intel = run.ip_intel.copy()
     if intel.empty:
         return pd.DataFrame(columns=["cidr", "prefix_len", "kind", "as_org", "asn"])
@@ -575,7 +460,7 @@ def _intel_rows(run: _RunFolder) -> pd.DataFrame:
     return rows.drop_duplicates("cidr", keep="last", ignore_index=True)
 
 
-def _payment_rows(run: _RunFolder) -> pd.DataFrame:
+def _payment_rows(run: Run) -> pd.DataFrame:
     payments = run.payments
     if payments.empty:
         return pd.DataFrame(columns=["fingerprint", "billing_country", "billing_name"])
@@ -599,12 +484,14 @@ def _payment_rows(run: _RunFolder) -> pd.DataFrame:
     return rows.drop_duplicates(ignore_index=True)
 
 
-def _indicator_rows(run: _RunFolder) -> pd.DataFrame:
+def _indicator_rows(run: Run) -> pd.DataFrame:
     """Indicators: graph/indicators.parquet when the run wrote one, else the matched ones."""
     if not run.indicators.empty:
         source = run.indicators.rename(columns={"indicator_type": "type"})
-    elif not run.matches.empty:
-        source = run.matches.rename(columns={"indicator_type": "type", "indicator_value": "value"})
+    elif not run.indicator_matches.empty:
+        source = run.indicator_matches.rename(
+            columns={"indicator_type": "type", "indicator_value": "value"}
+        )
     else:
         return pd.DataFrame(columns=["type", "value", "organization", "confidence", "source"])
     rows = source.copy()
@@ -616,10 +503,10 @@ def _indicator_rows(run: _RunFolder) -> pd.DataFrame:
     return rows.drop_duplicates(["type", "value", "organization"], ignore_index=True)
 
 
-def _match_rows(run: _RunFolder) -> pd.DataFrame:
-    if run.matches.empty:
+def _match_rows(run: Run) -> pd.DataFrame:
+    if run.indicator_matches.empty:
         return pd.DataFrame(columns=["type", "value", "account_id", "matched_value"])
-    matches = run.matches
+    matches = run.indicator_matches
     rows = pd.DataFrame(
         {
             "type": matches["indicator_type"].astype("str"),
@@ -631,10 +518,9 @@ def _match_rows(run: _RunFolder) -> pd.DataFrame:
     return rows.drop_duplicates(ignore_index=True)
 
 
-def _link_rows(run: _RunFolder, min_link_strength: float | None) -> pd.DataFrame:
+def _link_rows(run: Run, min_link_strength: float | None) -> pd.DataFrame:
     if min_link_strength is None:
-        saved = run.info.get("settings") if isinstance(run.info.get("settings"), dict) else {}
-        min_link_strength = float((saved or {}).get("min_link_strength", 0.0))
+        min_link_strength = float(run.setting("cluster", "min_link_strength", 0.0))
     links = run.links
     if min_link_strength > 0 and "strength" in links.columns:
         links = links[links["strength"] >= min_link_strength]
@@ -661,7 +547,7 @@ _CLUSTER_FIELDS = (
 _SCORE_COMPONENTS = ("link_strength", "concealment", "coordination", "content", "volume")
 
 
-def _cluster_rows(run: _RunFolder) -> pd.DataFrame:
+def _cluster_rows(run: Run) -> pd.DataFrame:
     clusters = run.clusters
     if clusters.empty:
         return pd.DataFrame(columns=["cluster_id"])
@@ -769,7 +655,7 @@ class GraphStore:
 
     Args:
         uri, user, password: where and how to connect; each defaults to
-            :func:`linkage.neo4j_server.connection_settings` (``.neo4j/password``, or the
+            :func:`linkage.graphdb.server.connection_settings` (``.neo4j/password``, or the
             LINKAGE_NEO4J_URI/USER/PASSWORD environment variables).
         database: the database to use (Community has one: ``neo4j``).
         retry_seconds: how long a write is retried after a transient failure (a lost
@@ -1008,12 +894,15 @@ class GraphStore:
         """
         if batch_size < 1:
             raise GraphStoreError(f"batch_size must be at least 1, got {batch_size}")
-        run = _read_run_folder(Path(run_dir))
+        try:
+            run = read_run(Path(run_dir))
+        except LinkageError as exc:
+            raise GraphStoreError(str(exc)) from exc
         self.verify()
         self.apply_schema()
-        report = LoadReport(run_id=run.run_id, run_dir=Path(run_dir))
+        run_id = str(run.run_id)
+        report = LoadReport(run_id=run_id, run_dir=Path(run_dir))
         started = time.perf_counter()
-        run_id = run.run_id
         summary = run.info.get("summary", {}) if isinstance(run.info, dict) else {}
         self._write(
             cypher("load_run_begin"),
@@ -1066,13 +955,15 @@ class GraphStore:
 
         send("accounts", cypher("load_accounts"), _accounts_rows(run), parallel=True)
         send("ip_intel", cypher("load_networks"), _intel_rows(run))
-        attributes = run.attributes
+        attributes = run.account_attributes
         by_type = {t: g for t, g in attributes.groupby("attr_type", sort=False)}
         for attr_type, kind in ATTRIBUTE_KINDS.items():
             if attr_type in by_type:
                 send(
                     "attribute nodes",
-                    cypher_template("load_attribute_nodes", LABEL=kind.label, KEY=kind.key),
+                    cypher_template(
+                        "load_attribute_nodes", LABEL=kind.graph_label, KEY=kind.graph_key
+                    ),
                     _attribute_nodes(run, attr_type, by_type[attr_type]),
                     parallel=True,
                 )
@@ -1085,9 +976,9 @@ class GraphStore:
                     "account_attributes",
                     cypher_template(
                         "load_attribute_edges",
-                        LABEL=kind.label,
-                        KEY=kind.key,
-                        REL=kind.relationship,
+                        LABEL=kind.graph_label,
+                        KEY=kind.graph_key,
+                        REL=kind.graph_relationship,
                     ),
                     _attribute_edges(held),
                     parallel=True,

@@ -66,8 +66,8 @@ def assign_cluster_ids(
         counts["share_of_new"] = counts["shared"] / counts["cluster_key"].map(new_size)
         counts["share_of_old"] = counts["shared"] / counts["cluster_id"].map(old_size)
         eligible = counts[
-            (counts["share_of_new"] >= settings.min_overlap_to_keep_id)
-            | (counts["share_of_old"] >= settings.min_overlap_to_keep_id)
+            (counts["share_of_new"] >= settings.ids.min_overlap_to_keep_id)
+            | (counts["share_of_old"] >= settings.ids.min_overlap_to_keep_id)
         ].sort_values(["shared", "cluster_id", "cluster_key"], ascending=[False, True, True])
         for row in eligible.itertuples():
             if row.cluster_key in ids or row.cluster_id in taken:

@@ -38,7 +38,8 @@ def cluster_accounts(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     {'account_id': ['a', 'b', 'c'], 'cluster_key': [0, 0, 0], 'method': ['component', 'component', 'component']}
     """  # noqa: E501
     strong = links.loc[
-        links["strength"] >= settings.min_link_strength, ["account_a", "account_b", "strength"]
+        links["strength"] >= settings.cluster.min_link_strength,
+        ["account_a", "account_b", "strength"],
     ]
     if strong.empty:
         return pd.DataFrame(columns=MEMBERSHIP_COLUMNS).astype({"cluster_key": np.int64})
@@ -58,7 +59,7 @@ def cluster_accounts(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     membership = pd.DataFrame(
         {"account_id": accounts, "component": component_key, "method": "component"}
     )
-    large = np.flatnonzero(sizes > settings.louvain_min_component_size)
+    large = np.flatnonzero(sizes > settings.cluster.louvain_min_component_size)
     if len(large):
         edges = pd.DataFrame(
             {
@@ -89,7 +90,7 @@ def _louvain(edges: pd.DataFrame, settings: Settings) -> pd.Series:
     Returns the community number per node code (community numbers renumbered
     by their smallest node code, so the result does not depend on Louvain's labels).
     """
-    sparse = strongest_links_only(edges, settings.louvain_max_neighbours)
+    sparse = strongest_links_only(edges, settings.cluster.louvain_max_neighbours)
     graph = nx.Graph()
     # sorted insertion: python-louvain's visiting order follows the graph's
     graph.add_nodes_from(sorted(pd.unique(np.concatenate([edges["a"], edges["b"]])).tolist()))
@@ -100,7 +101,7 @@ def _louvain(edges: pd.DataFrame, settings: Settings) -> pd.Series:
     partition = community_louvain.best_partition(
         graph,
         weight="strength",
-        resolution=settings.louvain_resolution,
+        resolution=settings.cluster.louvain_resolution,
         random_state=settings.seed,
     )
     labels = pd.Series(partition).sort_index()

@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from linkage.contract import FILE_SUFFIXES, TABLES
 from linkage.errors import InputContractError
+from linkage.io.contract import FILE_SUFFIXES, TABLES
 
 ROW_COLUMN = "_row"
 """Data row number in the file: 1 is the first row after the header."""
@@ -200,3 +200,11 @@ def _read_parquet(name: str, path: Path) -> RawTable:
             frame[column_name] = column.cast(pa.string()).to_pandas()
     frame[ROW_COLUMN] = np.arange(1, table.num_rows + 1, dtype=np.int64)
     return RawTable(name, path, frame)
+
+
+def read_input_folder(folder: Path) -> dict[str, RawTable]:
+    """Read every detection table of an input folder (labels are never read here)."""
+    files, problems = find_table_files(folder)
+    if problems:
+        raise InputContractError(problems)
+    return {name: read_table(name, path) for name, path in files.items() if name != "labels"}

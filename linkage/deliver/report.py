@@ -1,6 +1,6 @@
 """Report stage: the attribution report an investigator reads, as one self-contained HTML file.
 
-``render_report`` turns a :class:`~linkage.pipeline.RunResult` into
+``render_report`` turns a :class:`~linkage.run_model.Run` into
 ``report.html``: a summary of the run, the flagged campaigns ranked by
 hydra_score, and for each campaign the organisation with the chain of
 evidence behind it, the alternatives, the members, the shared
@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from linkage import __version__
-from linkage.normalise import DISTILLATION_FAMILIES
-from linkage.pipeline import RunResult
+from linkage.kinds import ATTRIBUTE_KINDS, CONTENT_FAMILIES
+from linkage.run_model import Run
 
 MAX_TIMELINE_BINS = 744
 """Up to this many hours (31 days) the timeline is hourly; longer spans use wider bins."""
@@ -54,38 +54,10 @@ ACCOUNT_COLOURS = (
 )
 OTHER_COLOUR = "#bab0ac"
 
-SHARED_SECTIONS = (
-    ("shared_payment_methods", "payment", "Payment methods"),
-    ("shared_emails", "email", "Mailboxes"),
-    ("shared_billing_names", "billing_name", "Billing names"),
-    ("shared_api_keys", "api_key", "API keys"),
-    ("shared_networks", "subnet", "Networks"),
-    ("shared_ips", "ip", "IP addresses"),
-    ("shared_templates", "template", "Prompt templates"),
-    ("shared_user_agents", "user_agent", "Client strings"),
-    ("shared_email_domains", "email_domain", "Email domains"),
-)
-
-ATTRIBUTE_COLOURS = {
-    "payment": "#d62728",
-    "email": "#9467bd",
-    "billing_name": "#8c564b",
-    "api_key": "#e377c2",
-    "ip": "#ff7f0e",
-    "subnet": "#bcbd22",
-    "template": "#2ca02c",
-    "user_agent": "#17becf",
-    "email_domain": "#7f7f7f",
-}
-ATTRIBUTE_LABELS = {kind: label for _, kind, label in SHARED_SECTIONS}
-
-FAMILY_LABELS = {
-    "reasoning": "Reasoning elicitation",
-    "rubric_grading": "Rubric grading",
-    "sensitive_rewrite": "Sensitive rewrites",
-    "agentic": "Agentic",
-    "coding": "Coding",
-}
+SHARED_SECTIONS = tuple((k.evidence_key, k.name, k.title) for k in ATTRIBUTE_KINDS.values())
+ATTRIBUTE_COLOURS = {k.name: k.colour for k in ATTRIBUTE_KINDS.values()}
+ATTRIBUTE_LABELS = {k.name: k.title for k in ATTRIBUTE_KINDS.values()}
+FAMILY_LABELS = CONTENT_FAMILIES
 
 TIMING_LABELS = {
     "span_hours": "Active span (hours)",
@@ -238,21 +210,20 @@ def _fact(label: str, value: str, field: str | None = None) -> str:
 class _Context:
     """Tables computed once for all flagged campaigns (vectorised)."""
 
-    def __init__(self, result: RunResult) -> None:
-        self.result = result
-        self.flagged = [c for c in result.campaigns if c["flagged"]]
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.flagged = run.flagged_campaigns
         members = pd.DataFrame(
             [(c["cluster_id"], a) for c in self.flagged for a in c["accounts"]],
             columns=["cluster_id", "account_id"],
         )
         self.members = members
-        requests = result.normalised.requests
-        self.requests = requests[["account_id", "ts"]].merge(members, on="account_id")
-        per_account = self.requests.groupby("account_id")["ts"].agg(["size", "min", "max"])
-        self.per_account = per_account.rename(
-            columns={"size": "exchanges", "min": "first", "max": "last"}
+        self.activity = run.activity.merge(members, on="account_id")
+        per_account = run.accounts.set_index("account_id")
+        self.per_account = per_account[["exchanges", "first_request", "last_request"]].rename(
+            columns={"first_request": "first", "last_request": "last"}
         )
-        accounts = result.normalised.accounts
+        accounts = run.accounts
         keep = [
             c
             for c in (
@@ -266,18 +237,18 @@ class _Context:
             if c in accounts.columns
         ]
         self.accounts = accounts[keep].set_index("account_id")
-        incidence = result.account_attributes[["account_id", "attr_type", "attr_value"]].merge(
+        incidence = run.account_attributes[["account_id", "attr_type", "attr_value"]].merge(
             members, on="account_id"
         )
         holders = incidence.groupby(["cluster_id", "attr_type", "attr_value"])[
             "account_id"
         ].transform("size")
         self.shared_incidence = incidence[holders >= 2].assign(members=holders[holders >= 2])
-        templates = result.normalised.templates
+        templates = run.templates
         self.template_text = (
             templates.set_index("template_id")["text"] if len(templates) else pd.Series(dtype=str)
         )
-        matches = result.indicator_matches
+        matches = run.indicator_matches
         self.matches = (
             matches.merge(members, on="account_id")
             if len(matches)
@@ -288,9 +259,10 @@ class _Context:
 # --- sections -----------------------------------------------------------------------------
 
 
-def _summary(result: RunResult, flagged: list[dict[str, Any]]) -> str:
-    info = result.run_info
-    rows = info.get("rows") or result.validated.counts
+def _summary(run: Run, flagged: list[dict[str, Any]]) -> str:
+    info = run.info
+    rows = info.get("rows") or {}
+    summary = info.get("summary") or {}
     read = sum(int(c.get("read", 0)) for c in rows.values())
     rejected = sum(int(c.get("rejected", 0)) for c in rows.values())
     seconds = info.get("total_seconds")
@@ -301,11 +273,11 @@ def _summary(result: RunResult, flagged: list[dict[str, Any]]) -> str:
         [
             _fact("Rows read", _int(read), "rows_read"),
             _fact("Rows rejected", _int(rejected), "rows_rejected"),
-            _fact("Clusters", _int(len(result.campaigns)), "clusters"),
+            _fact("Clusters", _int(len(run.campaigns)), "clusters"),
             _fact("Flagged campaigns", _int(len(flagged)), "flagged_clusters"),
             _fact("Flagged accounts", _int(flagged_accounts), "flagged_accounts"),
-            _fact("Accounts", _int(len(result.normalised.accounts)), "accounts"),
-            _fact("Exchanges", _int(len(result.normalised.requests)), "requests"),
+            _fact("Accounts", _int(len(run.accounts)), "accounts"),
+            _fact("Exchanges", _int(summary.get("requests")), "requests"),
             _fact("Run time", f"{float(seconds):.1f} s", "total_seconds"),
         ]
     )
@@ -568,7 +540,7 @@ def _bar_rows(values: Sequence[tuple[str, float]], colour: str, width: int = 520
 
 def _content_profile(campaign: dict[str, Any]) -> str:
     profile = campaign["content_profile"]
-    values = [(FAMILY_LABELS.get(f, f), profile.get(f) or 0.0) for f in DISTILLATION_FAMILIES]
+    values = [(FAMILY_LABELS.get(f, f), profile.get(f) or 0.0) for f in CONTENT_FAMILIES]
     overall = campaign["score_components"].get("content")
     return (
         "<h4>Content profile</h4>"
@@ -619,12 +591,12 @@ def _nice_step(peak: float) -> int:
     return int(10 * magnitude)
 
 
-def _timeline(campaign: dict[str, Any], ctx: _Context) -> str:
-    requests = ctx.requests[ctx.requests["cluster_id"] == campaign["cluster_id"]]
-    if requests.empty:
-        return "<h3>Activity timeline</h3><p>No requests.</p>"
-    start = requests["ts"].min().floor("h")
-    end = requests["ts"].max().floor("h")
+def _time_bins(
+    hours_active: pd.Series,
+) -> tuple[pd.Timestamp, pd.Timestamp, int, int, np.ndarray]:
+    """First and last hour, the bin width in hours, the number of bins, each row's bin."""
+    start = hours_active.min()
+    end = hours_active.max()
     hours = int((end - start) / pd.Timedelta(hours=1)) + 1
     bin_hours = 1
     for candidate in (1, 2, 3, 4, 6, 8, 12, 24, 48, 168):
@@ -632,21 +604,62 @@ def _timeline(campaign: dict[str, Any], ctx: _Context) -> str:
         if hours / candidate <= MAX_TIMELINE_BINS:
             break
     n_bins = max(1, math.ceil(hours / bin_hours))
-    offsets = (requests["ts"] - start).to_numpy().astype("timedelta64[h]").astype(np.int64)
-    bins = np.minimum(offsets // bin_hours, n_bins - 1)
+    offsets = (hours_active - start).to_numpy().astype("timedelta64[h]").astype(np.int64)
+    return start, end, bin_hours, n_bins, np.minimum(offsets // bin_hours, n_bins - 1)
+
+
+def _timeline(campaign: dict[str, Any], ctx: _Context) -> str:
+    activity = ctx.activity[ctx.activity["cluster_id"] == campaign["cluster_id"]]
+    if activity.empty:
+        return "<h3>Activity timeline</h3><p>No requests.</p>"
+    start, end, bin_hours, n_bins, bins = _time_bins(activity["hour"])
 
     busiest = ctx.per_account.reindex(campaign["accounts"])["exchanges"].fillna(0)
     order = busiest.reset_index().sort_values(["exchanges", "account_id"], ascending=[False, True])
     top = order["account_id"].head(TIMELINE_ACCOUNTS).tolist()
     group_of = {account: i for i, account in enumerate(top)}
     others = len(campaign["accounts"]) - len(top)
-    groups = requests["account_id"].map(group_of).fillna(len(top)).astype(np.int64).to_numpy()
+    groups = activity["account_id"].map(group_of).fillna(len(top)).astype(np.int64).to_numpy()
     n_groups = len(top) + (1 if others else 0)
     counts = np.zeros((n_bins, len(top) + 1), dtype=np.int64)
-    np.add.at(counts, (bins, groups), 1)
+    np.add.at(counts, (bins, groups), activity["requests"].to_numpy(dtype=np.int64))
     counts = counts[:, :n_groups]
     colours = [*ACCOUNT_COLOURS[: len(top)], *([OTHER_COLOUR] if others else [])]
 
+    legend = "".join(
+        f'<span><span class="swatch" style="background:{colours[i]}"></span>'
+        f"<code>{_e(account)}</code></span>"
+        for i, account in enumerate(top)
+    )
+    if others:
+        legend += (
+            f'<span><span class="swatch" style="background:{OTHER_COLOUR}"></span>'
+            f"{others:,} other account(s)</span>"
+        )
+    raster = _raster(counts, colours, top, others, n_bins)
+    unit = "hour" if bin_hours == 1 else f"{bin_hours} hours"
+    return (
+        "<h3>Activity timeline</h3>"
+        f'<p class="note">Exchanges per {_e(unit)} from {_e(_time(start))} to '
+        f"{_e(_time(end))}, stacked by account (the {len(top)} busiest in colour). "
+        "Traffic that stays flat around the clock while members take turns is a dispatcher "
+        "spreading one stream over many accounts; bars where all colours rise together are "
+        "synchronised jobs.</p>"
+        + _stacked_bars(counts, colours, start, end, bin_hours)
+        + f'<div class="legend">{legend}</div>'
+        + raster
+    )
+
+
+def _stacked_bars(
+    counts: np.ndarray,
+    colours: Sequence[str],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    bin_hours: int,
+) -> str:
+    """An SVG of exchanges per time bin (rows of ``counts``), stacked by group (columns)."""
+    n_bins, n_groups = counts.shape
     width, height = 1080, 260
     left, right, top_pad, bottom = 64, 12, 12, 40
     plot_w = width - left - right
@@ -701,26 +714,7 @@ def _timeline(campaign: dict[str, Any], ctx: _Context) -> str:
         f'<text x="{width - right}" y="{height - 6}" font-size="11" text-anchor="end" '
         f'fill="#5b6475">{_e(end.strftime("%Y-%m-%d %H:%M"))} UTC</text></svg>'
     )
-    legend = "".join(
-        f'<span><span class="swatch" style="background:{colours[i]}"></span>'
-        f"<code>{_e(account)}</code></span>"
-        for i, account in enumerate(top)
-    )
-    if others:
-        legend += (
-            f'<span><span class="swatch" style="background:{OTHER_COLOUR}"></span>'
-            f"{others:,} other account(s)</span>"
-        )
-    raster = _raster(counts, colours, top, others, n_bins)
-    unit = "hour" if bin_hours == 1 else f"{bin_hours} hours"
-    return (
-        "<h3>Activity timeline</h3>"
-        f'<p class="note">Exchanges per {_e(unit)} from {_e(_time(start))} to '
-        f"{_e(_time(end))}, stacked by account (the {len(top)} busiest in colour). "
-        "Traffic that stays flat around the clock while members take turns is a dispatcher "
-        "spreading one stream over many accounts; bars where all colours rise together are "
-        "synchronised jobs.</p>" + "".join(parts) + f'<div class="legend">{legend}</div>' + raster
-    )
+    return "".join(parts)
 
 
 def _raster(
@@ -983,22 +977,22 @@ def _more_flagged(flagged: int) -> str:
     )
 
 
-def render_report(result: RunResult) -> str:
+def render_report(run: Run) -> str:
     """The run's attribution report as one self-contained HTML page.
 
     Parameters
     ----------
-    result
-        A finished run (see :func:`linkage.pipeline.run`).
+    run
+        A finished run, just computed or read from its folder.
 
     Returns
     -------
     str
         HTML that opens offline: inline CSS and SVG only, every data value escaped.
     """
-    ctx = _Context(result)
-    info = result.run_info
-    threshold = info.get("settings", {}).get("flag_threshold")
+    ctx = _Context(run)
+    info = run.info
+    threshold = run.setting("score", "flag_threshold")
     started = info.get("started_at")
     subtitle = (
         f"Run of {_e(started)} on {_e(info.get('input', 'the input'))}; "
@@ -1009,14 +1003,14 @@ def render_report(result: RunResult) -> str:
     body = [
         "<header><h1>Distillation campaigns: attribution report</h1>",
         f'<p class="sub">{subtitle} Confidential: contains account data.</p></header>',
-        _summary(result, ctx.flagged),
+        _summary(run, ctx.flagged),
         _ranking(ctx.flagged),
         *(
             _campaign(rank, c, ctx)
             for rank, c in enumerate(ctx.flagged[:DETAILED_CAMPAIGNS], start=1)
         ),
         _more_flagged(len(ctx.flagged)),
-        _unflagged(result.campaigns, threshold),
+        _unflagged(run.campaigns, threshold),
         '<footer class="note"><p>Written by linkage from the run folder\'s data; the same '
         "figures are in campaigns.json, clusters.csv and takedown.csv.</p></footer>",
     ]

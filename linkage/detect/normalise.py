@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from linkage.contract import TABLES
+from linkage.io.contract import TABLES
 from linkage.settings import Settings
 
 CONTENT_PATTERNS: dict[str, str] = {
@@ -42,9 +42,8 @@ CONTENT_PATTERNS: dict[str, str] = {
         r"|software engineering agent|coding agent|run the tests|failing tests?"
     ),
 }
-"""Content families of distillation traffic, as case-insensitive RE2 patterns."""
-
-DISTILLATION_FAMILIES = tuple(CONTENT_PATTERNS)
+"""Content families of distillation traffic (:data:`linkage.kinds.CONTENT_FAMILIES`), as
+case-insensitive RE2 patterns."""
 
 
 @dataclass
@@ -56,6 +55,8 @@ class NormalisedInput:
     indicators: pd.DataFrame
     templates: pd.DataFrame
     """template_id -> example text (the words that make the fingerprint) and request count."""
+    ip_addresses: pd.DataFrame
+    """One row per distinct client IP: address, subnet, network, asn, as_org, ip_kind."""
 
 
 def canonical_email(emails: pd.Series) -> pd.DataFrame:
@@ -112,8 +113,8 @@ def template_fingerprints(prompts: pd.Series, settings: Settings) -> pd.DataFram
     True
     """
     arr = pa.array(prompts.astype("str").where(prompts.notna(), None), type=pa.large_string())
-    head_words = settings.template_prefix_words
-    tail_words = settings.template_suffix_words
+    head_words = settings.normalise.template_prefix_words
+    tail_words = settings.normalise.template_suffix_words
     # cut the words out first and clean only them: cleaning whole prompts costs far more
     space = pa.scalar(" ", pa.large_string())
     head_split = pc.utf8_split_whitespace(arr, max_splits=head_words)
@@ -213,7 +214,7 @@ def _locate_unique(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -
             (octets[:, 0] << 24) | (octets[:, 1] << 16) | (octets[:, 2] << 8) | octets[:, 3]
         )
     subnet = np.empty(n, dtype=object)
-    v4_bits = settings.ipv4_subnet_bits
+    v4_bits = settings.normalise.ipv4_subnet_bits
     v4_mask = np.uint64((0xFFFFFFFF << (32 - v4_bits)) & 0xFFFFFFFF)
     v4_net = v4_int & v4_mask
     if is_v4.any():
@@ -251,7 +252,9 @@ def _locate_unique(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -
             except ValueError:
                 continue
             subnet[position] = str(
-                ipaddress.ip_network(f"{address}/{settings.ipv6_subnet_bits}", strict=False)
+                ipaddress.ip_network(
+                    f"{address}/{settings.normalise.ipv6_subnet_bits}", strict=False
+                )
                 if address.version == 6
                 else ipaddress.ip_network(f"{address}/{v4_bits}", strict=False)
             )
@@ -265,7 +268,7 @@ def _locate_unique(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -
                 address = ipaddress.ip_address(ips.iloc[position])
             except ValueError:
                 continue
-            bits = settings.ipv6_subnet_bits if address.version == 6 else v4_bits
+            bits = settings.normalise.ipv6_subnet_bits if address.version == 6 else v4_bits
             subnet[position] = str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
 
     found = intel_row >= 0
@@ -315,9 +318,12 @@ def normalise(
     for optional in ("access_pathway", "api_key_id", "user_agent", "model"):
         if optional not in normalised.columns:
             normalised[optional] = None
-    located = locate_ips(requests["ip"], ip_intel, settings)
-    for column in located.columns:
-        normalised[column] = located[column].to_numpy()
+    # each distinct address is placed once; requests take their address's row
+    ip_codes, distinct_ips = pd.factorize(requests["ip"])
+    ip_addresses = _locate_unique(pd.Series(distinct_ips, dtype="str"), ip_intel, settings)
+    for column in ip_addresses.columns:
+        normalised[column] = ip_addresses[column].to_numpy()[ip_codes]
+    ip_addresses.insert(0, "address", np.asarray(distinct_ips, dtype=object))
     prompts = (
         requests["prompt"] if "prompt" in requests.columns else pd.Series([None] * len(requests))
     )
@@ -354,7 +360,7 @@ def normalise(
     if "confidence" not in indicators.columns:
         indicators["confidence"] = np.nan
     indicators["confidence"] = indicators["confidence"].fillna(
-        settings.default_indicator_confidence
+        settings.attribution.default_indicator_confidence
     )
     if "source" not in indicators.columns:
         indicators["source"] = None
@@ -366,6 +372,7 @@ def normalise(
         ip_intel=ip_intel,
         indicators=indicators.reset_index(drop=True),
         templates=templates,
+        ip_addresses=ip_addresses,
     )
 
 

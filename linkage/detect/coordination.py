@@ -58,9 +58,9 @@ def coordination_signals(
     if clustered.empty:
         return pd.DataFrame(columns=COORDINATION_COLUMNS)
     epoch_seconds = clustered["ts"].dt.as_unit("s").astype("int64")
-    bin_seconds = settings.coordination_bin_minutes * 60
+    bin_seconds = settings.coordination.coordination_bin_minutes * 60
     clustered["hour"] = epoch_seconds // bin_seconds
-    clustered["minute"] = epoch_seconds // settings.sync_bin_seconds
+    clustered["minute"] = epoch_seconds // settings.coordination.sync_bin_seconds
 
     hourly = clustered.groupby(["cluster_key", "hour"], sort=False).size().rename("n").reset_index()
     hourly["n_squared"] = hourly["n"].astype(float) ** 2
@@ -75,7 +75,9 @@ def coordination_signals(
     mean = per_cluster["total"] / span
     variance = per_cluster["sum_sq"] / span - mean**2
     dispersion = (variance / mean).clip(lower=1.0)
-    flatness = (1.0 - np.log10(dispersion) / np.log10(settings.dispersion_ceiling)).clip(0.0, 1.0)
+    flatness = (
+        1.0 - np.log10(dispersion) / np.log10(settings.coordination.dispersion_ceiling)
+    ).clip(0.0, 1.0)
     active_share = per_cluster["active_hours"] / span
     around_the_clock = active_share * flatness
 
@@ -110,7 +112,9 @@ def _synchrony(clustered: pd.DataFrame, settings: Settings) -> pd.Series:
     ``m`` requests of other members finds one of them in its minute with
     probability about ``1 - exp(-m / bins_per_hour)``.
     """
-    bins_per_hour = settings.coordination_bin_minutes * 60 / settings.sync_bin_seconds
+    bins_per_hour = (
+        settings.coordination.coordination_bin_minutes * 60 / settings.coordination.sync_bin_seconds
+    )
     per_minute = clustered.groupby(["cluster_key", "minute"], sort=False)["account_id"].transform(
         "nunique"
     )

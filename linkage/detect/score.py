@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from linkage.normalise import DISTILLATION_FAMILIES
+from linkage.kinds import CONTENT_FAMILIES
 from linkage.settings import Settings
 
 _VOLUME_FLOOR = 100.0
@@ -39,7 +39,7 @@ def score_clusters(
     """One row per cluster: counts, activity window, component signals, score and flag."""
     keys = membership.groupby("cluster_key").size().rename("account_count").to_frame()
 
-    strong = internal[internal["strength"] >= settings.min_link_strength]
+    strong = internal[internal["strength"] >= settings.cluster.min_link_strength]
     keys["link_strength"] = strong.groupby("cluster_key")["strength"].mean().reindex(keys.index)
     keys["link_strength"] = keys["link_strength"].fillna(0.0)
 
@@ -51,7 +51,7 @@ def score_clusters(
     top_org_share = (top_org_members / keys["account_count"]).reindex(keys.index).fillna(0.0)
     keys["concealment"] = 1.0 - top_org_share
 
-    content_columns = [f"content_{family}" for family in DISTILLATION_FAMILIES]
+    content_columns = [f"content_{family}" for family in CONTENT_FAMILIES]
     clustered = requests[["account_id", "ts", "has_prompt", *content_columns]].merge(
         membership[["account_id", "cluster_key"]]
     )
@@ -63,7 +63,7 @@ def score_clusters(
     keys["last_activity"] = grouped["ts"].max().reindex(keys.index)
     with_prompt = clustered[clustered["has_prompt"]].groupby("cluster_key")
     prompt_count = with_prompt.size().reindex(keys.index).fillna(0)
-    for family, column in zip(DISTILLATION_FAMILIES, content_columns, strict=True):
+    for family, column in zip(CONTENT_FAMILIES, content_columns, strict=True):
         share = with_prompt[column].sum().reindex(keys.index).fillna(0) / prompt_count.clip(lower=1)
         keys[f"share_{family}"] = share.round(4)
     keys["content"] = with_prompt["distillation"].sum().reindex(keys.index).fillna(
@@ -77,14 +77,14 @@ def score_clusters(
         _VOLUME_CEILING / _VOLUME_FLOOR
     )
     rate_signal = np.log1p(keys["requests_per_account_day"]) / np.log1p(
-        settings.volume_saturation_per_account_day
+        settings.score.volume_saturation_per_account_day
     )
     keys["volume"] = (total_signal.clip(0.0, 1.0) + rate_signal.clip(0.0, 1.0)) / 2.0
 
     keys = keys.join(coordination.set_index("cluster_key"), how="left")
     keys["coordination"] = keys["coordination"].fillna(0.0)
 
-    weights = settings.score_weights
+    weights = settings.score.score_weights
     weight_total = sum(weights.values()) or 1.0
     behaviour = (
         weights["link_strength"] * keys["link_strength"]
@@ -93,10 +93,10 @@ def score_clusters(
         + weights["volume"] * keys["volume"]
     ) / weight_total
     keys["hydra_score"] = (keys["concealment"] * behaviour).clip(0.0, 1.0).round(4)
-    keys["flagged"] = keys["hydra_score"] >= settings.flag_threshold
+    keys["flagged"] = keys["hydra_score"] >= settings.score.flag_threshold
     data_end = requests["ts"].max()
     keys["still_active"] = keys["last_activity"] >= data_end - pd.Timedelta(
-        hours=settings.still_active_hours
+        hours=settings.score.still_active_hours
     )
     for column in ("link_strength", "concealment", "content", "volume", "requests_per_account_day"):
         keys[column] = keys[column].round(4)

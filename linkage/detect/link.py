@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
 
-from linkage.normalise import NormalisedInput
+from linkage.detect.normalise import NormalisedInput
 from linkage.settings import Settings
 
 ATTRIBUTE_TYPES = (
@@ -89,7 +89,7 @@ def account_attributes(data: NormalisedInput, settings: Settings) -> pd.DataFram
         parts.append(grouped)
 
     accounts = data.accounts
-    freemail = set(settings.freemail_domains)
+    freemail = set(settings.normalise.freemail_domains)
     static = [
         (
             "email",
@@ -154,17 +154,17 @@ def account_attributes(data: NormalisedInput, settings: Settings) -> pd.DataFram
         "size"
     )
     incidence["accounts"] = holders.astype(np.int64)
-    type_weight = incidence["attr_type"].map(settings.attribute_weights).astype(float)
-    default_kind = settings.ip_kind_factors.get("unknown", 1.0)
+    type_weight = incidence["attr_type"].map(settings.link.attribute_weights).astype(float)
+    default_kind = settings.link.ip_kind_factors.get("unknown", 1.0)
     kind_factor = (
-        incidence["ip_kind"].map(settings.ip_kind_factors).astype(float).fillna(default_kind)
+        incidence["ip_kind"].map(settings.link.ip_kind_factors).astype(float).fillna(default_kind)
     )
     kind_factor = kind_factor.where(incidence["attr_type"].isin(["ip", "subnet"]), 1.0)
-    base_rate = np.minimum(1.0, settings.hub_allowance / np.maximum(holders - 1, 1))
+    base_rate = np.minimum(1.0, settings.link.hub_allowance / np.maximum(holders - 1, 1))
     incidence["contribution"] = (type_weight * kind_factor * base_rate).where(holders > 1, 0.0)
     request_totals = requests.groupby("account_id").size()
     usage_share = (incidence["uses"] / incidence["account_id"].map(request_totals)).clip(upper=1.0)
-    weighted = incidence["attr_type"].isin(settings.usage_weighted_types)
+    weighted = incidence["attr_type"].isin(settings.link.usage_weighted_types)
     incidence["usage_share"] = usage_share.where(weighted, 1.0).fillna(1.0)
     return incidence
 
@@ -186,7 +186,7 @@ def project_links(incidence: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     1         a         c      0.90               1          0
     2         b         c      0.90               1          0
     """
-    useful = incidence[incidence["contribution"] >= settings.min_link_contribution]
+    useful = incidence[incidence["contribution"] >= settings.link.min_link_contribution]
     if "usage_share" in useful.columns:
         # the best pair an attribute can make is limited by its second-heaviest user
         share = useful[["attr_type", "attr_value", "usage_share"]].sort_values(
@@ -199,7 +199,7 @@ def project_links(incidence: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         keys = useful.groupby(["attr_type", "attr_value"], sort=False).ngroup()
         best_by_key = best_pair.groupby(keys).max()
         reachable = useful["contribution"] * keys.map(best_by_key)
-        useful = useful[reachable >= settings.min_link_contribution]
+        useful = useful[reachable >= settings.link.min_link_contribution]
     columns = ["account_a", "account_b", "strength", "shared"] + [
         f"{t}_shared" for t in ATTRIBUTE_TYPES
     ]
@@ -257,7 +257,7 @@ def project_links(incidence: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     total_log = np.bincount(pair_codes, weights=log_keep, minlength=len(unique_pairs))
     del log_keep
     strength = np.round(1.0 - np.exp(total_log), 6)
-    kept = strength >= settings.min_link_strength_kept
+    kept = strength >= settings.link.min_link_strength_kept
     kept_index = np.cumsum(kept) - 1
     row_kept = kept[pair_codes]
     kept_codes = kept_index[pair_codes[row_kept]]
@@ -305,15 +305,15 @@ def _shared_ip_pools(
         return empty
     kind_factor = (
         incidence["ip_kind"]
-        .map(settings.ip_kind_factors)
+        .map(settings.link.ip_kind_factors)
         .astype(float)
-        .fillna(settings.ip_kind_factors.get("unknown", 1.0))
+        .fillna(settings.link.ip_kind_factors.get("unknown", 1.0))
     )
     busy = incidence[
         (incidence["attr_type"] == "ip")
         & (incidence["accounts"] > 1)
-        & (incidence["contribution"] < settings.min_link_contribution)
-        & (kind_factor >= settings.ip_pool_min_kind_factor)
+        & (incidence["contribution"] < settings.link.min_link_contribution)
+        & (kind_factor >= settings.link.ip_pool_min_kind_factor)
     ]
     if busy.empty:
         return empty
@@ -327,8 +327,8 @@ def _shared_ip_pools(
     a, b, both = shared.row[upper], shared.col[upper], shared.data[upper]
     held = np.asarray(holdings.sum(axis=1)).ravel()
     jaccard = both / (held[a] + held[b] - both)
-    contribution = settings.attribute_weights["ip"] * jaccard
-    keep = contribution >= settings.min_link_contribution
+    contribution = settings.link.attribute_weights["ip"] * jaccard
+    keep = contribution >= settings.link.min_link_contribution
     key = a[keep].astype(np.int64) * len(accounts) + b[keep]
     return key, np.log1p(-np.minimum(contribution[keep], 0.999999)), both[keep].astype(np.int64)
 

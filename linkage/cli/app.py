@@ -1,0 +1,40 @@
+"""The ``linkage`` command line: parse, call the library, print; errors become exit code 1.
+
+Start with ``linkage --help``; every command has its own ``--help``. One module per
+command group: ``job`` (run, settings), ``synth`` (generate), ``evaluation``
+(evaluate), ``graph`` (neo4j ...), ``takedown`` (takedown ...).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from linkage.cli import evaluation, graph, job, synth, takedown
+
+app = typer.Typer(
+    help=(
+        "Find distillation campaigns: link accounts that share payment methods, IPs, "
+        "prompt templates and timing; cluster them into hydras; score, attribute, take down.\n\n"
+        "Typical session:\n\n"
+        "  linkage generate --out data/generated/demo   # logs with planted campaigns\n\n"
+        "  linkage run --input data/generated/demo --out out/demo\n\n"
+        "  linkage evaluate --labels data/generated/demo/labels.csv --out out/demo"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+app.command()(synth.generate)
+app.command()(job.run)
+app.command()(evaluation.evaluate)
+app.command("settings")(job.show_settings)
+app.add_typer(graph.app, name="neo4j")
+app.add_typer(takedown.app, name="takedown")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""The main job: an input folder in, a run folder out.
+
+Reads the input (:mod:`linkage.io.input_folder`), runs detection
+(:mod:`linkage.detect.pipeline`), renders the report and the STIX bundle
+(:mod:`linkage.deliver`) and writes everything (:mod:`linkage.io.run_folder`).
+"""
+
+from __future__ import annotations
+
+import platform
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from linkage import __version__
+from linkage.deliver.report import render_report
+from linkage.deliver.stix import DEMO_WARNING, build_bundle, bundle_json, sharing_key_from_env
+from linkage.detect.pipeline import StageCallback, StageTimer, run_pipeline
+from linkage.io.input_folder import read_input_folder
+from linkage.io.run_folder import write_run
+from linkage.run_model import Run
+from linkage.settings import Settings
+
+REPORT_FILE = "report.html"
+STIX_FILE = "indicators.stix.json"
+
+
+def run_detection(
+    input_dir: Path,
+    settings: Settings,
+    previous_clusters: pd.DataFrame | None = None,
+    on_stage: StageCallback | None = None,
+) -> Run:
+    """Read ``input_dir`` and run the pipeline; fill the run's ``info`` for run.json."""
+    started = datetime.now(UTC)
+    timer = StageTimer(on_stage)
+    with timer.stage("read"):
+        raw = read_input_folder(input_dir)
+    run = run_pipeline(raw, settings, previous_clusters, timer)
+    run.info = {
+        "engine": "linkage",
+        "engine_version": __version__,
+        "started_at": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "input": str(input_dir),
+        "previous_run_used": previous_clusters is not None,
+        **run.info,
+        "stage_seconds": timer.timings,
+        "total_seconds": round(sum(timer.timings.values()), 3),
+        "versions": _versions(),
+        "settings": settings.to_dict(),
+    }
+    return run
+
+
+def write_run_folder(
+    run: Run, out_dir: Path, sharing: tuple[bytes, bool] | None = None
+) -> dict[str, Path]:
+    """Render the report and the STIX bundle and write the whole run folder.
+
+    ``sharing`` is (key, whether it is the demo key), as :func:`sharing_key_from_env` gives.
+    """
+    sharing_key, demo_key = sharing or sharing_key_from_env()
+    if demo_key:
+        run.info["notes"] = [*run.info.get("notes", []), f"{STIX_FILE}: {DEMO_WARNING}"]
+    documents = {
+        REPORT_FILE: render_report(run),
+        STIX_FILE: bundle_json(build_bundle(run, sharing_key)),
+    }
+    return write_run(run, out_dir, documents)
+
+
+def run_job(
+    input_dir: Path,
+    out_dir: Path,
+    settings: Settings,
+    previous_clusters: pd.DataFrame | None = None,
+    on_stage: StageCallback | None = None,
+) -> Run:
+    """The whole main job: detection on ``input_dir``, every output in ``out_dir``."""
+    sharing_key = sharing_key_from_env()  # a bad key stops before any work is done
+    run = run_detection(input_dir, settings, previous_clusters, on_stage)
+    if on_stage:
+        on_stage("writing outputs")
+    write_run_folder(run, out_dir, sharing_key)
+    return run
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "linkage": __version__}
+    for package in ("pandas", "numpy", "pyarrow", "networkx", "python-louvain"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
