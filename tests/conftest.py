@@ -7,18 +7,19 @@ from collections.abc import Iterator
 import pytest
 
 from linkage.graphdb import server as neo4j_server
-from linkage.generate import generate, write_dataset
+from linkage.synth import generate, write_dataset
 from linkage.graphdb.server import ServerInfo
-from linkage.detect.pipeline import RunResult, run
+from linkage.jobs import run_detection as run
+from linkage.run_model import Run
 from linkage.settings import Settings
 
 
 @pytest.fixture(scope="session")
-def flagged_run(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
+def flagged_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     """A small generated run with a low flag threshold, so several campaigns are flagged."""
     folder = tmp_path_factory.mktemp("generated")
     write_dataset(generate(seed=3, scale=0.2), folder)
-    return run(folder, Settings(flag_threshold=0.3))
+    return run(folder, Settings.from_dict({"score": {"flag_threshold": 0.3}}))
 
 
 @pytest.fixture(scope="session")

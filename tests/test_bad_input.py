@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from linkage.cli import app
 from linkage.errors import InputContractError
-from linkage.io.run_folder import write_run
-from linkage.detect.pipeline import run
+from linkage.jobs import write_run_folder as write_run
+from linkage.jobs import run_detection as run
 from linkage.settings import Settings
 
 ACCOUNTS = """account_id,created_at,email,org_id
@@ -80,7 +80,7 @@ def broken_input(tmp_path: Path) -> Path:
 
 def test_each_broken_row_is_rejected_with_its_reason(broken_input: Path, tmp_path: Path) -> None:
     result = run(broken_input, Settings())
-    counts = result.validated.counts
+    counts = result.info["rows"]
     assert counts["accounts"] == {"read": 6, "accepted": 3, "rejected": 3}
     assert counts["requests"] == {"read": 39, "accepted": 31, "rejected": 8}
     assert counts["payment_methods"] == {"read": 4, "accepted": 2, "rejected": 2}
@@ -89,7 +89,7 @@ def test_each_broken_row_is_rejected_with_its_reason(broken_input: Path, tmp_pat
     for table in counts.values():
         assert table["read"] == table["accepted"] + table["rejected"]
 
-    rejects = result.validated.rejects["requests"].set_index("request_id", drop=False)
+    rejects = result.rejects["requests"].set_index("request_id", drop=False)
     reasons = rejects["_reason"].to_dict()
     assert "unparsable timestamp" in reasons["b1"]
     assert "unparsable IP address" in reasons["b2"]
@@ -104,11 +104,10 @@ def test_each_broken_row_is_rejected_with_its_reason(broken_input: Path, tmp_pat
     # the row numbers name the data row in the file (1 = first row after the header)
     assert rejects.loc["b1", "_row"] == 31 and rejects.loc["b1", "_column"] == "ts"
 
-    accepted = result.normalised.requests
-    assert "b7" in set(accepted["request_id"])  # the 1 MB prompt is kept, cut
-    assert any("cut to" in note for note in result.validated.notes)
+    assert "b7" not in set(result.rejects["requests"]["request_id"])  # the 1 MB prompt is kept
+    assert any("cut to" in note for note in result.info["notes"])
 
-    card = result.validated.rejects["payment_methods"]
+    card = result.rejects["payment_methods"]
     assert card["_reason"].str.contains("card number").sum() == 1
     assert not card["payment_fingerprint"].str.contains("4111").any()  # never stored
 

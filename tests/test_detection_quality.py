@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from linkage.evaluate import evaluate_run
-from linkage.generate import generate, write_dataset
-from linkage.detect.pipeline import run
+from linkage.synth import generate, write_dataset
+from linkage.jobs import run_detection as run
 from linkage.settings import Settings
 
 UNTUNED_SEEDS = (11, 23, 37)

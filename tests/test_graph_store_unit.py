@@ -11,8 +11,8 @@ import pytest
 
 from linkage.graphdb import store as graph_store
 from linkage.errors import GraphStoreError, LinkageError
+from linkage.kinds import ATTRIBUTE_KINDS
 from linkage.graphdb.store import (
-    ATTRIBUTE_KINDS,
     CYPHER_DIR,
     GraphStore,
     coerce_params,
@@ -76,7 +76,7 @@ def test_schema_is_idempotent_and_covers_every_node_key() -> None:
     for statement in statements:
         assert statement.startswith("CREATE ") and "IF NOT EXISTS" in statement, statement
     text = cypher("schema")
-    keys = [(kind.label, kind.key) for kind in ATTRIBUTE_KINDS.values()]
+    keys = [(kind.graph_label, kind.graph_key) for kind in ATTRIBUTE_KINDS.values()]
     keys += [("Account", "account_id"), ("ASN", "number"), ("Organization", "name")]
     keys += [("Cluster", "cluster_id"), ("Run", "run_id")]
     for label, key in keys:
@@ -232,4 +232,4 @@ def test_records_turn_missing_values_to_none_and_times_to_iso_text() -> None:
 
 def test_not_a_run_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(GraphStoreError, match="is not a run folder"):
-        graph_store._read_run_folder(tmp_path)
+        GraphStore(uri="bolt://127.0.0.1:1", password="x").load_run(tmp_path)

@@ -23,10 +23,10 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 
-from linkage.generate import generate, write_dataset
+from linkage.synth import generate, write_dataset
 from linkage.graphdb.server import ServerInfo
-from linkage.io.run_folder import write_run
-from linkage.detect.pipeline import run
+from linkage.jobs import write_run_folder as write_run
+from linkage.jobs import run_detection as run
 from linkage.settings import Settings
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"

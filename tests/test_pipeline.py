@@ -11,9 +11,10 @@ from typer.testing import CliRunner
 
 from linkage.cli import app
 from linkage.errors import SettingsError
-from linkage.generate import generate, write_dataset
-from linkage.io.run_folder import read_previous_clusters, write_run
-from linkage.detect.pipeline import run
+from linkage.synth import generate, write_dataset
+from linkage.io.run_folder import read_previous_clusters
+from linkage.jobs import write_run_folder as write_run
+from linkage.jobs import run_detection as run
 from linkage.settings import Settings, load_settings
 
 runner = CliRunner()
@@ -87,7 +88,7 @@ def test_outputs_follow_the_contract(run_dir: Path) -> None:
     for counts in info["rows"].values():
         assert counts["read"] == counts["accepted"] + counts["rejected"]
     assert set(info["stage_seconds"]) >= {"validate", "link", "cluster", "score", "attribution"}
-    assert info["settings"]["flag_threshold"] == Settings().flag_threshold
+    assert info["settings"]["score"]["flag_threshold"] == Settings().score.flag_threshold
     assert "pandas" in info["versions"]
     # the saved settings reproduce the run's parameters
     assert load_settings(run_dir / "run.json") == Settings()
@@ -139,10 +140,11 @@ def test_cluster_that_grows_or_shrinks_keeps_its_id(dataset_dir: Path, tmp_path:
 
 def test_settings_file_overrides_and_rejects_typos(tmp_path: Path) -> None:
     good = tmp_path / "settings.toml"
-    good.write_text("flag_threshold = 0.7\n[attribute_weights]\npayment = 0.8\n")
+    good.write_text("[score]\nflag_threshold = 0.7\n[link.attribute_weights]\npayment = 0.8\n")
     settings = load_settings(good)
-    assert settings.flag_threshold == 0.7 and settings.attribute_weights["payment"] == 0.8
-    assert settings.attribute_weights["ip"] == Settings().attribute_weights["ip"]
+    assert settings.score.flag_threshold == 0.7
+    assert settings.link.attribute_weights["payment"] == 0.8
+    assert settings.link.attribute_weights["ip"] == Settings().link.attribute_weights["ip"]
     bad = tmp_path / "bad.toml"
     bad.write_text("flag_treshold = 0.7\n")
     with pytest.raises(SettingsError, match="unknown setting 'flag_treshold'"):

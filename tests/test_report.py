@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from linkage import report
-from linkage.detect.pipeline import RunResult
+from linkage.run_model import Run
 from linkage.deliver.report import render_report
 
 HOSTILE = "<script>alert('x')</script>\"&'"
@@ -20,12 +20,12 @@ SVG_LEAVES = {"path", "rect", "circle", "line"}
 
 
 @pytest.fixture(scope="module")
-def result(flagged_run: RunResult) -> RunResult:
+def result(flagged_run: Run) -> Run:
     return flagged_run
 
 
 @pytest.fixture(scope="module")
-def page(result: RunResult) -> str:
+def page(result: Run) -> str:
     return render_report(result)
 
 
@@ -86,7 +86,7 @@ def test_markup_is_balanced(page: str) -> None:
     assert parser.stack == []
 
 
-def test_flagged_campaigns_ranked_by_score_with_every_section(result: RunResult, page: str) -> None:
+def test_flagged_campaigns_ranked_by_score_with_every_section(result: Run, page: str) -> None:
     flagged = [c for c in result.campaigns if c["flagged"]]
     assert len(flagged) >= 2, "the generated data plants campaigns; some must be flagged"
     positions = [page.index(f'data-cluster-id="{c["cluster_id"]}"') for c in flagged]
@@ -114,9 +114,9 @@ def test_flagged_campaigns_ranked_by_score_with_every_section(result: RunResult,
             assert "Chain of evidence" in section
 
 
-def test_summary_and_unflagged_list(result: RunResult, page: str) -> None:
+def test_summary_and_unflagged_list(result: Run, page: str) -> None:
     assert 'id="summary"' in page
-    read = sum(c["read"] for c in result.validated.counts.values())
+    read = sum(c["read"] for c in result.info["rows"].values())
     assert f'data-field="rows_read">{read:,}<' in page
     assert f'data-field="clusters">{len(result.campaigns):,}<' in page
     unflagged = [c for c in result.campaigns if not c["flagged"]]
@@ -125,7 +125,7 @@ def test_summary_and_unflagged_list(result: RunResult, page: str) -> None:
         assert unflagged[0]["cluster_id"] in page.split('id="unflagged"', 1)[1]
 
 
-def test_evidence_chain_names_account_and_matched_value(result: RunResult, page: str) -> None:
+def test_evidence_chain_names_account_and_matched_value(result: Run, page: str) -> None:
     attributed = [c for c in result.campaigns if c["flagged"] and c["organization"]]
     assert attributed
     campaign = attributed[0]
@@ -137,7 +137,7 @@ def test_evidence_chain_names_account_and_matched_value(result: RunResult, page:
     assert "via" in chain
 
 
-def test_every_value_is_escaped(result: RunResult) -> None:
+def test_every_value_is_escaped(result: Run) -> None:
     hostile = copy.deepcopy(result.campaigns)
     target = next(c for c in hostile if c["flagged"])
     target["organization"] = HOSTILE
@@ -151,13 +151,11 @@ def test_every_value_is_escaped(result: RunResult) -> None:
                 item["value"] = HOSTILE
                 if "example" in item:
                     item["example"] = HOSTILE
-    accounts = result.normalised.accounts.copy()
+    accounts = result.accounts.copy()
     accounts.loc[accounts["account_id"].isin(target["accounts"]), "email"] = HOSTILE
-    normalised = replace(result.normalised, accounts=accounts)
-    templates = normalised.templates.copy()
+    templates = result.templates.copy()
     templates["text"] = HOSTILE
-    normalised = replace(normalised, templates=templates)
-    page = render_report(replace(result, campaigns=hostile, normalised=normalised))
+    page = render_report(replace(result, campaigns=hostile, accounts=accounts, templates=templates))
     assert "<script" not in page
     assert "alert(&#x27;x&#x27;)" in page
     parser = _Structure()
@@ -166,7 +164,7 @@ def test_every_value_is_escaped(result: RunResult) -> None:
 
 
 def test_large_cluster_graph_is_sampled_and_says_so(
-    result: RunResult, monkeypatch: pytest.MonkeyPatch
+    result: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(report, "GRAPH_MAX_ACCOUNTS", 3)
     monkeypatch.setattr(report, "GRAPH_MAX_ATTRIBUTES", 4)
@@ -178,21 +176,21 @@ def test_large_cluster_graph_is_sampled_and_says_so(
     assert graph.count("<rect") <= 4 + 1  # attributes + background
 
 
-def test_no_flagged_campaign(result: RunResult) -> None:
+def test_no_flagged_campaign(result: Run) -> None:
     quiet = [{**c, "flagged": False} for c in result.campaigns]
     page = render_report(replace(result, campaigns=quiet))
     assert "No cluster reached the flag threshold" in page
     assert 'class="card campaign"' not in page
 
 
-def test_timeline_bins_long_spans(result: RunResult, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_timeline_bins_long_spans(result: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(report, "MAX_TIMELINE_BINS", 20)
     page = render_report(result)
     assert re.search(r"Exchanges per \d+ hours from", page)
 
 
-def test_write_run_writes_report(result: RunResult, tmp_path: Path) -> None:
-    from linkage.io.run_folder import write_run
+def test_write_run_writes_report(result: Run, tmp_path: Path) -> None:
+    from linkage.jobs import write_run_folder as write_run
 
     paths = write_run(result, tmp_path / "run")
     text = paths["report"].read_text(encoding="utf-8")

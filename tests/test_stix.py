@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import stix2
 
-from linkage.detect.pipeline import RunResult
+from linkage.run_model import Run
 from linkage.deliver.stix import (
     DEMO_LABEL,
     DEMO_SHARING_KEY,
@@ -26,12 +26,12 @@ KEY = b"partner-lab-shared-secret-0123456789"
 
 
 @pytest.fixture(scope="module")
-def result(flagged_run: RunResult) -> RunResult:
+def result(flagged_run: Run) -> Run:
     return flagged_run
 
 
 @pytest.fixture(scope="module")
-def text(result: RunResult) -> str:
+def text(result: Run) -> str:
     return bundle_json(build_bundle(result, KEY))
 
 
@@ -44,7 +44,7 @@ def _by_type(objects: list[dict], kind: str) -> list[dict]:
     return [o for o in objects if o["type"] == kind]
 
 
-def test_parses_back(text: str, result: RunResult) -> None:
+def test_parses_back(text: str, result: Run) -> None:
     bundle = stix2.parse(text, allow_custom=True)
     assert bundle.type == "bundle"
     campaigns = [o for o in bundle.objects if o.type == "campaign"]
@@ -63,7 +63,7 @@ def test_valid_for_the_stix_validator_in_strict_mode(text: str) -> None:
     assert problems == []
 
 
-def test_same_run_same_bundle(result: RunResult, text: str) -> None:
+def test_same_run_same_bundle(result: Run, text: str) -> None:
     assert bundle_json(build_bundle(result, KEY)) == text
 
 
@@ -75,7 +75,7 @@ def test_every_object_is_tlp_amber(objects: list[dict]) -> None:
             assert obj["object_marking_refs"] == [stix2.TLP_AMBER.id], obj["id"]
 
 
-def test_campaign_intrusion_set_and_attribution(objects: list[dict], result: RunResult) -> None:
+def test_campaign_intrusion_set_and_attribution(objects: list[dict], result: Run) -> None:
     relations = {
         (r["source_ref"], r["relationship_type"], r["target_ref"])
         for r in _by_type(objects, "relationship")
@@ -117,7 +117,7 @@ def test_indicator_patterns(objects: list[dict]) -> None:
         assert indicator["name"] and indicator["description"]
 
 
-def test_raw_sensitive_values_are_not_shared(result: RunResult, text: str) -> None:
+def test_raw_sensitive_values_are_not_shared(result: Run, text: str) -> None:
     for campaign in (c for c in result.campaigns if c["flagged"]):
         evidence = campaign["evidence"]
         for item in evidence["shared_payment_methods"]["items"]:
@@ -128,7 +128,7 @@ def test_raw_sensitive_values_are_not_shared(result: RunResult, text: str) -> No
             assert not item.get("example") or item["example"] not in text
 
 
-def test_partner_with_the_key_can_match(result: RunResult, text: str) -> None:
+def test_partner_with_the_key_can_match(result: Run, text: str) -> None:
     """A lab holding the key hashes its own copy of a value and finds it in the bundle."""
     hashed = []
     for campaign in (c for c in result.campaigns if c["flagged"]):
@@ -141,7 +141,7 @@ def test_partner_with_the_key_can_match(result: RunResult, text: str) -> None:
         assert keyed_hash(b"some-other-key-of-16-bytes", value) not in text
 
 
-def test_unspecific_values_are_left_out(result: RunResult) -> None:
+def test_unspecific_values_are_left_out(result: Run) -> None:
     changed = copy.deepcopy(result.campaigns)
     target = next(c for c in changed if c["flagged"])
     target["evidence"]["shared_user_agents"]["items"] = [
@@ -158,7 +158,7 @@ def test_unspecific_values_are_left_out(result: RunResult) -> None:
     stix2.parse(text, allow_custom=True)  # patterns were checked when the objects were made
 
 
-def test_demo_key_is_marked_everywhere(result: RunResult) -> None:
+def test_demo_key_is_marked_everywhere(result: Run) -> None:
     objects = json.loads(bundle_json(build_bundle(result, DEMO_SHARING_KEY)))["objects"]
     for obj in objects:
         if obj["type"] == "marking-definition":
@@ -180,9 +180,9 @@ def test_sharing_key_from_env() -> None:
 
 
 def test_write_run_uses_env_key_and_notes_demo_key(
-    result: RunResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    result: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from linkage.io.run_folder import write_run
+    from linkage.jobs import write_run_folder as write_run
 
     monkeypatch.delenv(SHARING_KEY_ENV, raising=False)
     paths = write_run(result, tmp_path / "demo")
@@ -199,7 +199,7 @@ def test_write_run_uses_env_key_and_notes_demo_key(
     assert paths["stix"].read_text(encoding="utf-8") == bundle_json(build_bundle(result, KEY))
 
 
-def test_no_flagged_campaign_gives_a_bundle_with_only_the_producer(result: RunResult) -> None:
+def test_no_flagged_campaign_gives_a_bundle_with_only_the_producer(result: Run) -> None:
     quiet = [{**c, "flagged": False} for c in result.campaigns]
     bundle = build_bundle(replace(result, campaigns=quiet), KEY)
     assert sorted(o.type for o in bundle.objects) == ["identity", "marking-definition"]

@@ -20,7 +20,7 @@ from linkage.deliver.takedown import (
     apply_manifest,
     parse_allow_list,
     plan_takedown,
-    read_run_folder,
+    read_run,
     write_manifest,
 )
 
@@ -119,7 +119,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def test_plan_excludes_allow_list_and_declared_orgs(run_dir: Path, allow_file: Path) -> None:
-    manifest = plan_takedown(read_run_folder(run_dir), parse_allow_list(allow_file.read_text()))
+    manifest = plan_takedown(read_run(run_dir), parse_allow_list(allow_file.read_text()))
     planned = [a["account_id"] for a in manifest["accounts"]]
     assert planned == ["a1", "a2", "a3", "b1", "b2"]  # by score, then id
     excluded = {e["account_id"]: e["why"] for e in manifest["excluded"]}
@@ -144,7 +144,7 @@ def test_plan_excludes_allow_list_and_declared_orgs(run_dir: Path, allow_file: P
 
 
 def test_blast_radius(run_dir: Path, allow_file: Path) -> None:
-    manifest = plan_takedown(read_run_folder(run_dir), parse_allow_list(allow_file.read_text()))
+    manifest = plan_takedown(read_run(run_dir), parse_allow_list(allow_file.read_text()))
     assert manifest["blast_radius"] == {
         "accounts": 5,
         "exchanges": 100 + 80 + 60 + 30 + 20,
@@ -159,7 +159,7 @@ def test_blast_radius(run_dir: Path, allow_file: Path) -> None:
 
 
 def test_plan_is_deterministic_apart_from_its_time(run_dir: Path) -> None:
-    run = read_run_folder(run_dir)
+    run = read_run(run_dir)
     first = plan_takedown(run, planned_at=datetime(2026, 1, 1, tzinfo=UTC))
     second = plan_takedown(run, planned_at=datetime(2026, 2, 1, tzinfo=UTC))
     assert first["manifest_id"] == second["manifest_id"]
@@ -167,7 +167,7 @@ def test_plan_is_deterministic_apart_from_its_time(run_dir: Path) -> None:
 
 
 def test_plan_stops_when_too_large(run_dir: Path) -> None:
-    run = read_run_folder(run_dir)
+    run = read_run(run_dir)
     with pytest.raises(TakedownTooLargeError, match="more than --max-accounts 3"):
         plan_takedown(run, max_accounts=3)
     manifest = plan_takedown(run, max_accounts=3, force_large=True)
@@ -326,22 +326,22 @@ def test_a_damaged_audit_log_stops_apply(manifest_path: Path) -> None:
 
 
 def test_plan_from_a_real_run(tmp_path: Path) -> None:
-    from linkage.generate import generate, write_dataset
-    from linkage.io.run_folder import write_run
-    from linkage.detect.pipeline import run
+    from linkage.synth import generate, write_dataset
+    from linkage.jobs import write_run_folder as write_run
+    from linkage.jobs import run_detection as run
     from linkage.settings import Settings
 
     data = tmp_path / "data"
     write_dataset(generate(seed=3, scale=0.2), data)
-    result = run(data, Settings(flag_threshold=0.3))
+    result = run(data, Settings.from_dict({"score": {"flag_threshold": 0.3}}))
     write_run(result, tmp_path / "out")
-    manifest = plan_takedown(read_run_folder(tmp_path / "out"))
-    accounts = result.normalised.accounts.set_index("account_id")
+    manifest = plan_takedown(read_run(tmp_path / "out"))
+    accounts = result.accounts.set_index("account_id")
     declared = {
         a for a in result.takedown["account_id"] if isinstance(accounts.at[a, "org_id"], str)
     }
     planned = {a["account_id"] for a in manifest["accounts"]}
     assert planned == set(result.takedown["account_id"]) - declared
     assert {e["account_id"] for e in manifest["excluded"]} == declared
-    exchanges = result.normalised.requests.groupby("account_id").size()
+    exchanges = result.accounts.set_index("account_id")["exchanges"]
     assert manifest["blast_radius"]["exchanges"] == int(exchanges.reindex(list(planned)).sum())

@@ -20,9 +20,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from linkage.generate import generate, write_dataset
-from linkage.io.run_folder import write_run
-from linkage.detect.pipeline import run
+from linkage.synth import generate, write_dataset
+from linkage.jobs import write_run_folder as write_run
+from linkage.jobs import run_detection as run
 from linkage.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -21,12 +21,13 @@ from typer.testing import CliRunner
 from linkage.graphdb import server as neo4j_server
 from linkage.cli import app
 from linkage.errors import GraphStoreError
-from linkage.generate import generate, write_dataset
+from linkage.synth import generate, write_dataset
 from linkage.graphdb.store import GraphStore
 from linkage.graphdb.server import ServerInfo
-from linkage.io.run_folder import read_previous_clusters, write_run
-from linkage.detect.pipeline import RunResult
-from linkage.detect.pipeline import run as run_pipeline
+from linkage.io.run_folder import read_previous_clusters
+from linkage.jobs import write_run_folder as write_run
+from linkage.run_model import Run
+from linkage.jobs import run_detection as run_pipeline
 from linkage.settings import Settings
 
 pytestmark = pytest.mark.neo4j
@@ -39,7 +40,7 @@ SHARED_KINDS = ["payment", "ip", "api_key", "email", "billing_name", "template"]
 @dataclass
 class Run:
     out: Path
-    result: RunResult
+    result: Run
     settings: Settings
 
     @property
@@ -73,7 +74,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Run]:
     first = run_pipeline(data, first_settings)
     write_run(first, root / "run1")
     # a later run that sees the same logs differently: clusters split, shrink or go
-    second_settings = Settings(min_link_strength=0.6, flag_threshold=0.9)
+    second_settings = Settings.from_dict({"cluster": {"min_link_strength": 0.6}, "score": {"flag_threshold": 0.9}})
     second = run_pipeline(data, second_settings, read_previous_clusters(root / "run1"))
     write_run(second, root / "run2")
     return (
@@ -116,7 +117,7 @@ def _holders(run: Run, attr_type: str) -> pd.DataFrame:
 def test_the_graph_holds_the_run(clean: Clean, runs: tuple[Run, Run]) -> None:
     run = runs[0]
     counts = clean.counts
-    assert counts[":Account"] == len(run.result.normalised.accounts)
+    assert counts[":Account"] == len(run.result.accounts)
     assert counts[":Cluster"] == len(run.result.campaigns)
     assert counts["[MEMBER_OF]"] == len(run.clusters)
     assert counts["[LINKED_TO]"] == run.strong_links()
@@ -232,9 +233,10 @@ def test_accounts_behind(store: GraphStore, clean: Clean, runs: tuple[Run, Run])
             )
         assert behind["flagged"].tolist() == sorted(behind["flagged"], reverse=True)
     # an ASN: the accounts whose requests came from its blocks
-    requests = run.result.normalised.requests
-    asn = int(requests["asn"].dropna().value_counts().index[0])
-    expected_accounts = set(requests.loc[requests["asn"] == asn, "account_id"])
+    ips = run.result.account_attributes.query("attr_type == 'ip'")
+    located = ips.merge(run.result.ip_addresses, left_on="attr_value", right_on="address")
+    asn = int(located["asn"].dropna().value_counts().index[0])
+    expected_accounts = set(located.loc[located["asn"] == asn, "account_id"])
     behind = store.run_query("accounts_behind", {"value": f"AS{asn}", "limit": "100000"})
     assert set(behind["account_id"]) == expected_accounts
     assert store.run_query("accounts_behind", {"value": "no-such-thing"}).empty
