@@ -51,9 +51,7 @@ def takedown_plan(
 
     try:
         allowed = takedown.read_allow_list(allow_list) if allow_list else None
-        manifest = takedown.plan_takedown(
-            read_run(run_dir), allowed, max_accounts, force_large
-        )
+        manifest = takedown.plan_takedown(read_run(run_dir), allowed, max_accounts, force_large)
         path = takedown.write_manifest(manifest, out_file or run_dir / "takedown-plan.json")
     except LinkageError as error:
         raise fail(error) from None

@@ -310,95 +310,107 @@ def _network_pattern(network: str) -> str | None:
     return "[" + kind + ":value ISSUBSET " + stix_string(str(parsed)) + "]"
 
 
-def _campaign_indicators(
-    builder: _Builder,
-    campaign: dict[str, Any],
-    campaign_ref: str,
-    asns: pd.DataFrame,
-    key: bytes,
-    kid: str,
-) -> None:
-    cluster_id = campaign["cluster_id"]
-    evidence = campaign["evidence"]
-    valid_from = _timestamp(campaign["first_activity"]) or builder.stamp
+class _IndicatorWriter:
+    """Adds one campaign's indicators to the bundle, each ``indicates`` the campaign."""
 
-    def indicator(kind: str, value_key: str, name: str, pattern: str, text: str, conf: int) -> None:
-        ref = builder.add(
+    def __init__(self, builder: _Builder, campaign: dict[str, Any], campaign_ref: str) -> None:
+        self.builder = builder
+        self.cluster_id = campaign["cluster_id"]
+        self.campaign_ref = campaign_ref
+        self.valid_from = _timestamp(campaign["first_activity"]) or builder.stamp
+
+    def add(self, kind: str, value_key: str, name: str, pattern: str, text: str, conf: int) -> None:
+        ref = self.builder.add(
             stix2.Indicator,
             "indicator",
-            (cluster_id, kind, value_key),
+            (self.cluster_id, kind, value_key),
             name=name,
-            description=f"{text} Seen in distillation campaign {cluster_id}.",
+            description=f"{text} Seen in distillation campaign {self.cluster_id}.",
             indicator_types=["malicious-activity"],
             pattern=pattern,
             pattern_type="stix",
-            valid_from=valid_from,
+            valid_from=self.valid_from,
             confidence=conf,
         )
-        builder.relate(ref, "indicates", campaign_ref)
+        self.builder.relate(ref, "indicates", self.campaign_ref)
 
+
+def _network_indicators(out: _IndicatorWriter, evidence: dict[str, Any]) -> None:
     for item in evidence["shared_networks"]["items"]:
         pattern = _network_pattern(str(item["value"]))
         if pattern is None or not _specific(item) or item.get("ip_kind") in BROAD_IP_KINDS:
             continue
-        indicator(
+        out.add(
             "network",
             str(item["value"]),
-            f"Network {item['value']} used by campaign {cluster_id}",
+            f"Network {item['value']} used by campaign {out.cluster_id}",
             pattern,
             f"{item['members']} of the campaign's accounts made requests from this "
             f"{item.get('ip_kind') or 'unknown'} network "
             f"({item['accounts_overall']} accounts overall).",
             _specificity_confidence(item),
         )
-    for row in asns[asns["cluster_id"] == cluster_id].itertuples():
+
+
+def _asn_indicators(out: _IndicatorWriter, asns: pd.DataFrame) -> None:
+    for row in asns[asns["cluster_id"] == out.cluster_id].itertuples():
         if row.ip_kind in BROAD_IP_KINDS or row.share < MIN_ASN_TRAFFIC_SHARE:
             continue
         if row.specificity < MIN_SPECIFICITY:
             continue
         number = int(row.asn)
         owner = f" ({row.as_org})" if isinstance(row.as_org, str) and row.as_org else ""
-        indicator(
+        out.add(
             "asn",
             str(number),
-            f"AS{number} used by campaign {cluster_id}",
+            f"AS{number} used by campaign {out.cluster_id}",
             f"[autonomous-system:number = {number}]",
             f"AS{number}{owner} carried {row.share:.0%} of the campaign's exchanges; "
             f"{row.specificity:.0%} of its traffic came from the campaign.",
             max(1, min(100, round(100 * float(row.specificity)))),
         )
+
+
+def _client_indicators(out: _IndicatorWriter, evidence: dict[str, Any]) -> None:
     for item in evidence["shared_user_agents"]["items"]:
         if not _specific(item):
             continue
         value = str(item["value"])
-        indicator(
+        out.add(
             "user_agent",
             value,
-            f"Client string used by campaign {cluster_id}",
+            f"Client string used by campaign {out.cluster_id}",
             "[network-traffic:extensions.'http-request-ext'.request_header.'User-Agent' = "
             f"{stix_string(value)}]",
             f"{item['members']} of the campaign's accounts sent this client string "
             f"({item['accounts_overall']} accounts overall).",
             _specificity_confidence(item),
         )
-    hashed = (
-        (
-            "shared_payment_methods",
-            "payment",
-            "x-linkage-payment-method:fingerprint_hmac_sha256",
-            "payment method",
-        ),
-        ("shared_emails", "email", "email-addr:x_linkage_hmac_sha256", "mailbox"),
-    )
-    for evidence_key, kind, path, label in hashed:
+
+
+_HASHED_KINDS = (
+    (
+        "shared_payment_methods",
+        "payment",
+        "x-linkage-payment-method:fingerprint_hmac_sha256",
+        "payment method",
+    ),
+    ("shared_emails", "email", "email-addr:x_linkage_hmac_sha256", "mailbox"),
+)
+
+
+def _hashed_indicators(
+    out: _IndicatorWriter, evidence: dict[str, Any], key: bytes, kid: str
+) -> None:
+    for evidence_key, kind, path, label in _HASHED_KINDS:
         for item in evidence[evidence_key]["items"]:
             if not _specific(item):
                 continue
             digest = keyed_hash(key, str(item["value"]))
-            indicator(
+            out.add(
                 kind,
                 digest,
-                f"Keyed hash of a {label} used by campaign {cluster_id}",
+                f"Keyed hash of a {label} used by campaign {out.cluster_id}",
                 f"[{path} = {stix_string(digest)}]",
                 f"HMAC-SHA256 (key id {kid}) of a {label} held by {item['members']} of the "
                 f"campaign's accounts ({item['accounts_overall']} accounts overall).",
@@ -410,15 +422,31 @@ def _campaign_indicators(
             continue
         part = "tail" if str(item["value"]).startswith("t") else "head"
         digest = keyed_hash(key, text)
-        indicator(
+        out.add(
             "template",
             digest,
-            f"Keyed hash of a prompt template ({part}) used by campaign {cluster_id}",
+            f"Keyed hash of a prompt template ({part}) used by campaign {out.cluster_id}",
             f"[x-linkage-prompt-template:{part}_hmac_sha256 = {stix_string(digest)}]",
             f"HMAC-SHA256 (key id {kid}) of the normalised {part} words of a prompt template "
             f"sent {item['uses']} times by {item['members']} of the campaign's accounts.",
             _specificity_confidence(item),
         )
+
+
+def _campaign_indicators(
+    builder: _Builder,
+    campaign: dict[str, Any],
+    campaign_ref: str,
+    asns: pd.DataFrame,
+    key: bytes,
+    kid: str,
+) -> None:
+    out = _IndicatorWriter(builder, campaign, campaign_ref)
+    evidence = campaign["evidence"]
+    _network_indicators(out, evidence)
+    _asn_indicators(out, asns)
+    _client_indicators(out, evidence)
+    _hashed_indicators(out, evidence, key, kid)
 
 
 def _campaign_text(campaign: dict[str, Any]) -> str:
@@ -448,6 +476,34 @@ def _campaign_text(campaign: dict[str, Any]) -> str:
     if alternatives:
         text += " Other candidates: " + ", ".join(alternatives) + "."
     return text
+
+
+def _attribution(
+    builder: _Builder, campaign: dict[str, Any], campaign_ref: str, set_ref: str
+) -> None:
+    """The attributed organisation as threat actor and identity, and who is attributed to it."""
+    organization = campaign["organization"]
+    confidence = max(1, min(100, round(100 * float(campaign["attribution_confidence"]))))
+    actor_ref = builder.add(
+        stix2.ThreatActor,
+        "threat-actor",
+        (organization,),
+        name=organization,
+        description=f"{organization}, attributed as the operator of distillation "
+        "campaigns against the model.",
+        threat_actor_types=["competitor"],
+        primary_motivation="organizational-gain",
+    )
+    identity_ref = builder.add(
+        stix2.Identity,
+        "identity",
+        ("organization", organization),
+        name=organization,
+        identity_class="organization",
+    )
+    builder.relate(actor_ref, "attributed-to", identity_ref)
+    builder.relate(campaign_ref, "attributed-to", actor_ref, confidence=confidence)
+    builder.relate(set_ref, "attributed-to", actor_ref, confidence=confidence)
 
 
 def build_bundle(run: Run, sharing_key: bytes) -> stix2.Bundle:
@@ -504,29 +560,8 @@ def build_bundle(run: Run, sharing_key: bytes) -> stix2.Bundle:
             **seen,
         )
         builder.relate(campaign_ref, "attributed-to", set_ref, confidence=score)
-        organization = campaign["organization"]
-        if organization:
-            confidence = max(1, min(100, round(100 * float(campaign["attribution_confidence"]))))
-            actor_ref = builder.add(
-                stix2.ThreatActor,
-                "threat-actor",
-                (organization,),
-                name=organization,
-                description=f"{organization}, attributed as the operator of distillation "
-                "campaigns against the model.",
-                threat_actor_types=["competitor"],
-                primary_motivation="organizational-gain",
-            )
-            identity_ref = builder.add(
-                stix2.Identity,
-                "identity",
-                ("organization", organization),
-                name=organization,
-                identity_class="organization",
-            )
-            builder.relate(actor_ref, "attributed-to", identity_ref)
-            builder.relate(campaign_ref, "attributed-to", actor_ref, confidence=confidence)
-            builder.relate(set_ref, "attributed-to", actor_ref, confidence=confidence)
+        if campaign["organization"]:
+            _attribution(builder, campaign, campaign_ref, set_ref)
         _campaign_indicators(builder, campaign, campaign_ref, asns, sharing_key, kid)
     objects = [MARKING, *builder.objects.values()]
     bundle_key = hashlib.sha256(

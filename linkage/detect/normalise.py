@@ -100,7 +100,8 @@ def template_fingerprints(prompts: pd.Series, settings: Settings) -> pd.DataFram
 
     Examples
     --------
-    >>> s = Settings(template_prefix_words=4, template_suffix_words=2)
+    >>> s = Settings.from_dict(
+    ...     {"normalise": {"template_prefix_words": 4, "template_suffix_words": 2}})
     >>> fp = template_fingerprints(pd.Series([
     ...     "Solve this step by step: 12 apples and 3 pears",
     ...     "Solve this step by step: 99 cars, then write it out",
@@ -204,73 +205,93 @@ def locate_ips(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -> pd
     return result
 
 
-def _locate_unique(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    n = len(ips)
+def _ipv4_numbers(ips: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Which addresses are dotted IPv4, and their 32-bit values (0 for the others)."""
     is_v4 = ips.str.fullmatch(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}").fillna(False).to_numpy()
-    v4_int = np.zeros(n, dtype=np.uint64)
+    v4_int = np.zeros(len(ips), dtype=np.uint64)
     if is_v4.any():
         octets = ips[is_v4].str.split(".", expand=True).astype(np.uint64).to_numpy()
         v4_int[is_v4] = (
             (octets[:, 0] << 24) | (octets[:, 1] << 16) | (octets[:, 2] << 8) | octets[:, 3]
         )
+    return is_v4, v4_int
+
+
+def _mask(prefix: int) -> np.uint64:
+    return np.uint64((0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF) if prefix else np.uint64(0)
+
+
+def _ipv4_subnets(v4_int: np.ndarray, bits: int) -> np.ndarray:
+    """Dotted ``a.b.c.d/bits`` networks of 32-bit addresses, without a per-row loop."""
+    nets = v4_int & _mask(bits)
+    return (
+        pd.Series((nets >> 24) & 255).astype(str)
+        + "."
+        + pd.Series((nets >> 16) & 255).astype(str)
+        + "."
+        + pd.Series((nets >> 8) & 255).astype(str)
+        + "."
+        + pd.Series(nets & 255).astype(str)
+        + f"/{bits}"
+    ).to_numpy()
+
+
+def _other_subnets(ips: pd.Series, positions: np.ndarray, settings: Settings) -> dict[int, str]:
+    """Networks of the addresses that are not dotted IPv4 (IPv6, rare): one by one."""
+    subnets: dict[int, str] = {}
+    for position in positions:
+        try:
+            address = ipaddress.ip_address(ips.iloc[position])
+        except ValueError:
+            continue
+        bits = (
+            settings.normalise.ipv6_subnet_bits
+            if address.version == 6
+            else settings.normalise.ipv4_subnet_bits
+        )
+        subnets[int(position)] = str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
+    return subnets
+
+
+def _intel_rows(
+    ips: pd.Series, is_v4: np.ndarray, v4_int: np.ndarray, intel: pd.DataFrame
+) -> np.ndarray:
+    """Row of ``intel`` whose block holds each address most specifically, -1 for none."""
+    intel_row = np.full(len(ips), -1, dtype=np.int64)
+    if not len(intel):
+        return intel_row
+    networks = [ipaddress.ip_network(v, strict=False) for v in intel["network"]]
+    v4_rows = [(i, net) for i, net in enumerate(networks) if net.version == 4]
+    v6_rows = [(i, net) for i, net in enumerate(networks) if net.version == 6]
+    # longest prefix first, so the most specific block wins
+    for prefix in sorted({net.prefixlen for _, net in v4_rows}, reverse=True):
+        table = {int(net.network_address): i for i, net in v4_rows if net.prefixlen == prefix}
+        hits = pd.Series(v4_int & _mask(prefix)).map(table).to_numpy(dtype=float, na_value=np.nan)
+        take = is_v4 & (intel_row < 0) & ~np.isnan(hits)
+        intel_row[take] = hits[take].astype(np.int64)
+    v6_sorted = sorted(v6_rows, key=lambda item: -item[1].prefixlen)
+    for position in np.flatnonzero(~is_v4):
+        try:
+            address = ipaddress.ip_address(ips.iloc[position])
+        except ValueError:
+            continue
+        for i, net in v6_sorted:
+            if address in net:
+                intel_row[position] = i
+                break
+    return intel_row
+
+
+def _locate_unique(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    n = len(ips)
+    is_v4, v4_int = _ipv4_numbers(ips)
     subnet = np.empty(n, dtype=object)
-    v4_bits = settings.normalise.ipv4_subnet_bits
-    v4_mask = np.uint64((0xFFFFFFFF << (32 - v4_bits)) & 0xFFFFFFFF)
-    v4_net = v4_int & v4_mask
     if is_v4.any():
-        nets = v4_net[is_v4]
-        subnet[is_v4] = (
-            pd.Series((nets >> 24) & 255).astype(str)
-            + "."
-            + pd.Series((nets >> 16) & 255).astype(str)
-            + "."
-            + pd.Series((nets >> 8) & 255).astype(str)
-            + "."
-            + pd.Series(nets & 255).astype(str)
-            + f"/{v4_bits}"
-        ).to_numpy()
-    intel_row = np.full(n, -1, dtype=np.int64)
-
+        subnet[is_v4] = _ipv4_subnets(v4_int[is_v4], settings.normalise.ipv4_subnet_bits)
+    for position, network in _other_subnets(ips, np.flatnonzero(~is_v4), settings).items():
+        subnet[position] = network
     intel = ip_intel.reset_index(drop=True)
-    if len(intel):
-        networks = [ipaddress.ip_network(v, strict=False) for v in intel["network"]]
-        v4_rows = [(i, net) for i, net in enumerate(networks) if net.version == 4]
-        v6_rows = [(i, net) for i, net in enumerate(networks) if net.version == 6]
-        # longest prefix first, so the most specific block wins
-        for prefix in sorted({net.prefixlen for _, net in v4_rows}, reverse=True):
-            mask = np.uint64((0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF) if prefix else np.uint64(0)
-            table = {int(net.network_address): i for i, net in v4_rows if net.prefixlen == prefix}
-            keys = pd.Series(v4_int & mask)
-            hits = keys.map(table).to_numpy(dtype=float, na_value=np.nan)
-            take = is_v4 & (intel_row < 0) & ~np.isnan(hits)
-            intel_row[take] = hits[take].astype(np.int64)
-        v6_positions = np.flatnonzero(~is_v4)
-        v6_sorted = sorted(v6_rows, key=lambda item: -item[1].prefixlen)
-        for position in v6_positions:
-            try:
-                address = ipaddress.ip_address(ips.iloc[position])
-            except ValueError:
-                continue
-            subnet[position] = str(
-                ipaddress.ip_network(
-                    f"{address}/{settings.normalise.ipv6_subnet_bits}", strict=False
-                )
-                if address.version == 6
-                else ipaddress.ip_network(f"{address}/{v4_bits}", strict=False)
-            )
-            for i, net in v6_sorted:
-                if address in net:
-                    intel_row[position] = i
-                    break
-    else:
-        for position in np.flatnonzero(~is_v4):
-            try:
-                address = ipaddress.ip_address(ips.iloc[position])
-            except ValueError:
-                continue
-            bits = settings.normalise.ipv6_subnet_bits if address.version == 6 else v4_bits
-            subnet[position] = str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
-
+    intel_row = _intel_rows(ips, is_v4, v4_int, intel)
     found = intel_row >= 0
     take = np.where(found, intel_row, 0)
 

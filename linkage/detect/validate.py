@@ -166,13 +166,43 @@ def _validate_table(
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     frame = table.frame.reset_index(drop=True)
     problems = _Problems(frame)
-    notes: list[str] = []
-    typed: dict[str, pd.Series] = {}
-
     for column in table.invalid_utf8_columns:
         bad = frame[column].astype("str").str.contains(INVALID_UTF8, regex=False, na=False)
         problems.add(bad, column, "bytes that are not UTF-8")
+    typed = _typed_columns(frame, spec, problems)
+    if spec.name == "payment_methods":
+        _check_card_numbers(frame, problems)
+    if spec.name == "indicators":
+        _check_indicators(frame, typed, problems)
+    if spec.account_column and known_accounts is not None and spec.account_column in frame.columns:
+        account = frame[spec.account_column]
+        unknown = ~_blank(account) & ~account.isin(known_accounts)
+        problems.add(unknown, spec.account_column, "unknown account (not in accounts)")
+    if spec.unique_key and spec.unique_key in frame.columns:
+        _check_unique(frame, spec.unique_key, problems)
 
+    rejected_mask, reasons = problems.split()
+    accepted = frame.loc[~rejected_mask].copy()
+    for column, values in typed.items():
+        accepted[column] = values[~rejected_mask]
+    notes: list[str] = []
+    if spec.name == "requests" and "prompt" in accepted.columns:
+        accepted, notes = _cut_long_prompts(accepted, settings.ingest.max_prompt_chars)
+    accepted = accepted.reset_index(drop=True)
+
+    rejected = frame.loc[rejected_mask].copy()
+    rejected[PROBLEM_COLUMN] = reasons[PROBLEM_COLUMN].to_numpy()
+    rejected[REASON_COLUMN] = reasons[REASON_COLUMN].to_numpy()
+    if "prompt" in rejected.columns:
+        rejected["prompt"] = rejected["prompt"].astype("str").str.slice(0, 2000)
+    return accepted, rejected.reset_index(drop=True), notes
+
+
+def _typed_columns(
+    frame: pd.DataFrame, spec: TableSpec, problems: _Problems
+) -> dict[str, pd.Series]:
+    """Every contract column present, parsed to its type; blank required values reported."""
+    typed: dict[str, pd.Series] = {}
     for column_spec in spec.columns:
         if column_spec.name not in frame.columns:
             continue
@@ -187,19 +217,27 @@ def _validate_table(
         if column_spec.required:
             problems.add(blank, column_spec.name, f"missing required value {column_spec.name}")
         typed[column_spec.name] = _parse_column(values, blank, column_spec, problems)
+    return typed
 
-    if spec.name == "payment_methods" and "payment_fingerprint" in frame.columns:
-        compact = frame["payment_fingerprint"].astype("str").str.replace(r"[\s-]", "", regex=True)
-        looks_like_card = compact.str.fullmatch(_CARD_NUMBER, na=False)
-        problems.add(
-            looks_like_card,
-            "payment_fingerprint",
-            "looks like a full card number, not a processor fingerprint (value withheld)",
-        )
-        # never keep the card number itself, not even in the rejects
-        frame.loc[looks_like_card.to_numpy(), "payment_fingerprint"] = "[withheld card number]"
 
-    if spec.name == "indicators" and "indicator_type" in frame.columns:
+def _check_card_numbers(frame: pd.DataFrame, problems: _Problems) -> None:
+    if "payment_fingerprint" not in frame.columns:
+        return
+    compact = frame["payment_fingerprint"].astype("str").str.replace(r"[\s-]", "", regex=True)
+    looks_like_card = compact.str.fullmatch(_CARD_NUMBER, na=False)
+    problems.add(
+        looks_like_card,
+        "payment_fingerprint",
+        "looks like a full card number, not a processor fingerprint (value withheld)",
+    )
+    # never keep the card number itself, not even in the rejects
+    frame.loc[looks_like_card.to_numpy(), "payment_fingerprint"] = "[withheld card number]"
+
+
+def _check_indicators(
+    frame: pd.DataFrame, typed: dict[str, pd.Series], problems: _Problems
+) -> None:
+    if "indicator_type" in frame.columns:
         indicator_type = frame["indicator_type"].astype("str").str.strip().str.lower()
         unknown_type = ~_blank(frame["indicator_type"]) & ~indicator_type.isin(INDICATOR_TYPES)
         problems.add(
@@ -208,53 +246,38 @@ def _validate_table(
             "unknown indicator_type (expected one of " + ", ".join(INDICATOR_TYPES) + ")",
         )
         typed["indicator_type"] = indicator_type
-    if spec.name == "indicators" and "confidence" in typed:
+    if "confidence" in typed:
         confidence = typed["confidence"]
         problems.add((confidence < 0) | (confidence > 1), "confidence", "confidence outside 0..1")
 
-    if spec.account_column and known_accounts is not None and spec.account_column in frame.columns:
-        account = frame[spec.account_column]
-        unknown = ~_blank(account) & ~account.isin(known_accounts)
-        problems.add(unknown, spec.account_column, "unknown account (not in accounts)")
 
-    if spec.unique_key and spec.unique_key in frame.columns:
-        key = frame[spec.unique_key]
-        duplicate = key.duplicated(keep="first") & ~_blank(key)
-        if duplicate.any():
-            first_row = frame.groupby(spec.unique_key, sort=False)[ROW_COLUMN].transform("first")
-            reason = (
-                f"duplicate {spec.unique_key} "
-                + '"'
-                + key.astype("str")
-                + '" (first on row '
-                + first_row.astype("str")
-                + ")"
-            )
-            problems.add(duplicate, spec.unique_key, reason)
+def _check_unique(frame: pd.DataFrame, key_column: str, problems: _Problems) -> None:
+    key = frame[key_column]
+    duplicate = key.duplicated(keep="first") & ~_blank(key)
+    if not duplicate.any():
+        return
+    first_row = frame.groupby(key_column, sort=False)[ROW_COLUMN].transform("first")
+    reason = (
+        f"duplicate {key_column} "
+        + '"'
+        + key.astype("str")
+        + '" (first on row '
+        + first_row.astype("str")
+        + ")"
+    )
+    problems.add(duplicate, key_column, reason)
 
-    rejected_mask, reasons = problems.split()
-    accepted = frame.loc[~rejected_mask].copy()
-    for column, values in typed.items():
-        accepted[column] = values[~rejected_mask]
-    if spec.name == "requests" and "prompt" in accepted.columns:
-        lengths = accepted["prompt"].str.len()
-        too_long = lengths > settings.ingest.max_prompt_chars
-        if too_long.any():
-            accepted.loc[too_long, "prompt"] = accepted.loc[too_long, "prompt"].str.slice(
-                0, settings.ingest.max_prompt_chars
-            )
-            notes.append(
-                f"{int(too_long.sum())} prompt(s) longer than {settings.ingest.max_prompt_chars} "
-                "characters were cut to that length (rows kept)"
-            )
-    accepted = accepted.reset_index(drop=True)
 
-    rejected = frame.loc[rejected_mask].copy()
-    rejected[PROBLEM_COLUMN] = reasons[PROBLEM_COLUMN].to_numpy()
-    rejected[REASON_COLUMN] = reasons[REASON_COLUMN].to_numpy()
-    if "prompt" in rejected.columns:
-        rejected["prompt"] = rejected["prompt"].astype("str").str.slice(0, 2000)
-    return accepted, rejected.reset_index(drop=True), notes
+def _cut_long_prompts(accepted: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, list[str]]:
+    too_long = accepted["prompt"].str.len() > limit
+    if not too_long.any():
+        return accepted, []
+    accepted.loc[too_long, "prompt"] = accepted.loc[too_long, "prompt"].str.slice(0, limit)
+    note = (
+        f"{int(too_long.sum())} prompt(s) longer than {limit} characters were cut to that "
+        "length (rows kept)"
+    )
+    return accepted, [note]
 
 
 def _parse_column(

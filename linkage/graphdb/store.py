@@ -643,6 +643,61 @@ def _digest_value(value: Any) -> Any:
     return value
 
 
+class _BatchLoader:
+    """Sends a table as ``UNWIND $rows`` batches, each in a transaction of its own."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        run_id: str,
+        report: LoadReport,
+        batch_size: int,
+        workers: int,
+        progress: ProgressCallback | None,
+    ) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.report = report
+        self.batch_size = batch_size
+        self.workers = workers
+        self.progress = progress
+
+    def send(self, step: str, query: str, rows: pd.DataFrame, parallel: bool = False) -> None:
+        load = self.report.steps.setdefault(step, StepLoad())
+        total = load.rows + len(rows)
+        began = time.perf_counter()
+
+        def one(start: int) -> int:
+            batch = _records(rows.iloc[start : start + self.batch_size])
+            params = {"rows": batch, "run_id": self.run_id}
+            self.store._write(query, params, f"loading {step}")
+            return len(batch)
+
+        def finish(sent: int) -> None:
+            load.rows += sent
+            if self.progress is not None:
+                self.progress(step, load.rows, total)
+
+        starts = range(0, len(rows), self.batch_size)
+        if parallel and self.workers > 1 and len(starts) > 1:
+            # batches of distinct keys, so concurrent transactions do not conflict on what
+            # they write (lock waits and deadlocks are retried by the driver)
+            with ThreadPoolExecutor(max_workers=self.workers) as pool:
+                pending: set[Future[int]] = set()
+                for start in starts:
+                    if len(pending) >= self.workers:
+                        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        for future in done:
+                            finish(future.result())
+                    pending.add(pool.submit(one, start))
+                for future in pending:
+                    finish(future.result())
+        else:
+            for start in starts:
+                finish(one(start))
+        load.seconds += time.perf_counter() - began
+
+
 class GraphStore:
     """A connection to Neo4j that loads run folders and answers investigator queries.
 
@@ -903,6 +958,17 @@ class GraphStore:
         run_id = str(run.run_id)
         report = LoadReport(run_id=run_id, run_dir=Path(run_dir))
         started = time.perf_counter()
+        self._begin_run(run, run_id)
+        loader = _BatchLoader(self, run_id, report, batch_size, workers, progress)
+        self._load_graph(run, loader, min_link_strength)
+        began = time.perf_counter()
+        self._prune(run_id)
+        report.steps["prune"] = StepLoad(rows=0, seconds=time.perf_counter() - began)
+        self._write(cypher("load_run_end"), {"run_id": run_id}, "finishing the load")
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _begin_run(self, run: Run, run_id: str) -> None:
         summary = run.info.get("summary", {}) if isinstance(run.info, dict) else {}
         self._write(
             cypher("load_run_begin"),
@@ -919,75 +985,35 @@ class GraphStore:
             "starting the load",
         )
 
-        def send(step: str, query: str, rows: pd.DataFrame, parallel: bool = False) -> None:
-            load = report.steps.setdefault(step, StepLoad())
-            total = load.rows + len(rows)
-            began = time.perf_counter()
-
-            def one(start: int) -> int:
-                batch = _records(rows.iloc[start : start + batch_size])
-                self._write(query, {"rows": batch, "run_id": run_id}, f"loading {step}")
-                return len(batch)
-
-            def finish(sent: int) -> None:
-                load.rows += sent
-                if progress is not None:
-                    progress(step, load.rows, total)
-
-            starts = range(0, len(rows), batch_size)
-            if parallel and workers > 1 and len(starts) > 1:
-                # batches of distinct keys, so concurrent transactions do not conflict on
-                # what they write (lock waits and deadlocks are retried by the driver)
-                with ThreadPoolExecutor(max_workers=workers) as pool:
-                    pending: set[Future[int]] = set()
-                    for start in starts:
-                        if len(pending) >= workers:
-                            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                            for future in done:
-                                finish(future.result())
-                        pending.add(pool.submit(one, start))
-                    for future in pending:
-                        finish(future.result())
-            else:
-                for start in starts:
-                    finish(one(start))
-            load.seconds += time.perf_counter() - began
-
+    def _load_graph(self, run: Run, loader: _BatchLoader, min_link_strength: float | None) -> None:
+        """Every node and relationship of the run, in an order that MATCHes what it needs."""
+        send = loader.send
         send("accounts", cypher("load_accounts"), _accounts_rows(run), parallel=True)
         send("ip_intel", cypher("load_networks"), _intel_rows(run))
-        attributes = run.account_attributes
-        by_type = {t: g for t, g in attributes.groupby("attr_type", sort=False)}
-        for attr_type, kind in ATTRIBUTE_KINDS.items():
-            if attr_type in by_type:
-                send(
-                    "attribute nodes",
-                    cypher_template(
-                        "load_attribute_nodes", LABEL=kind.graph_label, KEY=kind.graph_key
-                    ),
-                    _attribute_nodes(run, attr_type, by_type[attr_type]),
-                    parallel=True,
-                )
-        send("ip networks", cypher("load_ip_networks"), _ip_network_rows(run))
-        send("payments", cypher("load_payment_methods"), _payment_rows(run))
-        for attr_type, kind in ATTRIBUTE_KINDS.items():
-            if attr_type in by_type:
-                held = by_type[attr_type]
-                send(
-                    "account_attributes",
-                    cypher_template(
-                        "load_attribute_edges",
-                        LABEL=kind.graph_label,
-                        KEY=kind.graph_key,
-                        REL=kind.graph_relationship,
-                    ),
-                    _attribute_edges(held),
-                    parallel=True,
-                )
+        by_type = {t: g for t, g in run.account_attributes.groupby("attr_type", sort=False)}
         unknown = sorted(set(by_type) - set(ATTRIBUTE_KINDS))
         if unknown:
             raise GraphStoreError(
                 f"account_attributes has attribute types the graph does not know: {unknown}"
             )
+        kinds = [(t, k) for t, k in ATTRIBUTE_KINDS.items() if t in by_type]
+        for attr_type, kind in kinds:
+            send(
+                "attribute nodes",
+                cypher_template("load_attribute_nodes", LABEL=kind.graph_label, KEY=kind.graph_key),
+                _attribute_nodes(run, attr_type, by_type[attr_type]),
+                parallel=True,
+            )
+        send("ip networks", cypher("load_ip_networks"), _ip_network_rows(run))
+        send("payments", cypher("load_payment_methods"), _payment_rows(run))
+        for attr_type, kind in kinds:
+            template = cypher_template(
+                "load_attribute_edges",
+                LABEL=kind.graph_label,
+                KEY=kind.graph_key,
+                REL=kind.graph_relationship,
+            )
+            send("account_attributes", template, _attribute_edges(by_type[attr_type]), True)
         send("links", cypher("load_links"), _link_rows(run, min_link_strength), parallel=True)
         send("indicators", cypher("load_indicators"), _indicator_rows(run))
         send("indicator_matches", cypher("load_indicator_matches"), _match_rows(run))
@@ -995,16 +1021,13 @@ class GraphStore:
         memberships = run.clusters[["account_id", "cluster_id"]].astype("str")
         send("memberships", cypher("load_memberships"), memberships)
 
-        began = time.perf_counter()
+    def _prune(self, run_id: str) -> None:
+        """Remove what an earlier run left and this one replaces (see the module docstring)."""
         self._auto_commit(cypher("load_prune_memberships"), {"run_id": run_id}, "pruning")
         self._auto_commit(cypher("load_prune_clusters"), {"run_id": run_id}, "pruning")
         others = self._read(cypher("admin_other_runs"), {"run_id": run_id}, "pruning")
         if int(others["n"].iloc[0]) > 0:
             self._auto_commit(cypher("load_prune_account_edges"), {"run_id": run_id}, "pruning")
-        report.steps["prune"] = StepLoad(rows=0, seconds=time.perf_counter() - began)
-        self._write(cypher("load_run_end"), {"run_id": run_id}, "finishing the load")
-        report.seconds = time.perf_counter() - started
-        return report
 
     # -- queries ----------------------------------------------------------------------
 
