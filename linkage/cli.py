@@ -65,8 +65,8 @@ def generate(
     company teams with a shared card, families, a sign-up cohort, a popular
     prompt template, one honest heavy user). labels.csv holds the truth.
     """
-    from linkage.generate import generate as make_dataset
-    from linkage.generate import write_dataset
+    from linkage.synth import generate as make_dataset
+    from linkage.synth import write_dataset
 
     try:
         with console.status(f"generating scenario {scenario!r} at scale {scale} (seed {seed})"):

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 from linkage import neo4j_server
-from linkage.generate import generate, write_dataset
 from linkage.neo4j_server import ServerInfo
 from linkage.pipeline import RunResult, run
 from linkage.settings import Settings
+from linkage.synth import generate, write_dataset
 
 
 @pytest.fixture(scope="session")

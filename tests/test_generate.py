@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from linkage.contract import INDICATOR_TYPES
-from linkage.generate import (
+from linkage.synth import (
     SCENARIOS,
     TABLES,
     WINDOW_DAYS,

@@ -23,11 +23,11 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 
-from linkage.generate import generate, write_dataset
 from linkage.neo4j_server import ServerInfo
 from linkage.outputs import write_run
 from linkage.pipeline import run
 from linkage.settings import Settings
+from linkage.synth import generate, write_dataset
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 EXPECTED_NOTEBOOKS = {"explore_run.ipynb", "investigate_neo4j.ipynb"}

@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 from linkage.cli import app
 from linkage.errors import SettingsError
-from linkage.generate import generate, write_dataset
 from linkage.outputs import read_previous_clusters, write_run
 from linkage.pipeline import run
 from linkage.settings import Settings, load_settings
+from linkage.synth import generate, write_dataset
 
 runner = CliRunner()
 

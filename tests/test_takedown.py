@@ -326,10 +326,10 @@ def test_a_damaged_audit_log_stops_apply(manifest_path: Path) -> None:
 
 
 def test_plan_from_a_real_run(tmp_path: Path) -> None:
-    from linkage.generate import generate, write_dataset
     from linkage.outputs import write_run
     from linkage.pipeline import run
     from linkage.settings import Settings
+    from linkage.synth import generate, write_dataset
 
     data = tmp_path / "data"
     write_dataset(generate(seed=3, scale=0.2), data)

@@ -21,13 +21,13 @@ from typer.testing import CliRunner
 from linkage import neo4j_server
 from linkage.cli import app
 from linkage.errors import GraphStoreError
-from linkage.generate import generate, write_dataset
 from linkage.graph_store import GraphStore
 from linkage.neo4j_server import ServerInfo
 from linkage.outputs import read_previous_clusters, write_run
 from linkage.pipeline import RunResult
 from linkage.pipeline import run as run_pipeline
 from linkage.settings import Settings
+from linkage.synth import generate, write_dataset
 
 pytestmark = pytest.mark.neo4j
 
