@@ -20,9 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from linkage.evaluate import evaluate_run
-from linkage.generate import generate, write_dataset
-from linkage.detect.pipeline import run
+from linkage.jobs import run_detection as run
 from linkage.settings import Settings
+from linkage.synth import generate, write_dataset
 
 
 def main() -> int:

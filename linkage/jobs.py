@@ -7,6 +7,7 @@ Reads the input (:mod:`linkage.io.input_folder`), runs detection
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 from datetime import UTC, datetime
 from importlib import metadata
@@ -63,10 +64,11 @@ def write_run_folder(
     """
     sharing_key, demo_key = sharing or sharing_key_from_env()
     if demo_key:
-        run.info["notes"] = [*run.info.get("notes", []), f"{STIX_FILE}: {DEMO_WARNING}"]
+        notes = [*run.info.get("notes", []), f"{STIX_FILE}: {DEMO_WARNING}"]
+        run = dataclasses.replace(run, info={**run.info, "notes": notes})
     documents = {
-        REPORT_FILE: render_report(run),
-        STIX_FILE: bundle_json(build_bundle(run, sharing_key)),
+        "report": (REPORT_FILE, render_report(run)),
+        "stix": (STIX_FILE, bundle_json(build_bundle(run, sharing_key))),
     }
     return write_run(run, out_dir, documents)
 

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 
 from linkage.graphdb import server as neo4j_server
-from linkage.synth import generate, write_dataset
 from linkage.graphdb.server import ServerInfo
 from linkage.jobs import run_detection as run
 from linkage.run_model import Run
 from linkage.settings import Settings
+from linkage.synth import generate, write_dataset
 
 
 @pytest.fixture(scope="session")

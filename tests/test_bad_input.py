@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from linkage.cli import app
 from linkage.errors import InputContractError
-from linkage.jobs import write_run_folder as write_run
 from linkage.jobs import run_detection as run
+from linkage.jobs import write_run_folder as write_run
 from linkage.settings import Settings
 
 ACCOUNTS = """account_id,created_at,email,org_id

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from linkage.evaluate import evaluate_run
-from linkage.synth import generate, write_dataset
 from linkage.jobs import run_detection as run
 from linkage.settings import Settings
+from linkage.synth import generate, write_dataset
 
 UNTUNED_SEEDS = (11, 23, 37)
 PROTECTED_GROUPS = ("university", "company", "family", "cohort")

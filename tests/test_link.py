@@ -19,9 +19,11 @@ def _pool_incidence(accounts: int, ips: int, kind: str, per_account: int) -> pd.
     incidence["attr_type"] = "ip"
     incidence["accounts"] = incidence.groupby("attr_value")["account_id"].transform("size")
     settings = Settings()
-    factor = settings.ip_kind_factors[kind]
+    factor = settings.link.ip_kind_factors[kind]
     incidence["contribution"] = (
-        settings.attribute_weights["ip"] * factor * np.minimum(1, 6 / (incidence["accounts"] - 1))
+        settings.link.attribute_weights["ip"]
+        * factor
+        * np.minimum(1, 6 / (incidence["accounts"] - 1))
     )
     incidence["usage_share"] = 1.0
     return incidence
@@ -31,9 +33,9 @@ def test_a_big_hydra_behind_its_own_small_network_is_linked() -> None:
     # 600 accounts drawing on one /26: each IP is held by ~470 accounts, far too many for
     # pair-by-pair weight, but every pair shares most of the pool
     incidence = _pool_incidence(accounts=600, ips=64, kind="hosting", per_account=50)
-    assert (incidence["contribution"] < Settings().min_link_contribution).all()
+    assert (incidence["contribution"] < Settings().link.min_link_contribution).all()
     links = project_links(incidence, Settings())
-    strong = links[links["strength"] >= Settings().min_link_strength]
+    strong = links[links["strength"] >= Settings().cluster.min_link_strength]
     assert len(strong) == 600 * 599 // 2
     assert (strong["ip_shared"] >= 30).all()
 
@@ -41,4 +43,4 @@ def test_a_big_hydra_behind_its_own_small_network_is_linked() -> None:
 def test_carrier_nat_shared_by_thousands_links_nobody() -> None:
     incidence = _pool_incidence(accounts=600, ips=20, kind="mobile", per_account=5)
     links = project_links(incidence, Settings())
-    assert (links["strength"] < Settings().min_link_strength).all()
+    assert (links["strength"] < Settings().cluster.min_link_strength).all()

@@ -23,11 +23,11 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 
-from linkage.synth import generate, write_dataset
 from linkage.graphdb.server import ServerInfo
-from linkage.jobs import write_run_folder as write_run
 from linkage.jobs import run_detection as run
+from linkage.jobs import write_run_folder as write_run
 from linkage.settings import Settings
+from linkage.synth import generate, write_dataset
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 EXPECTED_NOTEBOOKS = {"explore_run.ipynb", "investigate_neo4j.ipynb"}

@@ -11,11 +11,11 @@ from typer.testing import CliRunner
 
 from linkage.cli import app
 from linkage.errors import SettingsError
-from linkage.synth import generate, write_dataset
 from linkage.io.run_folder import read_previous_clusters
-from linkage.jobs import write_run_folder as write_run
 from linkage.jobs import run_detection as run
+from linkage.jobs import write_run_folder as write_run
 from linkage.settings import Settings, load_settings
+from linkage.synth import generate, write_dataset
 
 runner = CliRunner()
 

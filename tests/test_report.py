@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from linkage import report
-from linkage.run_model import Run
+from linkage.deliver import report
 from linkage.deliver.report import render_report
+from linkage.run_model import Run
 
 HOSTILE = "<script>alert('x')</script>\"&'"
 VOID = {"meta", "br", "hr", "img", "input", "link", "area", "base", "col", "source", "wbr"}
@@ -189,10 +189,12 @@ def test_timeline_bins_long_spans(result: Run, monkeypatch: pytest.MonkeyPatch) 
     assert re.search(r"Exchanges per \d+ hours from", page)
 
 
-def test_write_run_writes_report(result: Run, tmp_path: Path) -> None:
-    from linkage.jobs import write_run_folder as write_run
+def test_the_report_can_be_rebuilt_from_the_run_folder(result: Run, tmp_path: Path) -> None:
+    from linkage.io.run_folder import read_run
+    from linkage.jobs import write_run_folder
 
-    paths = write_run(result, tmp_path / "run")
-    text = paths["report"].read_text(encoding="utf-8")
+    paths = write_run_folder(result, tmp_path / "run")
     assert paths["report"].name == "report.html"
-    assert text == render_report(result)
+    written = paths["report"].read_text(encoding="utf-8")
+    assert "Run summary" in written and "DEMO SHARING KEY" in written  # the run's notes
+    assert render_report(read_run(tmp_path / "run")) == written

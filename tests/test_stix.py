@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import stix2
 
-from linkage.run_model import Run
 from linkage.deliver.stix import (
     DEMO_LABEL,
     DEMO_SHARING_KEY,
@@ -21,6 +20,7 @@ from linkage.deliver.stix import (
     keyed_hash,
     sharing_key_from_env,
 )
+from linkage.run_model import Run
 
 KEY = b"partner-lab-shared-secret-0123456789"
 

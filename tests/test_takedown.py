@@ -12,7 +12,6 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from linkage.cli import app
-from linkage.detect.pipeline import CLUSTER_COLUMNS, TAKEDOWN_COLUMNS
 from linkage.deliver.takedown import (
     ACTION_COLUMNS,
     TakedownError,
@@ -20,9 +19,10 @@ from linkage.deliver.takedown import (
     apply_manifest,
     parse_allow_list,
     plan_takedown,
-    read_run,
     write_manifest,
 )
+from linkage.io.run_folder import read_run
+from linkage.run_model import CLUSTER_COLUMNS, GRAPH_TABLES, TAKEDOWN_COLUMNS
 
 runner = CliRunner()
 
@@ -59,8 +59,7 @@ def _write_run_folder(folder: Path) -> Path:
             reason = f"hydra_score {score} in cluster {cluster_id}"
             takedown.append((account_id, cluster_id, score, organization, reason))
             clusters.append((account_id, cluster_id, score, "true", organization, confidence))
-            accounts.append((account_id, "2026-10-01T00:00:00Z", org_id, pathway))
-            # exchanges spread over two IPs: the plan adds IP uses up per account
+            accounts.append((account_id, "2026-10-01T00:00:00Z", org_id, pathway, exchanges))
             attributes.append((account_id, "ip", "203.0.113.1", exchanges - 1))
             attributes.append((account_id, "ip", "203.0.113.2", 1))
             attributes.append((account_id, "subnet", "203.0.113.0/24", exchanges))
@@ -75,7 +74,11 @@ def _write_run_folder(folder: Path) -> Path:
         )
     pd.DataFrame(takedown, columns=TAKEDOWN_COLUMNS).to_csv(folder / "takedown.csv", index=False)
     pd.DataFrame(clusters, columns=CLUSTER_COLUMNS).to_csv(folder / "clusters.csv", index=False)
-    frame = pd.DataFrame(accounts, columns=["account_id", "created_at", "org_id", "signup_pathway"])
+    for name in GRAPH_TABLES:  # the tables a plan does not read stay empty
+        pd.DataFrame({"x": []}).to_parquet(folder / "graph" / f"{name}.parquet")
+    frame = pd.DataFrame(
+        accounts, columns=["account_id", "created_at", "org_id", "signup_pathway", "exchanges"]
+    )
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     frame.to_parquet(folder / "graph" / "accounts.parquet", index=False)
     pd.DataFrame(attributes, columns=["account_id", "attr_type", "attr_value", "uses"]).to_parquet(
@@ -83,7 +86,9 @@ def _write_run_folder(folder: Path) -> Path:
     )
     (folder / "campaigns.json").write_text(json.dumps(campaigns), encoding="utf-8")
     (folder / "run.json").write_text(
-        json.dumps({"started_at": "2026-11-01T00:00:00Z", "settings": {"flag_threshold": 0.5}}),
+        json.dumps(
+            {"started_at": "2026-11-01T00:00:00Z", "settings": {"score": {"flag_threshold": 0.5}}}
+        ),
         encoding="utf-8",
     )
     return folder
@@ -201,7 +206,7 @@ def test_cli_plan_too_large_exits_non_zero(run_dir: Path) -> None:
 def test_cli_plan_rejects_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
     result = runner.invoke(app, ["takedown", "plan", str(tmp_path)])
     assert result.exit_code == 1
-    assert "not a complete run folder" in _said(result)
+    assert "is not a run folder" in _said(result)
 
 
 def test_allow_list_parsing() -> None:
@@ -326,10 +331,10 @@ def test_a_damaged_audit_log_stops_apply(manifest_path: Path) -> None:
 
 
 def test_plan_from_a_real_run(tmp_path: Path) -> None:
-    from linkage.synth import generate, write_dataset
-    from linkage.jobs import write_run_folder as write_run
     from linkage.jobs import run_detection as run
+    from linkage.jobs import write_run_folder as write_run
     from linkage.settings import Settings
+    from linkage.synth import generate, write_dataset
 
     data = tmp_path / "data"
     write_dataset(generate(seed=3, scale=0.2), data)

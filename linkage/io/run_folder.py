@@ -38,10 +38,13 @@ def write_json(payload: Any, path: Path) -> None:
     )
 
 
-def write_run(run: Run, out_dir: Path, documents: dict[str, str] | None = None) -> dict[str, Path]:
+def write_run(
+    run: Run, out_dir: Path, documents: dict[str, tuple[str, str]] | None = None
+) -> dict[str, Path]:
     """Write every file of a run folder; return their paths by name.
 
-    ``documents`` maps file names (``report.html``, ...) to text rendered from the run.
+    ``documents`` maps names to (file name, text) rendered from the run, e.g.
+    ``{"report": ("report.html", html)}``.
     ``run.json`` is written last, so a folder with one is complete.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -74,8 +77,8 @@ def write_run(run: Run, out_dir: Path, documents: dict[str, str] | None = None) 
         getattr(run, name).to_parquet(graph_dir / f"{name}.parquet", index=False)
     paths["graph"] = graph_dir
 
-    for name, text in (documents or {}).items():
-        paths[name] = out_dir / name
+    for name, (file_name, text) in (documents or {}).items():
+        paths[name] = out_dir / file_name
         paths[name].write_text(text, encoding="utf-8")
 
     paths["run"] = out_dir / "run.json"

@@ -20,10 +20,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from linkage.synth import generate, write_dataset
-from linkage.jobs import write_run_folder as write_run
 from linkage.jobs import run_detection as run
+from linkage.jobs import write_run_folder as write_run
 from linkage.settings import Settings
+from linkage.synth import generate, write_dataset
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]

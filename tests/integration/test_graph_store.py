@@ -18,17 +18,17 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from linkage.graphdb import server as neo4j_server
 from linkage.cli import app
 from linkage.errors import GraphStoreError
-from linkage.synth import generate, write_dataset
-from linkage.graphdb.store import GraphStore
+from linkage.graphdb import server as neo4j_server
 from linkage.graphdb.server import ServerInfo
+from linkage.graphdb.store import GraphStore
 from linkage.io.run_folder import read_previous_clusters
-from linkage.jobs import write_run_folder as write_run
-from linkage.run_model import Run
 from linkage.jobs import run_detection as run_pipeline
+from linkage.jobs import write_run_folder as write_run
+from linkage.run_model import Run as RunModel
 from linkage.settings import Settings
+from linkage.synth import generate, write_dataset
 
 pytestmark = pytest.mark.neo4j
 
@@ -40,7 +40,7 @@ SHARED_KINDS = ["payment", "ip", "api_key", "email", "billing_name", "template"]
 @dataclass
 class Run:
     out: Path
-    result: Run
+    result: RunModel
     settings: Settings
 
     @property
@@ -74,7 +74,9 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Run]:
     first = run_pipeline(data, first_settings)
     write_run(first, root / "run1")
     # a later run that sees the same logs differently: clusters split, shrink or go
-    second_settings = Settings.from_dict({"cluster": {"min_link_strength": 0.6}, "score": {"flag_threshold": 0.9}})
+    second_settings = Settings.from_dict(
+        {"cluster": {"min_link_strength": 0.6}, "score": {"flag_threshold": 0.9}}
+    )
     second = run_pipeline(data, second_settings, read_previous_clusters(root / "run1"))
     write_run(second, root / "run2")
     return (

@@ -1,0 +1,191 @@
+"""Blocks: one group's accounts, cards and requests, with account-local indices.
+
+Every group builder returns a :class:`Block`; :func:`draw_ids` then gives it
+identifiers from the group's own ``ids`` stream, and the assembly concatenates
+the blocks into the contract's tables.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from linkage.synth.people import People
+from linkage.synth.sampling import fingerprint_values, unique_u64
+from linkage.synth.text import Arr, as_objects
+from linkage.synth.vocabulary import (
+    MODELS,
+    N_SDK_USER_AGENTS,
+    USER_AGENT_WEIGHTS,
+    USER_AGENTS,
+)
+from linkage.synth.window import DAY, MINUTE
+
+
+@dataclass
+class Block:
+    """One group's rows, with account-local indices; ids are attached by ``draw_ids``."""
+
+    group: str
+    campaign_id: str
+    organization: str
+    created: Arr  # int64 seconds from the window start
+    email: Arr
+    display_name: Arr
+    org_id: Arr  # None where no org was declared
+    pathway: Arr
+    country: Arr
+    n_keys: Arr
+    req: dict[str, Arr]  # acct, ts, ip, access_pathway, user_agent, model, prompt, ...
+    card_of: Arr  # card index per account, -1 for none
+    card_name: Arr  # per card
+    card_country: Arr  # per card
+    card_added: Arr  # per account (seconds), used where card_of >= 0
+    keep_email: Arr  # emails that are deliberately canonical duplicates
+    # ids as integers (formatted once, after cross-group clashes are resolved)
+    account_id: Arr = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+    key_id: Arr = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+    key_start: Arr = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    req_key: Arr = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    request_id: Arr = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+    card_fp: Arr = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+
+
+def request_columns(
+    acct: Arr,
+    ts: Arr,
+    ip: Arr,
+    user_agent: Arr,
+    model: Arr,
+    prompt: Arr,
+    extra_input: Arr,
+    output_tokens: Arr,
+    access_pathway: Arr,
+    missing: Arr | None = None,
+) -> dict[str, Arr]:
+    """Bundle request columns (account-local ``acct``) into a dict of equal-length arrays."""
+    n = len(acct)
+    return {
+        "acct": np.asarray(acct, dtype=np.int64),
+        "ts": np.asarray(ts, dtype=np.int64),
+        "ip": np.asarray(ip, dtype=object),
+        "user_agent": np.asarray(user_agent, dtype=object),
+        "model": np.asarray(model, dtype=object),
+        "prompt": np.asarray(prompt, dtype=object),
+        "extra_input": np.asarray(extra_input, dtype=np.int64),
+        "output_tokens": np.asarray(output_tokens, dtype=np.int64),
+        "access_pathway": np.asarray(access_pathway, dtype=object),
+        "missing": np.zeros(n, dtype=bool) if missing is None else np.asarray(missing),
+    }
+
+
+def concat_requests(parts: Sequence[dict[str, Arr]]) -> dict[str, Arr]:
+    """Requests of several bundles, in order, as one bundle."""
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def token_counts(rng: np.random.Generator, n: int, median: float, sigma: float, hi: int) -> Arr:
+    """Lognormal token counts around ``median``, clipped to ``1..hi``."""
+    return np.clip(np.rint(rng.lognormal(math.log(median), sigma, n)), 1, hi).astype(np.int64)
+
+
+def pick_models(rng: np.random.Generator, n: int, p: Sequence[float]) -> Arr:
+    """``n`` models drawn with probabilities ``p`` (large, medium, small)."""
+    return as_objects(MODELS)[rng.choice(3, n, p=np.asarray(p))]
+
+
+def sdk_user_agents(rng: np.random.Generator, n: int) -> Arr:
+    """``n`` programmatic clients, with their relative shares among ordinary users."""
+    w = np.asarray(USER_AGENT_WEIGHTS[:N_SDK_USER_AGENTS])
+    return as_objects(USER_AGENTS)[rng.choice(N_SDK_USER_AGENTS, n, p=w / w.sum())]
+
+
+def _own_cards(
+    rng: np.random.Generator, people: People, created: Arr, has_card: Arr
+) -> tuple[Arr, Arr, Arr, Arr]:
+    """One card per account where ``has_card``: card_of, billing names, countries, added."""
+    card_of = np.where(has_card, np.cumsum(has_card) - 1, -1).astype(np.int64)
+    added = created + rng.integers(5 * MINUTE, 2 * DAY, len(created))
+    return card_of, people.display[has_card], people.country[has_card], added
+
+
+def block_with_own_cards(
+    group: str,
+    people: People,
+    created: Arr,
+    pathway: Arr | str,
+    req: dict[str, Arr],
+    has_card: Arr,
+    rng: np.random.Generator,
+    **details: Any,
+) -> Block:
+    """A group whose accounts each have their own card (where ``has_card``)."""
+    card_of, names, countries, added = _own_cards(rng, people, created, has_card)
+    return make_block(
+        group, people, created, pathway, req, card_of, names, countries, added, rng, **details
+    )
+
+
+def make_block(
+    group: str,
+    people: People,
+    created: Arr,
+    pathway: Arr | str,
+    req: dict[str, Arr],
+    card_of: Arr,
+    card_name: Arr,
+    card_country: Arr,
+    card_added: Arr,
+    rng: np.random.Generator,
+    *,
+    campaign_id: str = "",
+    organization: str = "",
+    org_id: Arr | None = None,
+    email: Arr | None = None,
+    keep_email: Arr | None = None,
+    n_keys: Arr | None = None,
+) -> Block:
+    """A group's block: ``people`` and requests, cards given per account by ``card_of``.
+
+    Unless given, accounts have no declared org, their people's emails, none of
+    them deliberately shared, and 1-3 API keys each (drawn here).
+    """
+    n = len(created)
+    return Block(
+        group=group,
+        campaign_id=campaign_id,
+        organization=organization,
+        created=np.asarray(created, dtype=np.int64),
+        email=people.email if email is None else email,
+        display_name=people.display,
+        org_id=np.full(n, None, dtype=object) if org_id is None else org_id,
+        pathway=as_objects([pathway] * n) if isinstance(pathway, str) else pathway,
+        country=people.country,
+        n_keys=rng.choice([1, 2, 3], n, p=[0.75, 0.2, 0.05]) if n_keys is None else n_keys,
+        req=req,
+        card_of=np.asarray(card_of, dtype=np.int64),
+        card_name=np.asarray(card_name, dtype=object),
+        card_country=np.asarray(card_country, dtype=object),
+        card_added=np.asarray(card_added, dtype=np.int64),
+        keep_email=np.zeros(n, dtype=bool) if keep_email is None else keep_email,
+    )
+
+
+def draw_ids(block: Block, rng: np.random.Generator) -> Block:
+    """Draw the block's ids (accounts, keys, requests, card fingerprints)."""
+    n = len(block.created)
+    block.account_id = unique_u64(rng, n, 8)
+    total_keys = int(block.n_keys.sum())
+    block.key_id = unique_u64(rng, total_keys, 10)
+    block.key_start = np.cumsum(block.n_keys) - block.n_keys
+    acct = block.req["acct"]
+    block.req_key = block.key_start[acct] + (rng.random(len(acct)) * block.n_keys[acct]).astype(
+        np.int64
+    )
+    block.request_id = unique_u64(rng, len(acct), 12)
+    block.card_fp = fingerprint_values(rng, len(block.card_name))
+    return block

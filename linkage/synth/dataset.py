@@ -1,0 +1,115 @@
+"""The generated dataset and how it is written to files.
+
+Examples
+--------
+>>> dataset = GeneratedDataset(tables={"labels": pd.DataFrame({"account_id": ["acct_1"]})})
+>>> dataset["labels"]["account_id"].tolist()
+['acct_1']
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+TABLES: tuple[str, ...] = (
+    "accounts",
+    "requests",
+    "payment_methods",
+    "ip_intel",
+    "indicators",
+    "labels",
+)
+"""Names of the tables :func:`generate` returns, in writing order."""
+
+
+@dataclass
+class GeneratedDataset:
+    """A generated dataset: the contract's tables plus a description of the scenario.
+
+    Attributes
+    ----------
+    tables
+        ``accounts``, ``requests``, ``payment_methods``, ``ip_intel``,
+        ``indicators`` and ``labels`` as pandas DataFrames with the contract's
+        column names. Timestamps are ``datetime64[us, UTC]``. ``labels`` has an
+        extra ``group`` column (``campaign`` or the legitimate group's name).
+    metadata
+        JSON-ready dict: scenario, seed, scale, window start/end, the planted
+        campaigns (id, organisation, first/last request, account and request
+        counts) and per-group account/request counts. ``write_dataset`` saves
+        it as ``scenario.json``.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        """Return the table called ``name``."""
+        return self.tables[name]
+
+
+def _arrow_table(df: pd.DataFrame, iso_timestamps: bool) -> pa.Table:
+    """DataFrame -> Arrow table; timestamps optionally as ``YYYY-MM-DDTHH:MM:SSZ`` strings."""
+    columns: dict[str, pa.Array] = {}
+    for name in df.columns:
+        col = df[name]
+        if isinstance(col.dtype, pd.DatetimeTZDtype):
+            naive = col.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[s]")
+            if iso_timestamps:
+                columns[name] = pa.array(np.datetime_as_string(naive, unit="s", timezone="UTC"))
+            else:
+                columns[name] = pa.array(naive).cast(pa.timestamp("s", tz="UTC"))
+        else:
+            columns[name] = pa.Array.from_pandas(col)
+    return pa.table(columns)
+
+
+def write_dataset(dataset: GeneratedDataset, out_dir: Path | str, fmt: str = "csv") -> list[Path]:
+    """Write a generated dataset as one file per table plus ``scenario.json``.
+
+    Parameters
+    ----------
+    dataset
+        What :func:`generate` returned.
+    out_dir
+        Folder to write into (created if missing; existing files are overwritten).
+    fmt
+        ``"csv"`` (UTF-8, header row, timestamps like ``2026-10-03T14:05:09Z``,
+        nulls as empty fields) or ``"parquet"`` (timestamps as UTC timestamps).
+
+    Returns
+    -------
+    list[pathlib.Path]
+        The files written: the six tables in :data:`TABLES` order, then ``scenario.json``.
+
+    Raises
+    ------
+    ValueError
+        ``fmt`` is neither ``"csv"`` nor ``"parquet"``.
+    """
+    if fmt not in ("csv", "parquet"):
+        raise ValueError(f"unknown format {fmt!r}; choose 'csv' or 'parquet'")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name in TABLES:
+        table = _arrow_table(dataset.tables[name], iso_timestamps=fmt == "csv")
+        path = out / f"{name}.{fmt}"
+        if fmt == "csv":
+            pacsv.write_csv(table, path)
+        else:
+            pq.write_table(table, path, compression="zstd")
+        written.append(path)
+    meta_path = out / "scenario.json"
+    meta_path.write_text(json.dumps(dataset.metadata, indent=2) + "\n", encoding="utf-8")
+    written.append(meta_path)
+    return written

@@ -1,0 +1,478 @@
+"""The legitimate groups, each built to look like a campaign on one signal.
+
+Ordinary users (and the popular-template and proxy-overlap users, who are
+ordinary users with one twist), a university behind NAT, companies with a
+shared card and a nightly judge batch, families, a sign-up cohort, one honest
+heavy user and cloud developers next to the harvest's /24.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from linkage.synth.blocks import (
+    Block,
+    block_with_own_cards,
+    concat_requests,
+    make_block,
+    pick_models,
+    request_columns,
+    sdk_user_agents,
+    token_counts,
+)
+from linkage.synth.network import Plan
+from linkage.synth.people import (
+    COUNTRY_CODES,
+    COUNTRY_TZ,
+    COUNTRY_WEIGHTS,
+    FIRST_LOWER,
+    INITIAL,
+    LAST_LOWER,
+    People,
+    draw_people,
+    first_index,
+    last_index,
+)
+from linkage.synth.prompts import problems, react_prompts, regular_prompts
+from linkage.synth.sampling import ALWAYS, DIURNAL, hour_weights, lognormal_counts, session_times
+from linkage.synth.text import NUMBER_TEXT, Arr, as_objects, pick, render, template_pieces
+from linkage.synth.vocabulary import (
+    APP_ADJECTIVES,
+    APP_INPUTS,
+    APP_NOUNS,
+    APP_ROLES,
+    CHAIN_OF_THOUGHT_TEMPLATES,
+    COMPANIES,
+    COURSE_TEMPLATE,
+    COURSE_TOPICS,
+    JUDGE_TEMPLATES,
+    LAST_NAMES,
+    MODELS,
+    N_SDK_USER_AGENTS,
+    ONBOARDING_TEMPLATE,
+    STARTUP_IDEAS,
+    SUPPORT_REPLIES,
+    SUPPORT_TICKETS,
+    USER_AGENT_WEIGHTS,
+    USER_AGENTS,
+)
+from linkage.synth.window import DAY, HOUR, MINUTE, WINDOW, WINDOW_DAYS
+
+
+def regular_like(
+    rng: np.random.Generator,
+    plan: Plan,
+    group: str,
+    n: int,
+    homes: Arr,
+    *,
+    mean_requests: float = 8.0,
+    created: Arr | None = None,
+    lo_delay: int = 0,
+    template_frac: float = 0.0,
+    card_frac: float = 0.8,
+    ipv6: Arr | None = None,
+    pathway: str = "standard",
+    max_home_ips: int = 2,
+    people: People | None = None,
+) -> Block:
+    """Ordinary users: own home IPs, diurnal sessions, occasional mobile/VPN exits."""
+    ppl = draw_people(rng, n) if people is None else people
+    if created is None:
+        before = rng.random(n) < 0.85
+        created = np.where(
+            before, -rng.integers(DAY, 700 * DAY, n), rng.integers(0, 27 * DAY, n)
+        ).astype(np.int64)
+    counts = lognormal_counts(rng, n, mean_requests, 0.9, 1, 200)
+    acct = np.repeat(np.arange(n), counts)
+    r = len(acct)
+    n_sess = np.clip(np.rint(counts / rng.uniform(1.5, 4.0, n)), 1, counts).astype(np.int64)
+    lo = np.maximum(created + lo_delay, 0)
+    hi = np.full(n, WINDOW, dtype=np.int64)
+    ts = session_times(rng, acct, n_sess, lo, hi, ppl.tz, DIURNAL)
+
+    k = np.ones(n, dtype=np.int64)
+    if max_home_ips > 1:
+        k += rng.random(n) < 0.35
+    first = np.cumsum(k) - k
+    ip = homes[first[acct] + (rng.random(r) * k[acct]).astype(np.int64)].copy()
+    mobile_user = rng.random(n) < 0.35
+    vpn_user = rng.random(n) < 0.08
+    use_mobile = mobile_user[acct] & (rng.random(r) < 0.25)
+    use_vpn = vpn_user[acct] & (rng.random(r) < 0.5) & ~use_mobile
+    ip[use_mobile] = pick(rng, plan.mobile, int(use_mobile.sum()))
+    ip[use_vpn] = pick(rng, plan.vpn, int(use_vpn.sum()))
+    if ipv6 is not None and len(ipv6):
+        v6_of = np.full(n, -1, dtype=np.int64)
+        v6_of[rng.choice(n, min(n, len(ipv6)), replace=False)] = np.arange(min(n, len(ipv6)))
+        sel = (v6_of[acct] >= 0) & (rng.random(r) < 0.5) & ~use_mobile & ~use_vpn
+        ip[sel] = ipv6[v6_of[acct[sel]]]
+
+    w = np.asarray(USER_AGENT_WEIGHTS)
+    primary = rng.choice(len(USER_AGENTS), n, p=w)
+    ua_idx = np.where(rng.random(r) < 0.15, rng.choice(len(USER_AGENTS), r, p=w), primary[acct])
+    access = np.where(ua_idx >= N_SDK_USER_AGENTS, "console", "api").astype(object)
+    pm = rng.choice(3, n, p=[0.3, 0.5, 0.2])
+    model_idx = np.where(rng.random(r) < 0.8, pm[acct], rng.integers(0, 3, r))
+
+    prompt = regular_prompts(rng, r)
+    if template_frac > 0:
+        sel = rng.random(r) < template_frac
+        prompt[sel] = react_prompts(rng, int(sel.sum()))
+    req = request_columns(
+        acct,
+        ts,
+        ip,
+        as_objects(USER_AGENTS)[ua_idx],
+        as_objects(MODELS)[model_idx],
+        prompt,
+        rng.integers(0, 60, r),
+        token_counts(rng, r, 300, 0.8, 8000),
+        access,
+        rng.random(r) < 0.003,
+    )
+    return block_with_own_cards(group, ppl, created, pathway, req, rng.random(n) < card_frac, rng)
+
+
+def university(rng: np.random.Generator, plan: Plan, n: int) -> Block:
+    """Students: one course template, four NAT IPs, weekday lab hours."""
+    ppl = draw_people(rng, n, country="US")
+    email = (
+        INITIAL[first_index(ppl.first)]
+        + LAST_LOWER[last_index(ppl.last)]
+        + NUMBER_TEXT[rng.integers(1, 100, n)]
+        + "@northfield.edu"
+    )
+    created = rng.integers(0, 7 * DAY, n)
+    counts = rng.integers(20, 41, n)
+    acct = np.repeat(np.arange(n), counts)
+    r = len(acct)
+    lab = hour_weights({(10, 12): 1.0, (14, 16): 1.0})
+    ts = session_times(
+        rng,
+        acct,
+        np.ceil(counts / 5).astype(np.int64),
+        created,
+        np.full(n, WINDOW, dtype=np.int64),
+        np.zeros(n),
+        lab,
+        np.zeros(24),
+        gap_mean=240.0,
+    )
+    course = rng.random(r) < 0.6
+    prompt = regular_prompts(rng, r, (0.25, 0.45, 0.05, 0.25))
+    week = np.clip(ts // (7 * DAY) + 1, 1, 4)
+    prompt[course] = render(
+        template_pieces([COURSE_TEMPLATE]),
+        np.zeros(int(course.sum()), dtype=np.int64),
+        [NUMBER_TEXT[week[course]], pick(rng, as_objects(COURSE_TOPICS), int(course.sum()))],
+    )
+    browser = rng.random(r) < 0.7
+    ua = np.where(browser, USER_AGENTS[7], USER_AGENTS[0]).astype(object)
+    req = request_columns(
+        acct,
+        ts,
+        pick(rng, plan.university_nat, r),
+        ua,
+        pick_models(rng, r, (0.1, 0.4, 0.5)),
+        prompt,
+        rng.integers(0, 40, r),
+        token_counts(rng, r, 250, 0.6, 4000),
+        np.where(browser, "console", "api").astype(object),
+    )
+    return block_with_own_cards(
+        "university", ppl, created, "education", req, rng.random(n) < 0.1, rng, email=email
+    )
+
+
+def companies(rng: np.random.Generator, plan: Plan, sizes: Sequence[int]) -> Block:
+    """Three declared organisations: shared corporate card, office IPs, nightly judge batch."""
+    ppl, comp, email, org_id = _employees(rng, sizes)
+    n = len(comp)
+    created = -rng.integers(30 * DAY, 400 * DAY, n)
+    tz = np.array([c.utc_offset_hours for c in COMPANIES], dtype=float)[comp]
+    day = _office_hours(rng, plan, comp, created, tz)
+    nightly = _nightly_judge_batch(rng, plan, comp)
+    card_of = comp.copy()  # one corporate card per company
+    added = created + rng.integers(HOUR, 30 * DAY, n)
+    return make_block(
+        "company",
+        ppl,
+        created,
+        "enterprise",
+        concat_requests([day, nightly]),
+        card_of,
+        as_objects([c.name for c in COMPANIES]),
+        as_objects([c.country for c in COMPANIES]),
+        added,
+        rng,
+        org_id=org_id,
+        email=email,
+    )
+
+
+def _employees(rng: np.random.Generator, sizes: Sequence[int]) -> tuple[People, Arr, Arr, Arr]:
+    """Every company's staff: people, company index, work email and declared org id."""
+    peoples: list[People] = []
+    emails, org_ids, comp_of = [], [], []
+    for c, (company, n) in enumerate(zip(COMPANIES, sizes, strict=True)):
+        domain = company.email_domain
+        ppl = draw_people(rng, n, domains=(domain,), domain_w=None, country=company.country)
+        local = FIRST_LOWER[first_index(ppl.first)] + "." + LAST_LOWER[last_index(ppl.last)]
+        peoples.append(ppl)
+        emails.append(local + "@" + domain)
+        org_ids.append(as_objects([company.org_id] * n))
+        comp_of.append(np.full(n, c, dtype=np.int64))
+    ppl = People(
+        *(np.concatenate([getattr(p, f) for p in peoples]) for f in People.__dataclass_fields__)
+    )
+    return ppl, np.concatenate(comp_of), np.concatenate(emails), np.concatenate(org_ids)
+
+
+def _office_hours(
+    rng: np.random.Generator, plan: Plan, comp: Arr, created: Arr, tz: Arr
+) -> dict[str, Arr]:
+    """Weekday daytime work from the company's office IPs."""
+    n = len(comp)
+    counts = rng.poisson(50, n).clip(5)
+    acct = np.repeat(np.arange(n), counts)
+    r = len(acct)
+    office = hour_weights({(9, 12): 1.0, (13, 18): 1.0, (12, 13): 0.5})
+    ts = session_times(
+        rng,
+        acct,
+        np.ceil(counts / 4).astype(np.int64),
+        np.maximum(created, 0),
+        np.full(n, WINDOW, dtype=np.int64),
+        tz,
+        office,
+        np.zeros(24),
+        gap_mean=300.0,
+    )
+    ip = np.empty(r, dtype=object)
+    for c, ips in enumerate(plan.company_ips):
+        sel = comp[acct] == c
+        ip[sel] = pick(rng, ips, int(sel.sum()))
+    return request_columns(
+        acct,
+        ts,
+        ip,
+        sdk_user_agents(rng, r),
+        pick_models(rng, r, (0.3, 0.6, 0.1)),
+        regular_prompts(rng, r, (0.45, 0.4, 0.1, 0.05)),
+        rng.integers(20, 200, r),
+        token_counts(rng, r, 350, 0.7, 6000),
+        as_objects(["api"] * r),
+    )
+
+
+def _nightly_judge_batch(rng: np.random.Generator, plan: Plan, comp: Arr) -> dict[str, Arr]:
+    """LLM-as-judge batch at 02:00 UTC: every account, within the same minute or two.
+
+    The synchronised burst from one office IP is what makes a company look like
+    a campaign's dispatcher.
+    """
+    n = len(comp)
+    nights = np.arange(WINDOW_DAYS)
+    batch_start = (
+        nights[None, :] * DAY + 2 * HOUR + rng.integers(0, 30, (len(COMPANIES), len(nights)))
+    )
+    per = rng.integers(4, 7, (n, len(nights)))
+    acct = np.repeat(np.repeat(np.arange(n), len(nights)), per.ravel())
+    night = np.repeat(np.tile(nights, n), per.ravel())
+    r = len(acct)
+    ts = batch_start[comp[acct], night] + rng.integers(0, 100, r)
+    prompt = render(
+        template_pieces(JUDGE_TEMPLATES),
+        comp[acct],
+        [pick(rng, as_objects(SUPPORT_TICKETS), r), pick(rng, as_objects(SUPPORT_REPLIES), r)],
+    )
+    batch_ip = np.array([ips[0] for ips in plan.company_ips], dtype=object)[comp[acct]]
+    return request_columns(
+        acct,
+        ts,
+        batch_ip,
+        as_objects([USER_AGENTS[4]] * r),
+        as_objects([MODELS[1]] * r),
+        prompt,
+        rng.integers(50, 400, r),
+        token_counts(rng, r, 120, 0.4, 1000),
+        as_objects(["api"] * r),
+    )
+
+
+def families(rng: np.random.Generator, plan: Plan, n_families: int) -> Block:
+    """Families: 2-4 accounts sharing one card (a parent's) and one home IP; evenings."""
+    size = rng.integers(2, 5, n_families)
+    fam = np.repeat(np.arange(n_families), size)
+    n = len(fam)
+    surname = rng.integers(0, len(LAST_NAMES), n_families)
+    ci = rng.choice(len(COUNTRY_CODES), n_families, p=COUNTRY_WEIGHTS)
+    ppl = draw_people(rng, n, last_idx=surname[fam])
+    ppl.country = COUNTRY_CODES[ci][fam]
+    ppl.tz = COUNTRY_TZ[ci][fam].astype(float)
+    created = -rng.integers(DAY, 900 * DAY, n)
+    counts = rng.integers(5, 21, n)
+    acct = np.repeat(np.arange(n), counts)
+    r = len(acct)
+    ts = session_times(
+        rng,
+        acct,
+        np.ceil(counts / 3).astype(np.int64),
+        np.maximum(created, 0),
+        np.full(n, WINDOW, dtype=np.int64),
+        ppl.tz,
+        hour_weights({(18, 23): 1.0, (17, 18): 0.4}),
+        hour_weights({(10, 23): 1.0}),
+    )
+    ua_idx = rng.choice([7, 8, 9, 0], n, p=[0.35, 0.25, 0.3, 0.1])[acct]
+    req = request_columns(
+        acct,
+        ts,
+        plan.homes["family"][fam[acct]],
+        as_objects(USER_AGENTS)[ua_idx],
+        pick_models(rng, r, (0.2, 0.5, 0.3)),
+        regular_prompts(rng, r, (0.35, 0.1, 0.35, 0.2)),
+        rng.integers(0, 40, r),
+        token_counts(rng, r, 280, 0.7, 6000),
+        np.where(ua_idx >= N_SDK_USER_AGENTS, "console", "api").astype(object),
+    )
+    parent = np.cumsum(size) - size
+    added = created + rng.integers(MINUTE, 3 * DAY, n)
+    return make_block(
+        "family",
+        ppl,
+        created,
+        "standard",
+        req,
+        fam,
+        ppl.display[parent],
+        ppl.country[parent],
+        added,
+        rng,
+    )
+
+
+def cohort(rng: np.random.Generator, plan: Plan, n: int) -> Block:
+    """A start-up programme cohort: same signup afternoon, onboarding template first."""
+    created = 2 * DAY + 14 * HOUR + rng.integers(0, 3 * HOUR, n)
+    block = regular_like(
+        rng,
+        plan,
+        "cohort",
+        n,
+        plan.homes["cohort"],
+        created=created,
+        lo_delay=2 * HOUR,
+        card_frac=1.0,
+        pathway="startup_program",
+    )
+    k = rng.integers(1, 4, n)
+    acct = np.repeat(np.arange(n), k)
+    m = len(acct)
+    ts = created[acct] + rng.integers(2 * MINUTE, 2 * HOUR, m)
+    first_ip = block.req["ip"][np.searchsorted(block.req["acct"], np.arange(n))]
+    prompt = render(
+        template_pieces([ONBOARDING_TEMPLATE]),
+        np.zeros(m, dtype=np.int64),
+        [pick(rng, as_objects(STARTUP_IDEAS), m)],
+    )
+    onboarding = request_columns(
+        acct,
+        ts,
+        first_ip[acct],
+        as_objects([USER_AGENTS[7]] * m),
+        as_objects([MODELS[1]] * m),
+        prompt,
+        rng.integers(0, 30, m),
+        token_counts(rng, m, 150, 0.4, 800),
+        as_objects(["console"] * m),
+    )
+    block.req = concat_requests([onboarding, block.req])
+    return block
+
+
+def heavy_user(rng: np.random.Generator, plan: Plan) -> Block:
+    """One honest power user: ~4,000 chain-of-thought prompts from one home IP."""
+    ppl = draw_people(rng, 1, country="US")
+    created = np.array([-400 * DAY])
+    r = 4000
+    acct = np.zeros(r, dtype=np.int64)
+    ts = session_times(
+        rng,
+        acct,
+        np.array([220]),
+        np.zeros(1, dtype=np.int64),
+        np.array([WINDOW]),
+        ppl.tz,
+        hour_weights({(8, 23): 1.0}, base=0.05),
+        gap_mean=60.0,
+    )
+    cot = template_pieces(CHAIN_OF_THOUGHT_TEMPLATES)
+    prompt = render(cot, rng.integers(0, len(cot), r), [pick(rng, problems(), r)])
+    req = request_columns(
+        acct,
+        ts,
+        as_objects([plan.homes["heavy_user"][0]] * r),
+        as_objects([USER_AGENTS[1]] * r),
+        pick_models(rng, r, (0.85, 0.15, 0.0)),
+        prompt,
+        rng.integers(0, 20, r),
+        token_counts(rng, r, 1500, 0.5, 16000),
+        as_objects(["api"] * r),
+    )
+    return block_with_own_cards(
+        "heavy_user", ppl, created, "standard", req, np.array([True]), rng, n_keys=np.array([1])
+    )
+
+
+def cloud_developers(rng: np.random.Generator, plan: Plan, n: int) -> Block:
+    """Developers calling from their own Nimbus Cloud servers; some next to the harvest."""
+    ppl = draw_people(rng, n)
+    created = np.where(
+        rng.random(n) < 0.9, -rng.integers(DAY, 500 * DAY, n), rng.integers(0, 20 * DAY, n)
+    ).astype(np.int64)
+    counts = lognormal_counts(rng, n, 25.0, 0.8, 1, 400)
+    acct = np.repeat(np.arange(n), counts)
+    r = len(acct)
+    always = rng.random(n) < 0.5
+    lo = np.maximum(created, 0)
+    hi = np.full(n, WINDOW, dtype=np.int64)
+    n_sess = np.ceil(counts / 4).astype(np.int64)
+    ts = np.empty(r, dtype=np.int64)
+    office = hour_weights({(8, 19): 1.0}, base=0.1)
+    for flag, weights in ((True, ALWAYS), (False, office)):
+        sel_a = always == flag
+        idx = np.flatnonzero(sel_a[acct])
+        remap = np.cumsum(sel_a) - 1
+        ts[idx] = session_times(
+            rng, remap[acct[idx]], n_sess[sel_a], lo[sel_a], hi[sel_a], ppl.tz[sel_a], weights
+        )
+    n_shared = len(plan.cloud_shared)
+    k = np.where(np.arange(n) < n_shared, 1, 1 + (rng.random(n) < 0.5)).astype(np.int64)
+    first = np.cumsum(k) - k
+    ip_table = np.concatenate([plan.cloud_shared, plan.cloud_other])
+    ip = ip_table[first[acct] + (rng.random(r) * k[acct]).astype(np.int64)]
+    role = rng.integers(0, len(APP_ROLES), n)
+    product = pick(rng, as_objects(APP_ADJECTIVES), n) + pick(rng, as_objects(APP_NOUNS), n)
+    app = render(template_pieces(APP_ROLES), role, [product])
+    own_app = rng.random(r) < 0.7
+    prompt = regular_prompts(rng, r, (0.1, 0.8, 0.05, 0.05))
+    prompt[own_app] = app[acct[own_app]] + pick(rng, as_objects(APP_INPUTS), int(own_app.sum()))
+    ua_idx = rng.choice([0, 1, 2, 3, 4], n, p=[0.4, 0.1, 0.3, 0.1, 0.1])
+    req = request_columns(
+        acct,
+        ts,
+        ip,
+        as_objects(USER_AGENTS)[ua_idx[acct]],
+        pick_models(rng, r, (0.2, 0.5, 0.3)),
+        prompt,
+        rng.integers(0, 120, r),
+        token_counts(rng, r, 200, 0.7, 4000),
+        as_objects(["api"] * r),
+    )
+    return block_with_own_cards(
+        "cloud_developer", ppl, created, "standard", req, rng.random(n) < 0.9, rng
+    )

@@ -1,0 +1,274 @@
+"""The address plan: ISPs and named networks, host draws and who sits where.
+
+Every address any group uses is drawn here, from the ``network`` stream only,
+before any group is built (see :class:`Plan`).
+
+Examples
+--------
+>>> ipv4_strings(np.array([3232235777])).tolist()
+['192.168.1.1']
+>>> network_span("10.0.0.0/24")
+(167772160, 256)
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from linkage.synth.sampling import hex_strings
+from linkage.synth.text import Arr, as_objects
+from linkage.synth.vocabulary import COMPANIES, RESIDENTIAL_ISPS
+
+
+class Network(NamedTuple):
+    """An address block and the autonomous system that announces it."""
+
+    asn: int
+    as_org: str
+    cidr: str
+
+
+IntelRow = tuple[str, int, str, str]
+"""One ip_intel row: network, asn, as_org, kind."""
+
+UNLISTED_RESIDENTIAL_CIDR = "49.176.0.0/14"  # real intel is partial: no ip_intel row
+IPV6_RESIDENTIAL = Network(64516, "Rhein Netz", "2a02:8070::/32")
+MOBILE = Network(64530, "MetroMobile", "172.56.0.0/16")
+VPN = Network(64540, "SwiftTunnel VPN", "185.213.152.0/22")
+NIMBUS_CLOUD = (
+    Network(64501, "Nimbus Cloud", "34.80.0.0/12"),  # holds the harvest's /24
+    Network(64501, "Nimbus Cloud", "35.184.0.0/13"),
+)
+STRATUS = Network(64502, "Stratus Hosting", "152.42.0.0/16")  # listed, unused
+UNIVERSITY = Network(64800, "Northfield University", "128.210.0.0/16")
+COMPANY_NETWORKS = tuple(
+    Network(asn, company.name, cidr)
+    for company, cidr, asn in zip(
+        COMPANIES,
+        ("12.130.44.0/24", "62.31.200.0/24", "80.147.96.0/24"),
+        (64901, 64902, 64903),
+        strict=True,
+    )
+)
+ORCA_CORP = Network(64620, "Orca Intelligence Ltd", "194.60.12.0/24")
+TWL = Network(64700, "TWL Networks LLC", "45.61.140.0/24")
+TWL_FIREHOSE_CIDR = "45.61.140.64/26"  # the part of TWL's /24 the firehose calls from
+BASILISK_CIDR = "198.18.77.0/24"  # decoy indicator: no traffic, no intel
+
+# Listed in ip_intel after the residential ISPs and the labelled proxy /24s, in this order.
+_LISTED_NETWORKS: tuple[tuple[Network, str], ...] = (
+    (IPV6_RESIDENTIAL, "residential"),
+    (MOBILE, "mobile"),
+    (VPN, "vpn"),
+    *((network, "hosting") for network in NIMBUS_CLOUD),
+    (STRATUS, "hosting"),
+    (UNIVERSITY, "university"),
+    *((network, "corporate") for network in COMPANY_NETWORKS),
+    (ORCA_CORP, "corporate"),
+    (TWL, "hosting"),
+)
+
+_OCTET = as_objects([str(i) for i in range(256)])
+
+
+def ipv4_strings(values: Arr) -> Arr:
+    """Dotted-quad strings of integer IPv4 addresses (object array)."""
+    v = np.asarray(values, dtype=np.int64)
+    return (
+        _OCTET[(v >> 24) & 255]
+        + "."
+        + _OCTET[(v >> 16) & 255]
+        + "."
+        + _OCTET[(v >> 8) & 255]
+        + "."
+        + _OCTET[v & 255]
+    )
+
+
+def network_span(cidr: str) -> tuple[int, int]:
+    """(first address, size) of an IPv4 CIDR."""
+    net = ipaddress.IPv4Network(cidr)
+    return int(net.network_address), net.num_addresses
+
+
+def draw_hosts(rng: np.random.Generator, cidrs: Sequence[str], n: int) -> Arr:
+    """``n`` random host addresses (last octet 1..254) in the blocks, weighted by size."""
+    bases = np.array([network_span(c)[0] for c in cidrs], dtype=np.int64)
+    sizes = np.array([network_span(c)[1] for c in cidrs], dtype=np.int64)
+    block = rng.choice(len(cidrs), n, p=sizes / sizes.sum())
+    net24 = (rng.random(n) * (sizes[block] // 256)).astype(np.int64) * 256
+    return bases[block] + net24 + rng.integers(1, 255, n)
+
+
+def draw_unique_hosts(
+    rng: np.random.Generator, cidrs: Sequence[str], n: int, taken: Arr | None = None
+) -> Arr:
+    """Like :func:`draw_hosts` but distinct and disjoint from ``taken``, in draw order."""
+    out = draw_hosts(rng, cidrs, n)
+    for _ in range(100):
+        _, first = np.unique(out, return_index=True)
+        bad = np.ones(n, dtype=bool)
+        bad[first] = False
+        if taken is not None and len(taken):
+            bad |= np.isin(out, taken)
+        if not bad.any():
+            return out
+        out[bad] = draw_hosts(rng, cidrs, int(bad.sum()))
+    raise RuntimeError("address space exhausted")  # pragma: no cover
+
+
+@dataclass
+class Plan:
+    """All addresses of the dataset, drawn from the ``network`` stream only.
+
+    Drawing them in one place, independent of the scenario, keeps every group's
+    addresses identical in ``default`` and ``legit_only`` and keeps groups from
+    colliding.
+    """
+
+    homes: dict[str, Arr]
+    ipv6_homes: Arr
+    proxy_pool: Arr
+    proxy_overlap_homes: Arr
+    mobile: Arr
+    vpn: Arr
+    harvest_pool: Arr
+    cloud_shared: Arr
+    cloud_other: Arr
+    university_nat: Arr
+    company_ips: list[Arr]
+    orca_corp: Arr
+    twl_hosts: Arr
+    intel: pd.DataFrame
+
+
+def make_plan(rng: np.random.Generator, sizes: dict[str, Any]) -> Plan:
+    """Draw every address block and host the groups use, plus the ip_intel table."""
+    isp_cidrs = [c for isp in RESIDENTIAL_ISPS for c in isp.blocks]
+    proxy = _draw_proxy_exits(rng, isp_cidrs, sizes["proxy_pool"])
+    proxy_intel = _label_proxy_networks(rng, proxy)
+    homes = _draw_homes(rng, isp_cidrs, sizes, taken=proxy)
+    ipv6_homes = _draw_ipv6_homes(rng, max(1, round(0.03 * sizes["regular"])))
+    overlap = proxy[rng.choice(sizes["proxy_pool"], sizes["proxy_overlap"], replace=False)]
+    mobile = ipv4_strings(draw_unique_hosts(rng, [MOBILE.cidr], 20))
+    vpn = ipv4_strings(draw_unique_hosts(rng, [VPN.cidr], 15))
+    harvest_pool, cloud_shared, cloud_other = _draw_nimbus_hosts(rng, sizes)
+    university_nat = ipv4_strings(draw_unique_hosts(rng, [UNIVERSITY.cidr], 4))
+    company_ips = [
+        ipv4_strings(draw_unique_hosts(rng, [network.cidr], int(rng.integers(2, 5))))
+        for network in COMPANY_NETWORKS
+    ]
+    orca_corp = ipv4_strings(draw_unique_hosts(rng, [ORCA_CORP.cidr], 3))
+    base26, size26 = network_span(TWL_FIREHOSE_CIDR)
+    return Plan(
+        homes=homes,
+        ipv6_homes=ipv6_homes,
+        proxy_pool=ipv4_strings(proxy),
+        proxy_overlap_homes=ipv4_strings(overlap),
+        mobile=mobile,
+        vpn=vpn,
+        harvest_pool=harvest_pool,
+        cloud_shared=cloud_shared,
+        cloud_other=cloud_other,
+        university_nat=university_nat,
+        company_ips=company_ips,
+        orca_corp=orca_corp,
+        twl_hosts=ipv4_strings(base26 + np.arange(1, size26 - 1)),
+        intel=_intel_table(proxy_intel),
+    )
+
+
+def _draw_proxy_exits(rng: np.random.Generator, isp_cidrs: Sequence[str], pool_size: int) -> Arr:
+    """Swarm proxy exits: two hosts in each of many residential /24s, shuffled."""
+    n24 = -(-pool_size // 2)
+    nets = np.unique(draw_hosts(rng, isp_cidrs, n24 * 3) & ~np.int64(255))
+    nets = rng.permutation(nets)[:n24]
+    h1 = rng.integers(1, 255, len(nets))
+    h2 = 1 + (h1 - 1 + rng.integers(1, 254, len(nets))) % 254
+    proxy = np.stack([nets + h1, nets + h2], axis=1).ravel()[:pool_size]
+    return rng.permutation(proxy)
+
+
+def _label_proxy_networks(rng: np.random.Generator, proxy: Arr) -> list[IntelRow]:
+    """ip_intel rows for a fifth of the proxies' /24s: intel knows some exits, not all."""
+    proxy_nets = np.unique(proxy & ~np.int64(255))
+    labelled = rng.choice(len(proxy_nets), max(1, round(0.2 * len(proxy_nets))), replace=False)
+    rows: list[IntelRow] = []
+    for net in np.sort(proxy_nets[labelled]):
+        owner = next(
+            isp
+            for isp in RESIDENTIAL_ISPS
+            for c in isp.blocks
+            if network_span(c)[0] <= net < network_span(c)[0] + network_span(c)[1]
+        )
+        rows.append((f"{ipv4_strings(np.array([net]))[0]}/24", owner.asn, owner.as_org, "proxy"))
+    return rows
+
+
+def _draw_homes(
+    rng: np.random.Generator, isp_cidrs: Sequence[str], sizes: dict[str, Any], taken: Arr
+) -> dict[str, Arr]:
+    """Home addresses of every residential group, sliced in a fixed order."""
+    home_need = {
+        "regular": 2 * sizes["regular"],
+        "popular_template": 2 * sizes["popular_template"],
+        "cohort": 2 * sizes["cohort"],
+        "family": sizes["family_count"],
+        "heavy_user": 1,
+    }
+    total = sum(home_need.values())
+    listed = draw_unique_hosts(rng, isp_cidrs, total, taken=taken)
+    unlisted = draw_unique_hosts(rng, [UNLISTED_RESIDENTIAL_CIDR], total)
+    homes_all = np.where(rng.random(total) < 0.04, unlisted, listed)
+    homes: dict[str, Arr] = {}
+    start = 0
+    for group, need in home_need.items():
+        homes[group] = ipv4_strings(homes_all[start : start + need])
+        start += need
+    return homes
+
+
+def _draw_ipv6_homes(rng: np.random.Generator, n: int) -> Arr:
+    """``n`` IPv6 home addresses in the residential /32 (eight groups, six drawn)."""
+    groups = [
+        hex_strings(rng.integers(0x1000, 0x10000, n).astype(np.uint64), 4, "") for _ in range(6)
+    ]
+    ipv6 = as_objects(["2a02:8070:"] * n)
+    for k, group in enumerate(groups):
+        ipv6 = ipv6 + group.astype(object) + ("" if k == 5 else ":")
+    return ipv6
+
+
+def _draw_nimbus_hosts(rng: np.random.Generator, sizes: dict[str, Any]) -> tuple[Arr, Arr, Arr]:
+    """The harvest's pool in one Nimbus /24, cloud developers beside it and elsewhere."""
+    harvest24 = int(draw_hosts(rng, [NIMBUS_CLOUD[0].cidr], 1)[0]) & ~255
+    hosts = harvest24 + rng.permutation(np.arange(1, 255))
+    harvest_pool = ipv4_strings(hosts[:8])
+    cloud_shared = ipv4_strings(hosts[8 : 8 + sizes["cloud_shared"]])
+    cloud_other = ipv4_strings(
+        draw_unique_hosts(
+            rng,
+            [network.cidr for network in NIMBUS_CLOUD],
+            2 * sizes["cloud_developer"],
+            taken=harvest24 + np.arange(256),
+        )
+    )
+    return harvest_pool, cloud_shared, cloud_other
+
+
+def _intel_table(proxy_intel: list[IntelRow]) -> pd.DataFrame:
+    """The ip_intel table: residential ISPs, labelled proxy /24s, then the named networks."""
+    rows = [(c, isp.asn, isp.as_org, "residential") for isp in RESIDENTIAL_ISPS for c in isp.blocks]
+    rows += proxy_intel
+    rows += [
+        (network.cidr, network.asn, network.as_org, kind) for network, kind in _LISTED_NETWORKS
+    ]
+    intel = pd.DataFrame(rows, columns=["network", "asn", "as_org", "kind"])
+    intel["asn"] = intel["asn"].astype("int64")
+    return intel

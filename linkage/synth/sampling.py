@@ -1,0 +1,210 @@
+"""Random helpers: identifiers, hex text, counts, dispatch order and request times.
+
+Examples
+--------
+>>> rng = np.random.default_rng(0)
+>>> hex_strings(np.array([255, 4096], dtype=np.uint64), 4, "key_").tolist()
+['key_00ff', 'key_1000']
+>>> sorted(round_robin(rng, 3, 6)[:3].tolist())
+[0, 1, 2]
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from linkage.synth.text import Arr
+from linkage.synth.window import DAY, HOUR, START_WEEKDAY
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def _random_u64(rng: np.random.Generator, n: int, width: int) -> Arr:
+    """``n`` random integers of ``4 * width`` bits (``width`` <= 16 hex digits)."""
+    if width >= 16:
+        return rng.integers(0, np.iinfo(np.uint64).max, n, dtype=np.uint64, endpoint=True)
+    return rng.integers(0, 16**width, n, dtype=np.uint64)
+
+
+def unique_u64(rng: np.random.Generator, n: int, width: int, taken: Arr | None = None) -> Arr:
+    """``n`` distinct random integers of ``width`` hex digits, none of them in ``taken``."""
+    out = _random_u64(rng, n, width)
+    for _ in range(100):
+        _, first = np.unique(out, return_index=True)
+        bad = np.ones(n, dtype=bool)
+        bad[first] = False
+        if taken is not None and len(taken):
+            bad |= np.isin(out, taken)
+        if not bad.any():
+            return out
+        out[bad] = _random_u64(rng, int(bad.sum()), width)
+    raise RuntimeError("could not draw unique identifiers")  # pragma: no cover
+
+
+def hex_digits(values: Arr, width: int) -> Arr:
+    """(n, width) matrix of the hex digit values (0..15) of ``values``."""
+    shifts = np.arange(width - 1, -1, -1, dtype=np.uint64) * np.uint64(4)
+    return ((values[:, None] >> shifts[None, :]) & np.uint64(15)).astype(np.uint8)
+
+
+def hex_strings(values: Arr, width: int, prefix: str) -> Arr:
+    """Format integers as ``prefix`` + zero-padded lowercase hex (a numpy unicode array)."""
+    n = len(values)
+    head = np.frombuffer(prefix.encode(), dtype=np.uint8)
+    buf = np.empty((n, len(head) + width), dtype=np.uint8)
+    buf[:, : len(head)] = head
+    buf[:, len(head) :] = _HEX[hex_digits(values, width)]
+    return buf.view(f"S{len(head) + width}").ravel().astype(f"U{len(head) + width}")
+
+
+def fingerprint_values(rng: np.random.Generator, n: int, taken: Arr | None = None) -> Arr:
+    """Card fingerprints as 64-bit integers whose 16 hex digits hold at most 12 decimal digits.
+
+    With ``pm_`` in front, no reading of the fingerprint (even one that strips the
+    letters) gives the 13-19 digits of a card number.
+    """
+    values = unique_u64(rng, n, 16, taken)
+    for _ in range(100):
+        digits = (hex_digits(values, 16) < 10).sum(axis=1)
+        bad = digits > 12
+        if not bad.any():
+            return values
+        others = values if taken is None else np.concatenate([values, taken])
+        values[bad] = unique_u64(rng, int(bad.sum()), 16, others)
+    raise RuntimeError("could not draw card fingerprints")  # pragma: no cover
+
+
+def round_robin(rng: np.random.Generator, n_items: int, n: int) -> Arr:
+    """Dispatcher order: cycle over ``n_items``, reshuffled every cycle; ``n`` picks."""
+    cycles = -(-n // n_items)
+    grid = np.tile(np.arange(n_items), (cycles, 1))
+    return rng.permuted(grid, axis=1).ravel()[:n]
+
+
+def lognormal_counts(
+    rng: np.random.Generator, n: int, mean: float, sigma: float, lo: int, hi: int
+) -> Arr:
+    """Integer counts with the given mean (before clipping) from a lognormal."""
+    mu = math.log(mean) - sigma**2 / 2
+    return np.clip(np.rint(rng.lognormal(mu, sigma, n)), lo, hi).astype(np.int64)
+
+
+def hour_weights(spec: dict[tuple[int, int], float], base: float = 0.0) -> Arr:
+    """24 hourly weights: ``base`` everywhere, ``w`` on the half-open ranges of ``spec``."""
+    w = np.full(24, base, dtype=float)
+    for (lo, hi), value in spec.items():
+        w[lo:hi] = value
+    return w
+
+
+DIURNAL = hour_weights({(7, 9): 0.6, (9, 12): 1.0, (12, 18): 1.0, (18, 23): 1.2, (23, 24): 0.5})
+DIURNAL[0:2] = 0.25
+DIURNAL[2:7] = 0.05
+"""Hourly weights of ordinary people: busiest in the evening, a trickle at night."""
+ALWAYS = np.ones(24)
+"""Hourly weights of servers: every hour alike."""
+
+
+def sample_times(
+    rng: np.random.Generator,
+    lo: Arr,
+    hi: Arr,
+    tz_hours: Arr,
+    weekday: Arr,
+    weekend: Arr | None = None,
+) -> Arr:
+    """Random instants in ``[lo, hi)`` (seconds from the window start) with a daily profile.
+
+    Parameters
+    ----------
+    rng
+        Random generator.
+    lo, hi
+        Per-draw bounds in seconds from ``WINDOW_START``; ``hi > lo``.
+    tz_hours
+        Per-draw UTC offset of the local clock, in hours.
+    weekday, weekend
+        24 hourly weights on the local clock for weekdays and weekends; days whose
+        weights sum lower are picked less often (zero: never). ``weekend`` defaults
+        to ``weekday``.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 seconds from the window start.
+    """
+    if weekend is None:
+        weekend = weekday
+    n = len(lo)
+    out = np.empty(n, dtype=np.int64)
+    wd_sum, we_sum = float(weekday.sum()), float(weekend.sum())
+    wd_cdf = np.cumsum(weekday) / max(wd_sum, 1e-12)
+    we_cdf = np.cumsum(weekend) / max(we_sum, 1e-12)
+    top = max(wd_sum, we_sum)
+    rel_wd, rel_we = wd_sum / top, we_sum / top
+    tz = (np.asarray(tz_hours) * HOUR).astype(np.int64)
+    lo = np.asarray(lo, dtype=np.int64)
+    hi = np.asarray(hi, dtype=np.int64)
+    todo = np.arange(n)
+    for _ in range(80):
+        m = len(todo)
+        if m == 0:
+            break
+        lo_t, hi_t, tz_t = lo[todo], hi[todo], tz[todo]
+        d_lo = (lo_t + tz_t) // DAY
+        d_hi = (hi_t - 1 + tz_t) // DAY
+        day = d_lo + (rng.random(m) * (d_hi - d_lo + 1)).astype(np.int64)
+        is_we = (day + START_WEEKDAY) % 7 >= 5
+        u = rng.random(m)
+        hour = np.where(
+            is_we,
+            np.searchsorted(we_cdf, u, side="right"),
+            np.searchsorted(wd_cdf, u, side="right"),
+        ).clip(0, 23)
+        t = day * DAY + hour * HOUR + (rng.random(m) * HOUR).astype(np.int64) - tz_t
+        keep = (rng.random(m) < np.where(is_we, rel_we, rel_wd)) & (t >= lo_t) & (t < hi_t)
+        out[todo[keep]] = t[keep]
+        todo = todo[~keep]
+    if len(todo):
+        span = hi[todo] - lo[todo]
+        out[todo] = lo[todo] + (rng.random(len(todo)) * span).astype(np.int64)
+    return out
+
+
+def session_times(
+    rng: np.random.Generator,
+    acct: Arr,
+    n_sessions: Arr,
+    lo: Arr,
+    hi: Arr,
+    tz_hours: Arr,
+    weekday: Arr,
+    weekend: Arr | None = None,
+    gap_mean: float = 150.0,
+) -> Arr:
+    """Request times in bursts: each request joins one of its account's sessions.
+
+    ``acct`` is the account index of every request; account ``a`` has
+    ``n_sessions[a]`` sessions whose starts follow the daily profile within
+    ``[lo[a], hi[a])``; requests of a session are minutes apart.
+    """
+    n_acct = len(n_sessions)
+    first_session = np.cumsum(n_sessions) - n_sessions
+    session = first_session[acct] + (rng.random(len(acct)) * n_sessions[acct]).astype(np.int64)
+    session_acct = np.repeat(np.arange(n_acct), n_sessions)
+    starts = sample_times(
+        rng, lo[session_acct], hi[session_acct], tz_hours[session_acct], weekday, weekend
+    )
+    order = np.argsort(session, kind="stable")
+    s_sorted = session[order]
+    gaps = rng.exponential(gap_mean, len(acct)) + 10.0
+    csum = np.cumsum(gaps)
+    seg_start = np.ones(len(acct), dtype=bool)
+    seg_start[1:] = s_sorted[1:] != s_sorted[:-1]
+    first_idx = np.maximum.accumulate(np.where(seg_start, np.arange(len(acct)), 0))
+    offset = (csum - csum[first_idx]).astype(np.int64)
+    ts = np.empty(len(acct), dtype=np.int64)
+    ts[order] = starts[s_sorted] + offset
+    return np.minimum(ts, hi[acct] - 1)
