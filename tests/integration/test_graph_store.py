@@ -53,7 +53,7 @@ class Run:
 
     def strong_links(self) -> int:
         links = self.result.links
-        return int((links["strength"] >= self.settings.min_link_strength).sum())
+        return int((links["strength"] >= self.settings.cluster.min_link_strength).sum())
 
 
 @dataclass
