@@ -64,18 +64,23 @@ def canonical_email(emails: pd.Series) -> pd.DataFrame:
 
     Examples
     --------
-    >>> canonical_email(pd.Series(["Kestrel.Ops+a1@GoogleMail.com", "x@corp.io"]))["email"].tolist()
-    ['kestrelops@gmail.com', 'x@corp.io']
+    >>> emails = pd.Series(["Kestrel.Ops+a1@GoogleMail.com", "x@corp.io", None, "no-at"])
+    >>> canonical_email(emails)["email"].tolist()
+    ['kestrelops@gmail.com', 'x@corp.io', nan, nan]
+    >>> canonical_email(pd.Series([], dtype=object)).shape
+    (0, 2)
     """
-    text = emails.astype("str").str.strip().str.lower()
-    parts = text.str.rsplit("@", n=1, expand=True)
-    if parts.shape[1] < 2:
-        parts[1] = None
-    local = parts[0].str.split("+", n=1).str[0]
-    domain = parts[1].replace({"googlemail.com": "gmail.com"})
+    present = emails.notna()
+    # missing cells become "" (not "None"), so the string methods see text in every row
+    text = emails.where(present, "").astype("str").str.strip().str.lower()
+    has_at = text.str.contains("@", regex=False)
+    parts = text.str.rsplit("@", n=1)
+    local = parts.str[0].where(has_at, "").astype("str").str.split("+", n=1).str[0]
+    domain = parts.str[-1].where(has_at, None)
+    domain = domain.replace({"googlemail.com": "gmail.com"})
     gmail = domain == "gmail.com"
     local = local.where(~gmail, local.str.replace(".", "", regex=False))
-    valid = domain.notna() & (local.str.len() > 0) & emails.notna()
+    valid = domain.notna() & (local.str.len() > 0) & present
     return pd.DataFrame(
         {
             "email": (local + "@" + domain).where(valid),
@@ -326,6 +331,9 @@ def normalise(
     for optional in ("org_id", "signup_pathway", "display_name", "country", "email"):
         if optional not in accounts.columns:
             accounts[optional] = None
+    # an org the provider has not verified is only a claim the account made
+    verified = accounts.get("org_verified", pd.Series(False, index=accounts.index))
+    accounts["org_verified"] = verified.astype("boolean").fillna(False).astype(bool)
 
     ip_intel = tables.get("ip_intel", pd.DataFrame(columns=["network", "asn", "as_org", "kind"]))
     for optional in ("asn", "as_org", "kind"):

@@ -24,6 +24,7 @@ REASON_COLUMN = "_reason"
 PROBLEM_COLUMN = "_column"
 
 _CARD_NUMBER = r"^\d{13,19}$"
+_BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 _FREE_TEXT = {"prompt", "display_name"}
 """Kept exactly as given (no trimming): their spacing is content."""
 
@@ -304,6 +305,16 @@ def _parse_column(
             return parsed.where(~bad).astype("Int64")
         problems.add(bad, column.name, f"{column.name} is not a number")
         return parsed.astype("float64")
+    if column.kind == "boolean":
+        text = values.astype("str").str.strip().str.lower()
+        parsed = text.map(_BOOLEANS).where(~blank)
+        bad = parsed.isna() & ~blank
+        problems.add(
+            bad,
+            column.name,
+            f'{column.name} is not true or false: "' + values.astype("str") + '"',
+        )
+        return parsed.astype("boolean")
     if column.kind in ("ip", "cidr"):
         text = values.where(~blank, None).astype("str").str.strip()
         uniques = text[~blank].unique()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-ColumnKind = Literal["string", "timestamp", "integer", "float", "ip", "cidr"]
+ColumnKind = Literal["string", "timestamp", "integer", "float", "boolean", "ip", "cidr"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ TABLES: dict[str, TableSpec] = {
             ColumnSpec("email"),
             ColumnSpec("display_name"),
             ColumnSpec("org_id"),
+            ColumnSpec("org_verified", "boolean"),
             ColumnSpec("signup_pathway"),
             ColumnSpec("country"),
         ),
