@@ -13,6 +13,7 @@ CREATE CONSTRAINT api_key_key_id IF NOT EXISTS FOR (n:ApiKey) REQUIRE n.key_id I
 CREATE CONSTRAINT ip_address IF NOT EXISTS FOR (n:IP) REQUIRE n.address IS UNIQUE;
 CREATE CONSTRAINT template_id IF NOT EXISTS FOR (n:Template) REQUIRE n.template_id IS UNIQUE;
 CREATE CONSTRAINT user_agent_value IF NOT EXISTS FOR (n:UserAgent) REQUIRE n.value IS UNIQUE;
+CREATE CONSTRAINT prompt_family_id IF NOT EXISTS FOR (n:PromptFamily) REQUIRE n.family_id IS UNIQUE;
 
 // Where addresses live: /24 (or /64) subnets and ip_intel blocks share the Network label.
 CREATE CONSTRAINT network_cidr IF NOT EXISTS FOR (n:Network) REQUIRE n.cidr IS UNIQUE;

@@ -39,6 +39,9 @@ class AttributeKind:
     """Neo4j key property of the node."""
     graph_relationship: str
     """Neo4j relationship type from the account to the node."""
+    group: str = ""
+    """Evidence group: kinds of one group say the same thing (an IP and its network, a card
+    and its billing name), so a pair's evidence from one group counts once."""
     network: bool = False
     """An address or network: its IP kind (mobile, VPN, ...) scales its weight."""
 
@@ -55,6 +58,7 @@ ATTRIBUTE_KINDS: dict[str, AttributeKind] = {
             "PaymentMethod",
             "fingerprint",
             "PAID_WITH",
+            group="payment",
         ),
         AttributeKind(
             "email",
@@ -65,6 +69,7 @@ ATTRIBUTE_KINDS: dict[str, AttributeKind] = {
             "Email",
             "address",
             "HAS_EMAIL",
+            group="identity",
         ),
         AttributeKind(
             "billing_name",
@@ -75,6 +80,7 @@ ATTRIBUTE_KINDS: dict[str, AttributeKind] = {
             "BillingName",
             "name",
             "BILLED_AS",
+            group="payment",
         ),
         AttributeKind(
             "api_key",
@@ -85,6 +91,7 @@ ATTRIBUTE_KINDS: dict[str, AttributeKind] = {
             "ApiKey",
             "key_id",
             "USED_KEY",
+            group="credential",
         ),
         AttributeKind(
             "ip",
@@ -95,6 +102,7 @@ ATTRIBUTE_KINDS: dict[str, AttributeKind] = {
             "IP",
             "address",
             "USED_IP",
+            group="network",
             network=True,
         ),
         AttributeKind(
@@ -106,6 +114,7 @@ ATTRIBUTE_KINDS: dict[str, AttributeKind] = {
             "Network",
             "cidr",
             "USED_NETWORK",
+            group="network",
             network=True,
         ),
         AttributeKind(
@@ -117,6 +126,7 @@ ATTRIBUTE_KINDS: dict[str, AttributeKind] = {
             "Template",
             "template_id",
             "SENT_TEMPLATE",
+            group="content",
         ),
         AttributeKind(
             "user_agent",
@@ -127,6 +137,7 @@ ATTRIBUTE_KINDS: dict[str, AttributeKind] = {
             "UserAgent",
             "value",
             "USED_CLIENT",
+            group="client",
         ),
         AttributeKind(
             "email_domain",
@@ -137,12 +148,38 @@ ATTRIBUTE_KINDS: dict[str, AttributeKind] = {
             "EmailDomain",
             "domain",
             "HAS_EMAIL_DOMAIN",
+            group="identity",
+        ),
+        AttributeKind(
+            "prompt_family",
+            "prompt family",
+            "Prompt families (near-duplicate prompts)",
+            "shared_prompt_families",
+            "#98df8a",
+            "PromptFamily",
+            "family_id",
+            "SENT_FAMILY",
+            group="content",
         ),
     )
 }
 """Every attribute kind, in the order links, evidence and reports list them."""
 
 ATTRIBUTE_TYPES: tuple[str, ...] = tuple(ATTRIBUTE_KINDS)
+
+PAIR_EVIDENCE: dict[str, str] = {
+    "ip_pool": "network",
+    "ip_co_use": "network",
+    "behaviour": "behaviour",
+}
+"""Evidence about a pair that is not a shared attribute value, and its group:
+the overlap of two accounts' pools of busy IPs, two suspicious accounts using one IP
+within minutes, and two suspicious accounts behaving alike."""
+
+EVIDENCE_GROUPS: tuple[str, ...] = tuple(
+    dict.fromkeys([*(k.group for k in ATTRIBUTE_KINDS.values()), *PAIR_EVIDENCE.values()])
+)
+"""Independent kinds of evidence; a link's strength combines one value per group."""
 NETWORK_TYPES: tuple[str, ...] = tuple(k.name for k in ATTRIBUTE_KINDS.values() if k.network)
 
 CONTENT_FAMILIES: dict[str, str] = {

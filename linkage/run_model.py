@@ -33,7 +33,14 @@ CLUSTER_COLUMNS = [
 ]
 """``clusters.csv``, as the data contract fixes it."""
 
-TAKEDOWN_COLUMNS = ["account_id", "cluster_id", "hydra_score", "organization", "reason"]
+TAKEDOWN_COLUMNS = [
+    "account_id",
+    "cluster_id",
+    "hydra_score",
+    "organization",
+    "reason",
+    "member_confidence",
+]
 """``takedown.csv``, as the data contract fixes it."""
 
 GRAPH_TABLES = (

@@ -102,6 +102,9 @@ class LinkSettings:
             "template": 0.35,
             "user_agent": 0.3,
             "email_domain": 0.2,
+            "prompt_family": 0.5,
+            "ip_co_use": 0.5,
+            "behaviour": 0.6,
         },
         metadata=_meta(
             "How much sharing one attribute of each kind says about common control, before "
@@ -143,10 +146,12 @@ class LinkSettings:
         ),
     )
     usage_weighted_types: list[str] = field(
-        default_factory=lambda: ["template", "user_agent"],
+        default_factory=lambda: ["ip", "subnet", "template", "user_agent", "prompt_family"],
         metadata=_meta(
-            "Kinds whose evidence scales with min(share of a's requests, share of b's requests) "
-            "using them: one prompt two strangers both sent says little."
+            "Kinds whose evidence scales with how much both accounts rely on the value "
+            "(min of the two accounts' shares of traffic using it): one prompt two strangers "
+            "both sent says little, and a proxy exit that carried 2% of a rotating account's "
+            "traffic says little about the household behind it."
         ),
     )
     ip_pool_min_kind_factor: float = field(
@@ -158,9 +163,97 @@ class LinkSettings:
             1.0,
         ),
     )
+    usage_share_for_full_weight: float = field(
+        default=0.25,
+        metadata=_meta(
+            "A usage-weighted value carrying at least this share of both accounts' traffic "
+            "counts in full; less, in proportion.",
+            0.001,
+            1.0,
+        ),
+    )
+    ip_pool_max_holders: int = field(
+        default=2_000,
+        metadata=_meta(
+            "IPs held by more accounts than this are no pool (an ISP's egress): left out of "
+            "the pool overlap, which bounds its sparse product.",
+            2,
+        ),
+    )
+    min_group_evidence: float = field(
+        default=0.05,
+        metadata=_meta("An evidence group counts towards a link's groups from this much.", 0, 1),
+    )
     min_link_strength_kept: float = field(
         default=0.1,
         metadata=_meta("Weaker links are dropped entirely: they are mostly hub noise.", 0.0, 1.0),
+    )
+
+
+@dataclass
+class BehaviourSettings:
+    min_prompts_for_intent: int = field(
+        default=10,
+        metadata=_meta("Prompts an account needs before its intent share is fully believed.", 1),
+    )
+    suspicious_distillation_share: float = field(
+        default=0.3,
+        metadata=_meta(
+            "Share of an account's prompts with distillation intent at which its content "
+            "suspicion is full.",
+            0.01,
+            1.0,
+        ),
+    )
+    volume_excess_factor: float = field(
+        default=5.0,
+        metadata=_meta(
+            "Requests per active day this many times the population's median start volume "
+            "suspicion; its square makes it full.",
+            1.01,
+        ),
+    )
+    min_suspicion: float = field(
+        default=0.5,
+        metadata=_meta(
+            "Accounts at least this suspicious are compared by behaviour, prompt families and "
+            "IP co-use in time; similarity among ordinary users is cheap evidence.",
+            0.0,
+            1.0,
+        ),
+    )
+    neighbours: int = field(
+        default=10, metadata=_meta("Nearest suspicious accounts each one is compared with.", 1)
+    )
+    similarity_radius: float = field(
+        default=1.0,
+        metadata=_meta(
+            "RMS distance (in feature scale units) at which behavioural similarity reaches zero.",
+            0.01,
+        ),
+    )
+    co_use_window_minutes: int = field(
+        default=60,
+        metadata=_meta(
+            "Two suspicious accounts using one IP within this window count as co-use.", 1
+        ),
+    )
+
+
+@dataclass
+class FamilySettings:
+    prompts_per_account: int = field(
+        default=40, metadata=_meta("Prompts of each suspicious account compared by MinHash.", 1)
+    )
+    hashes: int = field(default=32, metadata=_meta("MinHash values per prompt.", 4, 256))
+    bands: int = field(
+        default=8,
+        metadata=_meta(
+            "LSH bands (hashes / bands rows each): 8 x 4 puts prompts with word-bigram "
+            "Jaccard of about 0.6 or more in one family.",
+            1,
+            64,
+        ),
     )
 
 
@@ -172,10 +265,29 @@ class ClusterSettings:
             "Links weaker than this are not used for clustering (they stay as evidence).", 0, 1
         ),
     )
-    louvain_min_component_size: int = field(
-        default=2_000,
+    strong_single_group: float = field(
+        default=0.8,
         metadata=_meta(
-            "Components larger than this are split with Louvain; smaller ones stay whole.", 2
+            "A link standing on one evidence group is used for clustering only from this "
+            "strength (a shared card or API key); weaker ones need a second group.",
+            0.0,
+            1.0,
+        ),
+    )
+    min_member_attachment: float = field(
+        default=0.5,
+        metadata=_meta(
+            "Members whose links inside their cluster together stay below this are pruned.",
+            0.0,
+            1.0,
+        ),
+    )
+    louvain_min_component_size: int = field(
+        default=6,
+        metadata=_meta(
+            "Components of at least this many accounts are split into communities with "
+            "Louvain: two teams doing the same work, each tight inside, are two groups.",
+            2,
         ),
     )
     louvain_resolution: float = field(
@@ -223,6 +335,24 @@ class ScoreSettings:
             "Requests per account per active day at which the volume signal saturates.", 1e-9
         ),
     )
+    min_distillation_content: float = field(
+        default=0.15,
+        metadata=_meta(
+            "A cluster is flagged only if at least this share of its prompts has a "
+            "distillation intent: infrastructure and timing alone make a group, not a campaign.",
+            0.0,
+            1.0,
+        ),
+    )
+    unverified_org_credibility: float = field(
+        default=0.4,
+        metadata=_meta(
+            "How far a declared org nobody verified makes its members a known team "
+            "(1 = like a verified org, 0 = ignored).",
+            0.0,
+            1.0,
+        ),
+    )
     flag_threshold: float = field(
         default=0.5, metadata=_meta("Clusters scoring at least this are flagged.", 0.0, 1.0)
     )
@@ -264,6 +394,8 @@ _SECTIONS: dict[str, type] = {
     "ingest": IngestSettings,
     "normalise": NormaliseSettings,
     "link": LinkSettings,
+    "behaviour": BehaviourSettings,
+    "families": FamilySettings,
     "cluster": ClusterSettings,
     "coordination": CoordinationSettings,
     "score": ScoreSettings,
@@ -274,6 +406,8 @@ _SECTION_HELP = {
     "ingest": "reading the input",
     "normalise": "canonical emails, networks and prompt templates",
     "link": "from shared attributes to weighted account links",
+    "behaviour": "behavioural fingerprints, suspicion and links between suspicious accounts",
+    "families": "near-duplicate prompts across accounts (MinHash-LSH)",
     "cluster": "from links to clusters",
     "coordination": "timing signals of a cluster's combined traffic",
     "score": "hydra_score and the flag",
@@ -305,6 +439,8 @@ class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     normalise: NormaliseSettings = field(default_factory=NormaliseSettings)
     link: LinkSettings = field(default_factory=LinkSettings)
+    behaviour: BehaviourSettings = field(default_factory=BehaviourSettings)
+    families: FamilySettings = field(default_factory=FamilySettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
     coordination: CoordinationSettings = field(default_factory=CoordinationSettings)
     score: ScoreSettings = field(default_factory=ScoreSettings)

@@ -58,6 +58,7 @@ def test_outputs_follow_the_contract(run_dir: Path) -> None:
         "hydra_score",
         "organization",
         "reason",
+        "member_confidence",
     ]
     flagged = set(clusters.loc[clusters["flagged"] == "true", "account_id"])
     assert set(takedown["account_id"]) == flagged and flagged

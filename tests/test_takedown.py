@@ -57,7 +57,7 @@ def _write_run_folder(folder: Path) -> Path:
         confidence = 0.8 if organization else 0.0
         for account_id, org_id, pathway, exchanges in members:
             reason = f"hydra_score {score} in cluster {cluster_id}"
-            takedown.append((account_id, cluster_id, score, organization, reason))
+            takedown.append((account_id, cluster_id, score, organization, reason, 0.9))
             clusters.append((account_id, cluster_id, score, "true", organization, confidence))
             accounts.append((account_id, "2026-10-01T00:00:00Z", org_id, pathway, exchanges))
             attributes.append((account_id, "ip", "203.0.113.1", exchanges - 1))

@@ -101,7 +101,9 @@ def takedown_table(
     membership: pd.DataFrame,
     incidence: pd.DataFrame,
     shared: pd.DataFrame,
+    confidence: pd.Series,
 ) -> pd.DataFrame:
+    """The flagged accounts with why, surest members of each cluster first."""
     flagged = clusters[clusters["flagged"]].copy()
     if flagged.empty:
         return pd.DataFrame(columns=TAKEDOWN_COLUMNS)
@@ -149,5 +151,10 @@ def takedown_table(
         + pd.Series(share_text, index=flagged.index).replace("", "no attribute directly")
         + " with other members"
         + organisation_text
+    )
+    flagged["member_confidence"] = flagged["account_id"].map(confidence).fillna(0.0).round(4)
+    flagged = flagged.sort_values(
+        ["hydra_score", "cluster_id", "member_confidence", "account_id"],
+        ascending=[False, True, False, True],
     )
     return flagged[TAKEDOWN_COLUMNS].reset_index(drop=True)

@@ -1,4 +1,13 @@
-"""Clustering stage: connected components of strong links, Louvain inside large ones only.
+"""Clustering stage: connected components of strong links, Louvain inside large ones only,
+then weakly attached members pruned.
+
+A link is used for clustering when it is at least ``min_link_strength`` and either
+stands on two independent evidence groups or is strong on its own
+(``strong_single_group``: a shared card or API key): one weak attribute must not
+chain strangers together. After the communities are found, members whose
+internal links together (a noisy-OR) stay below ``min_member_attachment`` are
+dropped, repeatedly, so an account hanging on by one thread is not taken down
+with the campaign it touched.
 
 Louvain is costly on big graphs (python-louvain took 508 s on a
 200,000-node, 694,000-edge graph on this class of machine), so it never
@@ -37,10 +46,7 @@ def cluster_accounts(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     >>> cluster_accounts(links, Settings()).sort_values("account_id").to_dict("list")
     {'account_id': ['a', 'b', 'c'], 'cluster_key': [0, 0, 0], 'method': ['component', 'component', 'component']}
     """  # noqa: E501
-    strong = links.loc[
-        links["strength"] >= settings.cluster.min_link_strength,
-        ["account_a", "account_b", "strength"],
-    ]
+    strong = clustering_links(links, settings)[["account_a", "account_b", "strength"]]
     if strong.empty:
         return pd.DataFrame(columns=MEMBERSHIP_COLUMNS).astype({"cluster_key": np.int64})
     codes, accounts = pd.factorize(
@@ -59,7 +65,7 @@ def cluster_accounts(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     membership = pd.DataFrame(
         {"account_id": accounts, "component": component_key, "method": "component"}
     )
-    large = np.flatnonzero(sizes > settings.cluster.louvain_min_component_size)
+    large = np.flatnonzero(sizes >= settings.cluster.louvain_min_component_size)
     if len(large):
         edges = pd.DataFrame(
             {
@@ -71,17 +77,66 @@ def cluster_accounts(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         )
         for component_id in large:
             community = _louvain(edges[edges["component"] == component_id], settings)
+            if community.nunique() < 2:
+                continue
             rows = community.index.to_numpy()
             # Louvain communities get keys after every component's, in a stable order
             membership.loc[rows, "component"] = len(sizes) + component_id * n + community.to_numpy()
             membership.loc[rows, "method"] = "louvain"
     membership["cluster_key"] = pd.factorize(membership["component"], sort=True)[0].astype(np.int64)
+    membership = prune_weak_members(membership, strong, settings)
     counts = membership.groupby("cluster_key")["account_id"].transform("size")
     membership = membership[counts >= 2]
     membership["cluster_key"] = pd.factorize(membership["cluster_key"], sort=True)[0].astype(
         np.int64
     )
     return membership[MEMBERSHIP_COLUMNS].reset_index(drop=True)
+
+
+def clustering_links(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The links clustering uses: strong enough, and on two evidence groups or strong alone.
+
+    >>> links = pd.DataFrame({"account_a": ["a", "b", "c"], "account_b": ["b", "c", "d"],
+    ...     "strength": [0.9, 0.5, 0.5], "groups": [1, 2, 1]})
+    >>> clustering_links(links, Settings())["account_b"].tolist()
+    ['b', 'c']
+    """
+    config = settings.cluster
+    strong = links["strength"] >= config.min_link_strength
+    if "groups" in links.columns:
+        strong &= (links["groups"] >= 2) | (links["strength"] >= config.strong_single_group)
+    return links[strong]
+
+
+def attachment(membership: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
+    """Per member: its links inside its cluster together, ``1 - prod(1 - strength)``."""
+    key_of = membership.set_index("account_id")["cluster_key"]
+    a_key = links["account_a"].map(key_of)
+    b_key = links["account_b"].map(key_of)
+    inside = links[a_key.notna() & (a_key == b_key)]
+    log_keep = np.log1p(-np.minimum(inside["strength"].to_numpy(dtype=float), 0.999999))
+    ends = pd.concat(
+        [
+            pd.DataFrame({"account_id": inside["account_a"].to_numpy(), "log_keep": log_keep}),
+            pd.DataFrame({"account_id": inside["account_b"].to_numpy(), "log_keep": log_keep}),
+        ]
+    )
+    total = ends.groupby("account_id")["log_keep"].sum()
+    return (1.0 - np.exp(total)).reindex(membership["account_id"]).fillna(0.0).round(4)
+
+
+def prune_weak_members(
+    membership: pd.DataFrame, links: pd.DataFrame, settings: Settings
+) -> pd.DataFrame:
+    """Drop members attached by less than ``min_member_attachment``, until none is."""
+    threshold = settings.cluster.min_member_attachment
+    while len(membership):
+        attached = attachment(membership, links).to_numpy()
+        weak = attached < threshold
+        if not weak.any():
+            break
+        membership = membership[~weak]
+    return membership
 
 
 def _louvain(edges: pd.DataFrame, settings: Settings) -> pd.Series:

@@ -11,17 +11,10 @@ from typing import Any
 
 import pandas as pd
 
-EVIDENCE_KEYS = {
-    "payment": "shared_payment_methods",
-    "email": "shared_emails",
-    "billing_name": "shared_billing_names",
-    "api_key": "shared_api_keys",
-    "ip": "shared_ips",
-    "subnet": "shared_networks",
-    "template": "shared_templates",
-    "user_agent": "shared_user_agents",
-    "email_domain": "shared_email_domains",
-}
+from linkage.formats import iso_utc
+from linkage.kinds import ATTRIBUTE_KINDS
+
+EVIDENCE_KEYS = {kind.name: kind.evidence_key for kind in ATTRIBUTE_KINDS.values()}
 
 
 def shared_attributes(membership: pd.DataFrame, incidence: pd.DataFrame) -> pd.DataFrame:
@@ -64,12 +57,6 @@ def account_shared_counts(
     return counts.reindex(columns=list(EVIDENCE_KEYS), fill_value=0)
 
 
-def _iso(value: Any) -> str | None:
-    if value is None or pd.isna(value):
-        return None
-    return pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def cluster_evidence(
     cluster_keys: list[int],
     shared: pd.DataFrame,
@@ -97,8 +84,8 @@ def cluster_evidence(
             "members": int(row.members),
             "accounts_overall": int(row.holders),
             "uses": int(row.uses),
-            "first_seen": _iso(row.first_seen),
-            "last_seen": _iso(row.last_seen),
+            "first_seen": iso_utc(row.first_seen),
+            "last_seen": iso_utc(row.last_seen),
         }
         if row.attr_type in ("ip", "subnet"):
             item["ip_kind"] = row.ip_kind

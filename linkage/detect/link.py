@@ -1,19 +1,37 @@
-"""Linking stage: accounts to the attributes they share, projected to weighted account links.
+"""Linking stage: accounts to what they share, projected to weighted account links.
 
-Each shared attribute (payment fingerprint, canonical email, billing name,
-API key, IP, /24 subnet, prompt template, client string, non-freemail email
-domain) is evidence that two accounts are run by the same hands. Its weight
-is the attribute kind's weight, times a factor for the IP's kind (carrier NAT
-and VPN exits are shared by design), times a base-rate factor: an attribute
-held by ``n`` accounts keeps ``min(1, hub_allowance / (n - 1))`` of its
-weight. That is the resource-allocation view of a hub: whatever is shared by
-thousands says little about any one pair, and its total contribution grows
-with ``n`` rather than ``n**2``. Evidence combines as a noisy-OR:
+Each shared attribute (payment fingerprint, canonical email, billing name, API
+key, IP, /24 subnet, prompt template, client string, non-freemail email domain,
+prompt family) is evidence that two accounts are run by the same hands. Its
+weight is the kind's weight, times a factor for the IP's kind (carrier NAT and
+VPN exits are shared by design), times a base-rate factor: an attribute held
+by ``n`` accounts keeps ``min(1, hub_allowance / (n - 1))`` of its weight (the
+resource-allocation view of a hub: its total contribution grows with ``n``,
+not ``n**2``). For kinds that are *used* (IPs, networks, templates, client
+strings, prompt families) a pair also gets only as much as both accounts rely
+on the value: ``min(1, min(share of a's traffic, share of b's) /
+usage_share_for_full_weight)``. A residential proxy exit that carried 2 % of a
+rotating account's traffic says little about the household that lives behind
+it, and one heavy account with a thousand IPs cannot bridge a thousand homes.
 
-    strength(a, b) = 1 - prod over shared attributes (1 - contribution)
+Evidence about a pair that is not a shared value comes in too: the overlap of
+two accounts' pools of busy IPs, and, between *suspicious* accounts only
+(:mod:`linkage.detect.similarity`), IP co-use within minutes and behavioural
+likeness.
 
-Pairs whose contribution would be below ``min_link_contribution`` are not
-enumerated at all; that floor is on weight, not on hub size.
+Correlated evidence counts once. Evidence is combined in three steps:
+
+1. per kind, distinct values combine as a noisy-OR (sharing three cards is
+   more than sharing one), with a template's head and tail as separate kinds;
+2. per *evidence group* (payment, identity, credential, network, content,
+   client, behaviour; :data:`linkage.kinds.EVIDENCE_GROUPS`) the strongest kind
+   counts, so an IP and its /24, or a card and its billing name, are one fact;
+3. across groups, a noisy-OR: ``strength = 1 - prod(1 - group evidence)``.
+
+Each link keeps its per-kind counts, its per-group evidence and the number of
+groups that contributed, so clustering can ask for two independent kinds.
+Pairs whose best possible contribution is below ``min_link_contribution`` are
+never enumerated, so no attribute's holders are paired wholesale.
 """
 
 from __future__ import annotations
@@ -25,19 +43,8 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 
 from linkage.detect.normalise import NormalisedInput
+from linkage.kinds import ATTRIBUTE_KINDS, ATTRIBUTE_TYPES, EVIDENCE_GROUPS, PAIR_EVIDENCE
 from linkage.settings import Settings
-
-ATTRIBUTE_TYPES = (
-    "payment",
-    "email",
-    "billing_name",
-    "api_key",
-    "ip",
-    "subnet",
-    "template",
-    "user_agent",
-    "email_domain",
-)
 
 _REQUEST_ATTRIBUTES = {
     "ip": "ip",
@@ -47,27 +54,63 @@ _REQUEST_ATTRIBUTES = {
     "user_agent": "user_agent",
     "api_key_id": "api_key",
 }
-
-
 _SEEN_DTYPE = "datetime64[us, UTC]"
+
+# combination kinds: every attribute kind, a template's tail apart from its head, pair evidence
+_KINDS = (*ATTRIBUTE_TYPES, "template_tail", *PAIR_EVIDENCE)
+_KIND_GROUP = np.array(
+    [
+        EVIDENCE_GROUPS.index(
+            ATTRIBUTE_KINDS[k].group
+            if k in ATTRIBUTE_KINDS
+            else PAIR_EVIDENCE.get(k, ATTRIBUTE_KINDS["template"].group)
+        )
+        for k in _KINDS
+    ]
+)
+# which ``<type>_shared`` count a combination kind adds to (-1: none)
+_COUNTED_AS = np.array(
+    [
+        ATTRIBUTE_TYPES.index(k)
+        if k in ATTRIBUTE_TYPES
+        else {
+            "template_tail": ATTRIBUTE_TYPES.index("template"),
+            "ip_pool": ATTRIBUTE_TYPES.index("ip"),
+        }.get(k, -1)
+        for k in _KINDS
+    ]
+)
+
+
+@dataclass
+class PairEvidence:
+    """Evidence rows about account pairs, by account code (a < b) and combination kind."""
+
+    a: np.ndarray
+    b: np.ndarray
+    kind: str
+    contribution: np.ndarray
+    shared: np.ndarray
+    """How many values the row stands for (1 per shared value, n for a pool of n IPs)."""
+    kinds: np.ndarray | None = None
+    """Per-row kind codes when the rows mix kinds (attribute pairs)."""
 
 
 @dataclass
 class LinkResult:
     account_attributes: pd.DataFrame
     """One row per (account, attribute): account_id, attr_type, attr_value, uses,
-    first_seen, last_seen, ip_kind, accounts (how many accounts hold it), contribution (weight per
-    pair before usage weighting) and usage_share (share of the account's requests using it, for
-    usage-weighted types; 1 otherwise)."""
+    first_seen, last_seen, ip_kind, accounts (how many accounts hold it), contribution (weight
+    per pair before usage weighting) and usage_share (share of the account's traffic using it,
+    for usage-weighted kinds; 1 otherwise)."""
     links: pd.DataFrame
-    """One row per linked account pair: account_a < account_b, strength, shared
-    (attributes in common), and per attribute type ``<type>_shared`` counts."""
+    """One row per linked account pair: account_a < account_b, strength, groups (evidence
+    groups that contributed), shared (values in common), ``<kind>_shared`` counts and
+    ``<group>_evidence`` per evidence group."""
 
 
-def account_attributes(data: NormalisedInput, settings: Settings) -> pd.DataFrame:
-    """Who holds what: the account-to-attribute incidence table with base-rate weights."""
-    requests = data.requests
-    parts: list[pd.DataFrame] = []
+def _request_parts(requests: pd.DataFrame) -> list[pd.DataFrame]:
+    parts = []
     for column, attr_type in _REQUEST_ATTRIBUTES.items():
         if column not in requests.columns:
             continue
@@ -87,45 +130,31 @@ def account_attributes(data: NormalisedInput, settings: Settings) -> pd.DataFram
         if attr_type not in ("ip", "subnet"):
             grouped["ip_kind"] = None
         parts.append(grouped)
+    return parts
 
+
+def _static_parts(data: NormalisedInput, settings: Settings) -> list[pd.DataFrame]:
     accounts = data.accounts
     freemail = set(settings.normalise.freemail_domains)
+    payments = data.payments
     static = [
-        (
-            "email",
-            accounts[["account_id", "email_canonical"]].rename(
-                columns={"email_canonical": "attr_value"}
-            ),
-        ),
+        ("email", accounts[["account_id"]].assign(attr_value=accounts["email_canonical"])),
         (
             "email_domain",
-            accounts.loc[
-                ~accounts["email_domain"].isin(freemail), ["account_id", "email_domain"]
-            ].rename(columns={"email_domain": "attr_value"}),
-        ),
-        (
-            "payment",
-            data.payments[["account_id", "payment_fingerprint", "added_at"]]
-            if "added_at" in data.payments.columns
-            else data.payments[["account_id", "payment_fingerprint"]],
-        ),
-        (
-            "billing_name",
-            data.payments[["account_id", "billing_name_normalised"]].rename(
-                columns={"billing_name_normalised": "attr_value"}
+            accounts.loc[~accounts["email_domain"].isin(freemail), ["account_id"]].assign(
+                attr_value=accounts["email_domain"]
             ),
         ),
+        ("payment", payments.assign(attr_value=payments["payment_fingerprint"])),
+        ("billing_name", payments.assign(attr_value=payments["billing_name_normalised"])),
     ]
+    parts = []
     for attr_type, frame in static:
-        frame = frame.rename(columns={"payment_fingerprint": "attr_value"}).dropna(
-            subset=["attr_value"]
-        )
+        frame = frame.dropna(subset=["attr_value"])
         frame = frame[frame["attr_value"].astype("str").str.len() > 0]
         # one timestamp dtype for every part, or the concatenated column turns to objects
         seen = pd.to_datetime(
-            frame["added_at"]
-            if "added_at" in frame.columns
-            else pd.Series(pd.NaT, index=frame.index),
+            frame["added_at"] if "added_at" in frame.columns else pd.Series(pd.NaT, frame.index),
             utc=True,
         ).astype(_SEEN_DTYPE)
         parts.append(
@@ -141,179 +170,132 @@ def account_attributes(data: NormalisedInput, settings: Settings) -> pd.DataFram
                 }
             ).drop_duplicates(["account_id", "attr_value"])
         )
+    return parts
+
+
+def account_attributes(
+    data: NormalisedInput, settings: Settings, families: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Who holds what: the account-to-attribute incidence table with base-rate weights.
+
+    ``families`` is the prompt-family incidence of :func:`linkage.detect.families.prompt_families`
+    (its ``sampled`` column is the account's sampled prompts, the denominator of its usage share).
+    """
+    parts = _request_parts(data.requests) + _static_parts(data, settings)
+    if families is not None and len(families):
+        parts.append(families.assign(ip_kind=None))
     incidence = pd.concat(parts, ignore_index=True)
     for column in ("first_seen", "last_seen"):
-        incidence[column] = incidence[column].astype(_SEEN_DTYPE)
+        incidence[column] = pd.to_datetime(incidence[column], utc=True).astype(_SEEN_DTYPE)
     incidence["ip_kind"] = incidence["ip_kind"].astype("str").where(incidence["ip_kind"].notna())
     incidence["attr_value"] = incidence["attr_value"].astype("str")
     incidence = incidence.drop_duplicates(
         ["account_id", "attr_type", "attr_value"], ignore_index=True
     )
-
     holders = incidence.groupby(["attr_type", "attr_value"], sort=False)["account_id"].transform(
         "size"
     )
     incidence["accounts"] = holders.astype(np.int64)
-    type_weight = incidence["attr_type"].map(settings.link.attribute_weights).astype(float)
-    default_kind = settings.link.ip_kind_factors.get("unknown", 1.0)
-    kind_factor = (
-        incidence["ip_kind"].map(settings.link.ip_kind_factors).astype(float).fillna(default_kind)
-    )
+    link = settings.link
+    type_weight = incidence["attr_type"].map(link.attribute_weights).astype(float).fillna(0.0)
+    default_kind = link.ip_kind_factors.get("unknown", 1.0)
+    kind_factor = incidence["ip_kind"].map(link.ip_kind_factors).astype(float).fillna(default_kind)
     kind_factor = kind_factor.where(incidence["attr_type"].isin(["ip", "subnet"]), 1.0)
-    base_rate = np.minimum(1.0, settings.link.hub_allowance / np.maximum(holders - 1, 1))
+    base_rate = np.minimum(1.0, link.hub_allowance / np.maximum(holders - 1, 1))
     incidence["contribution"] = (type_weight * kind_factor * base_rate).where(holders > 1, 0.0)
-    request_totals = requests.groupby("account_id").size()
-    usage_share = (incidence["uses"] / incidence["account_id"].map(request_totals)).clip(upper=1.0)
-    weighted = incidence["attr_type"].isin(settings.link.usage_weighted_types)
+
+    request_totals = data.requests.groupby("account_id").size()
+    denominator = incidence["account_id"].map(request_totals).astype(float)
+    if "sampled" in incidence.columns:
+        sampled = incidence["sampled"].astype(float)
+        denominator = sampled.where(incidence["attr_type"] == "prompt_family", denominator)
+        incidence = incidence.drop(columns=["sampled"])
+    usage_share = (incidence["uses"] / denominator).clip(upper=1.0)
+    weighted = incidence["attr_type"].isin(link.usage_weighted_types)
     incidence["usage_share"] = usage_share.where(weighted, 1.0).fillna(1.0)
     return incidence
 
 
-def project_links(incidence: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Account-to-account links from shared attributes (vectorised pair enumeration).
+def attribute_pairs(
+    incidence: pd.DataFrame, accounts: pd.Index, settings: Settings
+) -> PairEvidence:
+    """Evidence rows from shared attribute values (vectorised pair enumeration).
 
-    Examples
-    --------
-    >>> incidence = pd.DataFrame({
-    ...     "account_id": ["a", "b", "c", "a", "b"],
-    ...     "attr_type": ["payment", "payment", "payment", "ip", "ip"],
-    ...     "attr_value": ["card1", "card1", "card1", "1.2.3.4", "1.2.3.4"],
-    ...     "contribution": [0.9, 0.9, 0.9, 0.6, 0.6]})
-    >>> links = project_links(incidence, Settings())
-    >>> links[["account_a", "account_b", "strength", "payment_shared", "ip_shared"]]
-      account_a account_b  strength  payment_shared  ip_shared
-    0         a         b      0.96               1          1
-    1         a         c      0.90               1          0
-    2         b         c      0.90               1          0
+    Values whose best pair would contribute less than ``min_link_contribution`` are
+    skipped before any pair is made, so a value held by thousands is never expanded.
     """
-    useful = incidence[incidence["contribution"] >= settings.link.min_link_contribution]
-    if "usage_share" in useful.columns:
-        # the best pair an attribute can make is limited by its second-heaviest user
-        share = useful[["attr_type", "attr_value", "usage_share"]].sort_values(
-            "usage_share", ascending=False, kind="stable"
-        )
-        second = share.groupby(["attr_type", "attr_value"], sort=False)["usage_share"].nth(1)
-        best_pair = pd.Series(0.0, index=useful.index)
-        best_pair[second.index] = second.to_numpy()
-        # nth(1) keeps the rows of second-heaviest users; spread that value to all holders
-        keys = useful.groupby(["attr_type", "attr_value"], sort=False).ngroup()
-        best_by_key = best_pair.groupby(keys).max()
-        reachable = useful["contribution"] * keys.map(best_by_key)
-        useful = useful[reachable >= settings.link.min_link_contribution]
-    columns = ["account_a", "account_b", "strength", "shared"] + [
-        f"{t}_shared" for t in ATTRIBUTE_TYPES
-    ]
-    if useful.empty and incidence.empty:
-        return pd.DataFrame(columns=columns)
-    all_accounts = pd.Index(np.sort(incidence["account_id"].unique()))
-    account_ids = all_accounts.to_numpy()
-    account_codes = all_accounts.get_indexer(useful["account_id"])
-    attr_codes = useful.groupby(["attr_type", "attr_value"], sort=False).ngroup().to_numpy()
-    order = np.lexsort((account_codes, attr_codes))
-    accounts_sorted = account_codes[order].astype(np.int64)
-    attrs_sorted = attr_codes[order]
-    contribution_sorted = useful["contribution"].to_numpy(dtype=float)[order]
-    share_sorted = (
-        useful["usage_share"].to_numpy(dtype=float)[order]
-        if "usage_share" in useful.columns
-        else np.ones(len(order))
-    )
-    type_codes = pd.Categorical(useful["attr_type"], categories=ATTRIBUTE_TYPES).codes[order]
+    link = settings.link
+    full = link.usage_share_for_full_weight
+    useful = incidence[incidence["contribution"] >= link.min_link_contribution]
+    share = (useful["usage_share"] / full).clip(upper=1.0)
+    # the best pair a value can make is limited by its second-heaviest user
+    keys = useful.groupby(["attr_type", "attr_value"], sort=False).ngroup().to_numpy()
+    order = np.lexsort((-share.to_numpy(), keys))
+    second = np.zeros(keys.max() + 1 if len(keys) else 0)
+    sorted_keys = keys[order]
+    rank = np.arange(len(order)) - np.searchsorted(sorted_keys, sorted_keys)
+    second[sorted_keys[rank == 1]] = share.to_numpy()[order][rank == 1]
+    reachable = useful["contribution"].to_numpy() * second[keys]
+    keep = reachable >= link.min_link_contribution
+    useful, share, keys = useful[keep], share[keep], keys[keep]
 
-    group_start = np.flatnonzero(np.r_[True, attrs_sorted[1:] != attrs_sorted[:-1]])
-    group_size = np.diff(np.r_[group_start, len(attrs_sorted)])
-    size_of_row = np.repeat(group_size, group_size)
-    local_index = np.arange(len(attrs_sorted)) - np.repeat(group_start, group_size)
-    partners = size_of_row - 1 - local_index
-    left = np.repeat(np.arange(len(attrs_sorted)), partners)
+    codes = accounts.get_indexer(useful["account_id"])
+    kind_code = pd.Categorical(useful["attr_type"], categories=_KINDS).codes.astype(np.int64)
+    tail = (useful["attr_type"] == "template") & useful["attr_value"].str.startswith("t")
+    kind_code = np.where(tail.to_numpy(), _KINDS.index("template_tail"), kind_code)
+    order = np.lexsort((codes, keys))
+    codes, keys = codes[order].astype(np.int64), keys[order]
+    contribution = useful["contribution"].to_numpy(dtype=float)[order]
+    share_sorted = share.to_numpy(dtype=float)[order]
+    kind_code = kind_code[order]
+
+    group_start = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
+    group_size = np.diff(np.r_[group_start, len(keys)])
+    local = np.arange(len(keys)) - np.repeat(group_start, group_size)
+    partners = np.repeat(group_size, group_size) - 1 - local
+    left = np.repeat(np.arange(len(keys)), partners)
     block_start = np.repeat(np.cumsum(partners) - partners, partners)
     right = left + 1 + (np.arange(len(left)) - block_start)
-
-    del block_start, local_index, size_of_row
-    n_accounts = len(account_ids)
-    # accounts are sorted within each attribute, so a < b already
-    pair_key = accounts_sorted[left] * n_accounts + accounts_sorted[right]
-    pair_contribution = contribution_sorted[left] * np.minimum(
-        share_sorted[left], share_sorted[right]
+    pair_contribution = contribution[left] * np.minimum(share_sorted[left], share_sorted[right])
+    return PairEvidence(
+        a=codes[left],
+        b=codes[right],
+        kind="attribute",
+        contribution=pair_contribution,
+        shared=np.ones(len(left), dtype=np.int64),
+        kinds=kind_code[left],
     )
-    log_keep = np.log1p(-np.minimum(pair_contribution, 0.999999))
-    del pair_contribution
-    pair_types = type_codes[left]
-    row_weight = np.ones(len(left), dtype=np.int64)
-    del left, right
-    pool_key, pool_log_keep, pool_shared = _shared_ip_pools(incidence, all_accounts, settings)
-    if len(pool_key):
-        pair_key = np.concatenate([pair_key, pool_key])
-        log_keep = np.concatenate([log_keep, pool_log_keep])
-        pair_types = np.concatenate(
-            [
-                pair_types,
-                np.full(len(pool_key), ATTRIBUTE_TYPES.index("ip"), dtype=pair_types.dtype),
-            ]
-        )
-        row_weight = np.concatenate([row_weight, pool_shared])
-    pair_codes, unique_pairs = pd.factorize(pair_key, sort=True)
-    del pair_key
-    total_log = np.bincount(pair_codes, weights=log_keep, minlength=len(unique_pairs))
-    del log_keep
-    strength = np.round(1.0 - np.exp(total_log), 6)
-    kept = strength >= settings.link.min_link_strength_kept
-    kept_index = np.cumsum(kept) - 1
-    row_kept = kept[pair_codes]
-    kept_codes = kept_index[pair_codes[row_kept]]
-    kept_types = pair_types[row_kept]
-    kept_weight = row_weight[row_kept]
-    n_kept = int(kept.sum())
-    kept_pairs = unique_pairs[kept]
-    links = pd.DataFrame(
-        {
-            "account_a": account_ids[kept_pairs // n_accounts],
-            "account_b": account_ids[kept_pairs % n_accounts],
-            "strength": strength[kept],
-            "shared": np.bincount(kept_codes, weights=kept_weight, minlength=n_kept).astype(
-                np.int64
-            ),
-        }
-    )
-    for type_index, attr_type in enumerate(ATTRIBUTE_TYPES):
-        mask = kept_types == type_index
-        links[f"{attr_type}_shared"] = np.bincount(
-            kept_codes[mask], weights=kept_weight[mask], minlength=n_kept
-        ).astype(np.int32)
-    return links
 
 
-def _shared_ip_pools(
-    incidence: pd.DataFrame, accounts: pd.Index, settings: Settings
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def ip_pool_pairs(incidence: pd.DataFrame, accounts: pd.Index, settings: Settings) -> PairEvidence:
     """Evidence from busy IPs too widely held for pair-by-pair weighting.
 
-    An IP held by hundreds of accounts says little about any one pair, so
-    its per-pair weight falls below ``min_link_contribution``. But accounts
-    that draw on the *same pool* of such IPs (a hydra behind its own small
-    network) share most of them: the Jaccard overlap of two accounts' sets
-    of busy IPs is evidence that does not fade with the pool's size. Only
-    IPs whose kind is not shared by design count (kind factor at least
-    ``ip_pool_min_kind_factor``: not carrier NAT, VPN exits or campus NAT).
-    Computed as a sparse product (accounts x IPs), never pair by pair.
-
-    Returns pair keys (a * n + b, a < b), log(1 - contribution) and the
-    number of pool IPs each pair shares.
+    An IP held by hundreds of accounts says little about any one pair, but accounts
+    that draw on the *same pool* of such IPs (a hydra behind its own small network)
+    share most of them: the Jaccard overlap of two accounts' sets of busy IPs does not
+    fade with the pool's size. Kinds shared by design (kind factor below
+    ``ip_pool_min_kind_factor``) are left out, and so are IPs held by more than
+    ``ip_pool_max_holders`` accounts (an egress of a whole ISP is no pool), which bounds
+    the sparse product (accounts x IPs) that computes it.
     """
-    empty = (np.empty(0, dtype=np.int64), np.empty(0), np.empty(0, dtype=np.int64))
+    link = settings.link
+    empty = PairEvidence(
+        np.empty(0, np.int64), np.empty(0, np.int64), "ip_pool", np.empty(0), np.empty(0, np.int64)
+    )
     if "ip_kind" not in incidence.columns or incidence.empty:
         return empty
     kind_factor = (
         incidence["ip_kind"]
-        .map(settings.link.ip_kind_factors)
+        .map(link.ip_kind_factors)
         .astype(float)
-        .fillna(settings.link.ip_kind_factors.get("unknown", 1.0))
+        .fillna(link.ip_kind_factors.get("unknown", 1.0))
     )
     busy = incidence[
         (incidence["attr_type"] == "ip")
         & (incidence["accounts"] > 1)
-        & (incidence["contribution"] < settings.link.min_link_contribution)
-        & (kind_factor >= settings.link.ip_pool_min_kind_factor)
+        & (incidence["accounts"] <= link.ip_pool_max_holders)
+        & (incidence["contribution"] < link.min_link_contribution)
+        & (kind_factor >= link.ip_pool_min_kind_factor)
     ]
     if busy.empty:
         return empty
@@ -327,14 +309,127 @@ def _shared_ip_pools(
     a, b, both = shared.row[upper], shared.col[upper], shared.data[upper]
     held = np.asarray(holdings.sum(axis=1)).ravel()
     jaccard = both / (held[a] + held[b] - both)
-    contribution = settings.link.attribute_weights["ip"] * jaccard
-    keep = contribution >= settings.link.min_link_contribution
-    key = a[keep].astype(np.int64) * len(accounts) + b[keep]
-    return key, np.log1p(-np.minimum(contribution[keep], 0.999999)), both[keep].astype(np.int64)
+    contribution = link.attribute_weights["ip"] * jaccard
+    keep = contribution >= link.min_link_contribution
+    return PairEvidence(
+        a=a[keep].astype(np.int64),
+        b=b[keep].astype(np.int64),
+        kind="ip_pool",
+        contribution=contribution[keep],
+        shared=both[keep].astype(np.int64),
+    )
 
 
-def link(data: NormalisedInput, settings: Settings) -> LinkResult:
+def combine_evidence(
+    evidence: list[PairEvidence], accounts: pd.Index, settings: Settings
+) -> pd.DataFrame:
+    """Links from evidence rows: noisy-OR within a kind, strongest kind per group,
+    noisy-OR across groups (see the module docstring).
+
+    Examples
+    --------
+    >>> accounts = pd.Index(["a", "b"])
+    >>> card = PairEvidence(np.array([0]), np.array([1]), "attribute", np.array([0.9]),
+    ...                     np.array([1]), kinds=np.array([0]))
+    >>> name = PairEvidence(np.array([0]), np.array([1]), "attribute", np.array([0.2]),
+    ...                     np.array([1]), kinds=np.array([2]))
+    >>> links = combine_evidence([card, name], accounts, Settings())
+    >>> float(links.loc[0, "strength"]), int(links.loc[0, "groups"])  # card + name: one fact
+    (0.9, 1)
+    """
+    columns = ["account_a", "account_b", "strength", "groups", "shared"]
+    columns += [f"{t}_shared" for t in ATTRIBUTE_TYPES]
+    columns += [f"{g}_evidence" for g in EVIDENCE_GROUPS]
+    parts = [e for e in evidence if len(e.a)]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    n = len(accounts)
+    pair_key = np.concatenate([e.a * n + e.b for e in parts])
+    kind = np.concatenate(
+        [e.kinds if e.kinds is not None else np.full(len(e.a), _KINDS.index(e.kind)) for e in parts]
+    ).astype(np.int64)
+    contribution = np.concatenate([e.contribution for e in parts])
+    shared = np.concatenate([e.shared for e in parts])
+    pair_code, unique_pairs = pd.factorize(pair_key, sort=True)
+    n_pairs, n_kinds = len(unique_pairs), len(_KINDS)
+
+    log_keep = np.log1p(-np.minimum(contribution, 0.999999))
+    per_kind = np.zeros((n_pairs, n_kinds))
+    np.add.at(per_kind, (pair_code, kind), log_keep)
+    kind_evidence = 1.0 - np.exp(per_kind)
+    group_evidence = np.zeros((n_pairs, len(EVIDENCE_GROUPS)))
+    for code in range(n_kinds):
+        group = _KIND_GROUP[code]
+        group_evidence[:, group] = np.maximum(group_evidence[:, group], kind_evidence[:, code])
+    strength = np.round(1.0 - np.prod(1.0 - group_evidence, axis=1), 6)
+    kept = strength >= settings.link.min_link_strength_kept
+    counts = np.zeros((n_pairs, len(ATTRIBUTE_TYPES)), dtype=np.int64)
+    counted = _COUNTED_AS[kind] >= 0
+    np.add.at(counts, (pair_code[counted], _COUNTED_AS[kind][counted]), shared[counted])
+    kept_pairs = unique_pairs[kept]
+    links = pd.DataFrame(
+        {
+            "account_a": accounts.to_numpy()[kept_pairs // n],
+            "account_b": accounts.to_numpy()[kept_pairs % n],
+            "strength": strength[kept],
+            "groups": (group_evidence[kept] >= settings.link.min_group_evidence).sum(axis=1),
+            "shared": np.bincount(pair_code, weights=shared, minlength=n_pairs)[kept].astype(
+                np.int64
+            ),
+        }
+    )
+    for index, attr_type in enumerate(ATTRIBUTE_TYPES):
+        links[f"{attr_type}_shared"] = counts[kept, index].astype(np.int32)
+    for index, group in enumerate(EVIDENCE_GROUPS):
+        links[f"{group}_evidence"] = np.round(group_evidence[kept, index], 4)
+    return links[columns]
+
+
+def project_links(
+    incidence: pd.DataFrame,
+    settings: Settings,
+    extra: list[PairEvidence] | None = None,
+    accounts: pd.Index | None = None,
+) -> pd.DataFrame:
+    """Account-to-account links from shared attributes, busy-IP pools and ``extra`` evidence.
+
+    Examples
+    --------
+    >>> incidence = pd.DataFrame({
+    ...     "account_id": ["a", "b", "c", "a", "b"],
+    ...     "attr_type": ["payment", "payment", "payment", "ip", "ip"],
+    ...     "attr_value": ["card1", "card1", "card1", "1.2.3.4", "1.2.3.4"],
+    ...     "contribution": [0.9, 0.9, 0.9, 0.6, 0.6], "usage_share": 1.0})
+    >>> links = project_links(incidence, Settings())
+    >>> links[["account_a", "account_b", "strength", "groups", "payment_shared", "ip_shared"]]
+      account_a account_b  strength  groups  payment_shared  ip_shared
+    0         a         b      0.96       2               1          1
+    1         a         c      0.90       1               1          0
+    2         b         c      0.90       1               1          0
+    """
+    if accounts is None:
+        accounts = all_accounts(incidence)
+    evidence = [attribute_pairs(incidence, accounts, settings)]
+    evidence.append(ip_pool_pairs(incidence, accounts, settings))
+    return combine_evidence([*evidence, *(extra or [])], accounts, settings)
+
+
+def all_accounts(incidence: pd.DataFrame, *more: pd.Series) -> pd.Index:
+    """The sorted accounts pair codes refer to."""
+    values = [incidence["account_id"], *more]
+    return pd.Index(np.sort(pd.unique(pd.concat(values, ignore_index=True).astype("str"))))
+
+
+def link(
+    data: NormalisedInput,
+    settings: Settings,
+    families: pd.DataFrame | None = None,
+    extra: list[PairEvidence] | None = None,
+    accounts: pd.Index | None = None,
+) -> LinkResult:
     """Run the linking stage: incidence with base-rate weights, then the projection."""
-    incidence = account_attributes(data, settings)
-    links = project_links(incidence, settings)
+    incidence = account_attributes(data, settings, families)
+    if accounts is None:
+        accounts = all_accounts(incidence, data.accounts["account_id"])
+    links = project_links(incidence, settings, extra, accounts)
     return LinkResult(account_attributes=incidence, links=links)

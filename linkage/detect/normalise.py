@@ -57,6 +57,9 @@ class NormalisedInput:
     """template_id -> example text (the words that make the fingerprint) and request count."""
     ip_addresses: pd.DataFrame
     """One row per distinct client IP: address, subnet, network, asn, as_org, ip_kind."""
+    prompts: pd.DataFrame
+    """account_id, ts, has_prompt, prompt: the prompt texts in request order, for the stages
+    that read text (prompt families)."""
 
 
 def canonical_email(emails: pd.Series) -> pd.DataFrame:
@@ -186,6 +189,18 @@ def content_families(prompts: pd.Series) -> pd.DataFrame:
             pc.fill_null(matched, False).to_numpy(zero_copy_only=False).astype(bool)
         )
     return pd.DataFrame(columns, index=prompts.index)
+
+
+def content_intents(prompts: pd.Series) -> pd.DataFrame:
+    """Per prompt, the probability of each distillation intent (``intent_<family>``)."""
+    matched = content_families(prompts)
+    return pd.DataFrame(
+        {
+            f"intent_{family}": matched[f"content_{family}"].to_numpy(dtype=np.float32) * 0.9
+            for family in CONTENT_PATTERNS
+        },
+        index=prompts.index,
+    )
 
 
 def locate_ips(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -359,14 +374,22 @@ def normalise(
     fingerprints = template_fingerprints(prompts, settings)
     normalised["template_head"] = fingerprints["template_head"].to_numpy()
     normalised["template_tail"] = fingerprints["template_tail"].to_numpy()
-    families = content_families(prompts)
-    for column in families.columns:
-        normalised[column] = families[column].to_numpy()
-    normalised["has_prompt"] = (
-        prompts.notna().to_numpy() & (prompts.astype("str").str.len() > 0).to_numpy()
-    )
+    intents = content_intents(prompts)
+    for column in intents.columns:
+        normalised[column] = intents[column].to_numpy()
+    prompt_chars = prompts.astype("str").str.len().where(prompts.notna(), 0)
+    normalised["prompt_chars"] = prompt_chars.to_numpy(dtype=np.int64)
+    normalised["has_prompt"] = normalised["prompt_chars"] > 0
     order = np.argsort(normalised["ts"].astype("int64").to_numpy(), kind="stable")
     normalised = normalised.take(order).reset_index(drop=True)
+    prompt_table = pd.DataFrame(
+        {
+            "account_id": normalised["account_id"].to_numpy(),
+            "ts": normalised["ts"].to_numpy(),
+            "has_prompt": normalised["has_prompt"].to_numpy(),
+            "prompt": prompts.to_numpy(dtype=object)[order],
+        }
+    )
 
     templates = _template_catalogue(fingerprints)
 
@@ -402,6 +425,7 @@ def normalise(
         indicators=indicators.reset_index(drop=True),
         templates=templates,
         ip_addresses=ip_addresses,
+        prompts=prompt_table,
     )
 
 

@@ -19,9 +19,12 @@ from linkage.detect.attribution import attribute_clusters, match_indicators
 from linkage.detect.cluster import cluster_accounts, internal_links
 from linkage.detect.coordination import coordination_signals
 from linkage.detect.evidence import cluster_evidence, shared_attributes
+from linkage.detect.families import prompt_families, sample_prompts
 from linkage.detect.link import link
 from linkage.detect.normalise import NormalisedInput, normalise
-from linkage.detect.score import score_clusters
+from linkage.detect.profile import account_profiles
+from linkage.detect.score import member_confidence, score_clusters
+from linkage.detect.similarity import behaviour_pairs, co_use_pairs, suspicious_accounts
 from linkage.detect.stable_ids import assign_cluster_ids
 from linkage.detect.validate import check_structure, validate
 from linkage.formats import iso_utc
@@ -67,17 +70,29 @@ def run_pipeline(
         validated = validate(raw, settings)
     with timer.stage("normalise"):
         data = normalise(validated.tables, settings)
+    with timer.stage("profile"):
+        profiles = account_profiles(data.requests, data.accounts, settings)
+        suspicious = suspicious_accounts(profiles, settings)
+    with timer.stage("families"):
+        families = prompt_families(sample_prompts(data.prompts, suspicious, settings), settings)
     with timer.stage("link"):
-        linked = link(data, settings)
+        accounts = pd.Index(np.sort(data.accounts["account_id"].astype("str").unique()))
+        extra = [
+            behaviour_pairs(profiles, accounts, settings),
+            co_use_pairs(data.requests, suspicious, accounts, settings),
+        ]
+        linked = link(data, settings, families, extra, accounts)
     with timer.stage("cluster"):
         membership = cluster_accounts(linked.links, settings)
         internal = internal_links(linked.links, membership)
     with timer.stage("coordination"):
         coordination = coordination_signals(data.requests, membership, settings)
     with timer.stage("score"):
+        data_end = data.requests["ts"].max() if len(data.requests) else None
         scores = score_clusters(
-            membership, data.accounts, data.requests, internal, coordination, settings
+            membership, data.accounts, profiles, internal, coordination, data_end, settings
         )
+        confidence = member_confidence(membership, linked.links, profiles, settings)
     with timer.stage("attribution"):
         matches = match_indicators(
             data.indicators, data.accounts, data.payments, linked.account_attributes, data.requests
@@ -94,7 +109,9 @@ def run_pipeline(
         )
         clusters = clusters_table(membership, scores)
         campaigns = campaign_objects(scores, membership, data, evidence)
-        takedown = takedown_table(clusters, scores, membership, linked.account_attributes, shared)
+        takedown = takedown_table(
+            clusters, scores, membership, linked.account_attributes, shared, confidence
+        )
         run = Run(
             clusters=clusters,
             campaigns=campaigns,

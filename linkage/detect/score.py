@@ -1,19 +1,33 @@
-"""Scoring stage: one hydra_score per cluster, with the signals behind it.
+"""Scoring stage: one hydra_score per cluster, the signals behind it, and each member's
+confidence.
 
     hydra_score = concealment x (w_link x link_strength + w_coord x coordination
                                  + w_content x content + w_volume x volume)
 
+and a cluster is flagged when the score reaches ``flag_threshold`` *and* it carries
+distillation evidence: at least ``min_distillation_content`` of its prompts with a
+distillation intent. Shared infrastructure and timing alone (a cron job, a product
+backend, a family) make a linked group, not a campaign.
+
 * ``link_strength``: mean strength of the cluster's clustering links.
-* ``concealment``: 1 minus the largest share of members that declared the same
-  org_id. A declared team sharing a card is a known team, not a hidden one, so
-  it gates the whole score rather than adding to it.
-* ``coordination``: from the coordination stage (around-the-clock flat rate
-  or minute-level synchrony).
-* ``content``: share of the cluster's prompts in distillation families
-  (reasoning elicitation, rubric grading, sensitive rewrites, agentic, coding).
-* ``volume``: mean of the cluster's total exchanges on a log scale
-  (100 -> 0, 10,000 -> 1) and its requests per account per active day
-  (saturating at ``volume_saturation_per_account_day``).
+* ``concealment``: how hidden the group is. A group whose members declared one org
+  is a known team to the degree the org is credible: fully when the provider
+  verified it for some account (``org_verified``), ``unverified_org_credibility``
+  when it is only a claim; ``concealment = 1 - max over orgs(share of members
+  declaring it x credibility)``. A claimed org lowers the score but is no kill switch.
+* ``coordination``: from the coordination stage (around-the-clock flat rate or
+  minute-level synchrony).
+* ``content``: share of the cluster's prompts with a distillation intent (reasoning
+  elicitation, rubric grading, sensitive rewrites, agentic, coding agent), from the
+  members' profiles (mean intent probability, weighted by prompts).
+* ``volume``: mean of the cluster's total exchanges on a log scale (100 -> 0,
+  10,000 -> 1) and its requests per account per active day (saturating at
+  ``volume_saturation_per_account_day``).
+
+Each member's confidence (``member_confidence``, 0..1) says how sure the engine is
+that the account belongs to the campaign: ``1 - (1 - attachment) x (1 - suspicion/2)``
+where attachment is its clustering links inside the cluster together (noisy-OR) and
+suspicion its own traffic's look of extraction.
 """
 
 from __future__ import annotations
@@ -21,58 +35,85 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from linkage.detect.cluster import attachment, clustering_links
 from linkage.kinds import CONTENT_FAMILIES
 from linkage.settings import Settings
 
 _VOLUME_FLOOR = 100.0
 _VOLUME_CEILING = 10_000.0
+INTENT_COLUMNS = [f"intent_{family}" for family in CONTENT_FAMILIES]
 
 
 def score_clusters(
     membership: pd.DataFrame,
     accounts: pd.DataFrame,
-    requests: pd.DataFrame,
+    profiles: pd.DataFrame,
     internal: pd.DataFrame,
     coordination: pd.DataFrame,
+    data_end: pd.Timestamp | None,
     settings: Settings,
 ) -> pd.DataFrame:
     """One row per cluster: counts, activity window, component signals, score and flag."""
     keys = membership.groupby("cluster_key").size().rename("account_count").to_frame()
-
-    strong = internal[internal["strength"] >= settings.cluster.min_link_strength]
+    strong = clustering_links(internal, settings)
     keys["link_strength"] = strong.groupby("cluster_key")["strength"].mean().reindex(keys.index)
     keys["link_strength"] = keys["link_strength"].fillna(0.0)
+    keys["concealment"] = _concealment(membership, accounts, keys["account_count"], settings)
 
-    declared = membership.merge(accounts[["account_id", "org_id"]], how="left")
+    members = membership[["account_id", "cluster_key"]].merge(profiles, on="account_id")
+    grouped = members.groupby("cluster_key")
+    keys["exchange_count"] = grouped["requests"].sum().reindex(keys.index).fillna(0)
+    keys["exchange_count"] = keys["exchange_count"].astype(np.int64)
+    keys["first_activity"] = grouped["first_request"].min().reindex(keys.index)
+    keys["last_activity"] = grouped["last_request"].max().reindex(keys.index)
+    prompts = grouped["prompts"].sum().reindex(keys.index).fillna(0).clip(lower=1)
+    weighted = members[INTENT_COLUMNS].mul(members["prompts"], axis=0)
+    weighted["distillation"] = members["distillation_share"] * members["prompts"]
+    sums = weighted.groupby(members["cluster_key"]).sum().reindex(keys.index).fillna(0.0)
+    for family, column in zip(CONTENT_FAMILIES, INTENT_COLUMNS, strict=True):
+        keys[f"share_{family}"] = (sums[column] / prompts).round(4)
+    keys["content"] = (sums["distillation"] / prompts).clip(0.0, 1.0)
+    _volume(keys, grouped["active_days"].sum().reindex(keys.index).fillna(0), settings)
+
+    keys = keys.join(coordination.set_index("cluster_key"), how="left")
+    keys["coordination"] = keys["coordination"].fillna(0.0)
+    weights = settings.score.score_weights
+    weight_total = sum(weights.values()) or 1.0
+    behaviour = sum(weights[name] * keys[name] for name in weights) / weight_total
+    keys["hydra_score"] = (keys["concealment"] * behaviour).clip(0.0, 1.0).round(4)
+    keys["distillation_evidence"] = keys["content"] >= settings.score.min_distillation_content
+    keys["flagged"] = (keys["hydra_score"] >= settings.score.flag_threshold) & keys[
+        "distillation_evidence"
+    ]
+    end = data_end if data_end is not None else keys["last_activity"].max()
+    keys["still_active"] = keys["last_activity"] >= end - pd.Timedelta(
+        hours=settings.score.still_active_hours
+    )
+    for column in ("link_strength", "concealment", "content", "volume", "requests_per_account_day"):
+        keys[column] = keys[column].round(4)
+    return keys.reset_index()
+
+
+def _concealment(
+    membership: pd.DataFrame, accounts: pd.DataFrame, sizes: pd.Series, settings: Settings
+) -> pd.Series:
+    declared = accounts[["account_id", "org_id", "org_verified"]]
     declared = declared[declared["org_id"].notna() & (declared["org_id"].astype("str") != "")]
-    top_org_members = (
-        declared.groupby(["cluster_key", "org_id"]).size().groupby("cluster_key").max()
+    vouched = set(declared.loc[declared["org_verified"].astype(bool), "org_id"])
+    in_clusters = membership[["account_id", "cluster_key"]].merge(declared, on="account_id")
+    if in_clusters.empty:
+        return pd.Series(1.0, index=sizes.index)
+    per_org = in_clusters.groupby(["cluster_key", "org_id"]).size().rename("n").reset_index()
+    credibility = np.where(
+        per_org["org_id"].isin(vouched), 1.0, settings.score.unverified_org_credibility
     )
-    top_org_share = (top_org_members / keys["account_count"]).reindex(keys.index).fillna(0.0)
-    keys["concealment"] = 1.0 - top_org_share
+    per_org["claimed"] = per_org["n"] / per_org["cluster_key"].map(sizes) * credibility
+    transparency = per_org.groupby("cluster_key")["claimed"].max()
+    return (1.0 - transparency).reindex(sizes.index).fillna(1.0).clip(0.0, 1.0)
 
-    content_columns = [f"content_{family}" for family in CONTENT_FAMILIES]
-    clustered = requests[["account_id", "ts", "has_prompt", *content_columns]].merge(
-        membership[["account_id", "cluster_key"]]
-    )
-    clustered["distillation"] = clustered[content_columns].any(axis=1)
-    clustered["day"] = clustered["ts"].dt.floor("D")
-    grouped = clustered.groupby("cluster_key")
-    keys["exchange_count"] = grouped.size().reindex(keys.index).fillna(0).astype(np.int64)
-    keys["first_activity"] = grouped["ts"].min().reindex(keys.index)
-    keys["last_activity"] = grouped["ts"].max().reindex(keys.index)
-    with_prompt = clustered[clustered["has_prompt"]].groupby("cluster_key")
-    prompt_count = with_prompt.size().reindex(keys.index).fillna(0)
-    for family, column in zip(CONTENT_FAMILIES, content_columns, strict=True):
-        share = with_prompt[column].sum().reindex(keys.index).fillna(0) / prompt_count.clip(lower=1)
-        keys[f"share_{family}"] = share.round(4)
-    keys["content"] = with_prompt["distillation"].sum().reindex(keys.index).fillna(
-        0
-    ) / prompt_count.clip(lower=1)
 
-    account_days = clustered.groupby(["cluster_key", "account_id"])["day"].nunique()
-    active_account_days = account_days.groupby("cluster_key").sum().reindex(keys.index).fillna(0)
-    keys["requests_per_account_day"] = keys["exchange_count"] / active_account_days.clip(lower=1)
+def _volume(keys: pd.DataFrame, account_days: pd.Series, settings: Settings) -> None:
+    keys["requests_per_account_day"] = keys["exchange_count"] / account_days.clip(lower=1)
     total_signal = np.log10(keys["exchange_count"].clip(lower=1) / _VOLUME_FLOOR) / np.log10(
         _VOLUME_CEILING / _VOLUME_FLOOR
     )
@@ -81,23 +122,21 @@ def score_clusters(
     )
     keys["volume"] = (total_signal.clip(0.0, 1.0) + rate_signal.clip(0.0, 1.0)) / 2.0
 
-    keys = keys.join(coordination.set_index("cluster_key"), how="left")
-    keys["coordination"] = keys["coordination"].fillna(0.0)
 
-    weights = settings.score.score_weights
-    weight_total = sum(weights.values()) or 1.0
-    behaviour = (
-        weights["link_strength"] * keys["link_strength"]
-        + weights["coordination"] * keys["coordination"]
-        + weights["content"] * keys["content"]
-        + weights["volume"] * keys["volume"]
-    ) / weight_total
-    keys["hydra_score"] = (keys["concealment"] * behaviour).clip(0.0, 1.0).round(4)
-    keys["flagged"] = keys["hydra_score"] >= settings.score.flag_threshold
-    data_end = requests["ts"].max()
-    keys["still_active"] = keys["last_activity"] >= data_end - pd.Timedelta(
-        hours=settings.score.still_active_hours
-    )
-    for column in ("link_strength", "concealment", "content", "volume", "requests_per_account_day"):
-        keys[column] = keys[column].round(4)
-    return keys.reset_index()
+def member_confidence(
+    membership: pd.DataFrame, links: pd.DataFrame, profiles: pd.DataFrame, settings: Settings
+) -> pd.Series:
+    """Per clustered account (index account_id): how sure it belongs to its cluster, 0..1.
+
+    >>> membership = pd.DataFrame({"account_id": ["a", "b"], "cluster_key": [0, 0]})
+    >>> links = pd.DataFrame({"account_a": ["a"], "account_b": ["b"], "strength": [0.8],
+    ...                       "groups": [2]})
+    >>> profiles = pd.DataFrame({"account_id": ["a", "b"], "suspicion": [1.0, 0.0]})
+    >>> member_confidence(membership, links, profiles, Settings()).round(2).tolist()
+    [0.9, 0.8]
+    """
+    attached = attachment(membership, clustering_links(links, settings)).to_numpy()
+    own = profiles.set_index("account_id")["suspicion"].reindex(membership["account_id"])
+    own = own.fillna(0.0).to_numpy()
+    confidence = 1.0 - (1.0 - attached) * (1.0 - own / 2.0)
+    return pd.Series(np.round(confidence, 4), index=membership["account_id"].to_numpy())

@@ -1,0 +1,170 @@
+"""Families stage: near-duplicate prompts across accounts (MinHash-LSH), so paraphrased,
+slot-filled scaffolds still meet.
+
+Exact template fingerprints (:mod:`linkage.detect.normalise`) break as soon as a
+campaign rewords its scaffold or fills slots at both ends. Near-duplicates do
+not: two prompts whose word bigrams overlap by about 60 % or more land in the
+same LSH bucket in at least one band, whatever was swapped around them. Each
+bucket is a *prompt family*; the families an account's prompts fall into
+become attributes of the account (kind ``prompt_family``), and the linking
+stage weighs them like any other shared attribute: by how many accounts hold
+the family (a popular template says little) and by how much of each
+account's sampled traffic falls in it.
+
+Everything is vectorised: prompts are split into tokens by pyarrow (CJK
+characters are tokens of their own, so unspaced scripts work too), tokens
+hashed by pandas, bigram hashes mixed and minimised per prompt with numpy
+``reduceat``. The stage looks only at a bounded sample: at most
+``families.prompts_per_account`` prompts of each account given to it.
+
+Examples
+--------
+>>> prompts = pd.Series([
+...     "Solve the problem and show every step of your reasoning: 12 + 30 = ?",
+...     "Solve the problem and show every step of your reasoning: 17 + 25 = ?",
+...     "What should I cook tonight with leeks and potatoes?"])
+>>> signatures = minhash_signatures(prompts, n_hashes=32, seed=0)
+>>> bool((signatures[0] == signatures[1]).mean() > (signatures[0] == signatures[2]).mean())
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from linkage.settings import Settings
+
+_CJK = r"([\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}])"
+_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """A 64-bit finaliser (splitmix64): spreads structured hashes over all bits."""
+    z = values.astype(np.uint64, copy=True)
+    with np.errstate(over="ignore"):
+        z ^= z >> np.uint64(30)
+        z *= np.uint64(0xBF58476D1CE4E5B9)
+        z ^= z >> np.uint64(27)
+        z *= np.uint64(0x94D049BB133111EB)
+        z ^= z >> np.uint64(31)
+    return z
+
+
+def prompt_tokens(prompts: pd.Series, max_chars: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """Token hashes of every prompt and the prompt each belongs to (position in ``prompts``).
+
+    Lower case, digits folded to ``0``, punctuation dropped, CJK characters split apart.
+    """
+    text = pa.array(prompts.astype("str").where(prompts.notna(), ""), type=pa.large_string())
+    text = pc.utf8_slice_codeunits(pc.utf8_lower(text), 0, max_chars)
+    text = pc.replace_substring_regex(text, r"\d+", "0")
+    text = pc.replace_substring_regex(text, _CJK, r" \1 ")
+    text = pc.replace_substring_regex(text, r"[\p{P}\p{S}\s]+", " ")
+    split = pc.utf8_split_whitespace(text)
+    owner = pc.list_parent_indices(split).to_numpy(zero_copy_only=False)
+    flat = pc.list_flatten(split).to_numpy(zero_copy_only=False)
+    if not len(flat):
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    hashes = pd.util.hash_array(np.asarray(flat, dtype=object))
+    return hashes.astype(np.uint64), owner.astype(np.int64)
+
+
+def minhash_signatures(prompts: pd.Series, n_hashes: int, seed: int) -> np.ndarray:
+    """MinHash signature (``n_hashes`` uint64 values) of each prompt's word bigrams.
+
+    A prompt with fewer than two tokens gets its unigram; an empty prompt all-max values.
+    """
+    tokens, owner = prompt_tokens(prompts)
+    n = len(prompts)
+    signatures = np.full((n, n_hashes), np.iinfo(np.uint64).max, dtype=np.uint64)
+    if not len(tokens):
+        return signatures
+    same_prompt = owner[1:] == owner[:-1]
+    with np.errstate(over="ignore"):
+        bigrams = tokens[:-1][same_prompt] * np.uint64(0x9E3779B97F4A7C15) ^ tokens[1:][same_prompt]
+    shingle_owner = owner[:-1][same_prompt]
+    # prompts of one token still get a signature
+    counts = np.bincount(owner, minlength=n)
+    single = np.flatnonzero(counts == 1)
+    if len(single):
+        first_token = np.searchsorted(owner, single)
+        bigrams = np.concatenate([bigrams, tokens[first_token]])
+        shingle_owner = np.concatenate([shingle_owner, single])
+    order = np.argsort(shingle_owner, kind="stable")
+    bigrams, shingle_owner = bigrams[order], shingle_owner[order]
+    starts = np.flatnonzero(np.r_[True, shingle_owner[1:] != shingle_owner[:-1]])
+    rng = np.random.default_rng(seed)
+    salts = rng.integers(0, 2**63, size=n_hashes, dtype=np.uint64)
+    for column, salt in enumerate(salts):
+        mixed = _mix(bigrams ^ salt)
+        signatures[shingle_owner[starts], column] = np.minimum.reduceat(mixed, starts)
+    return signatures
+
+
+def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
+    """One bucket key per (prompt, band): a hash of the band's rows of the signature."""
+    rows = signatures.shape[1] // bands
+    keys = np.empty((signatures.shape[0], bands), dtype=np.uint64)
+    for band in range(bands):
+        block = signatures[:, band * rows : (band + 1) * rows]
+        combined = np.full(signatures.shape[0], np.uint64(band + 1), dtype=np.uint64)
+        for column in range(block.shape[1]):
+            combined = _mix(combined ^ block[:, column])
+        keys[:, band] = combined
+    return keys
+
+
+def prompt_families(sample: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Account-to-family incidence from a sample of prompts.
+
+    ``sample`` has ``account_id``, ``prompt`` and ``ts``. Returns one row per
+    (account, family) with ``attr_type`` ``prompt_family``, ``attr_value`` (the
+    bucket's id), ``uses`` (the account's sampled prompts in it), first and last
+    seen, and ``sampled`` (the account's sampled prompts in all). Only buckets
+    that hold prompts of at least two accounts are kept.
+    """
+    columns = ["account_id", "attr_type", "attr_value", "uses", "first_seen", "last_seen"]
+    if sample.empty:
+        return pd.DataFrame(columns=[*columns, "sampled"])
+    config = settings.families
+    signatures = minhash_signatures(sample["prompt"], config.hashes, settings.seed)
+    keys = band_keys(signatures, config.bands)
+    empty = sample["prompt"].fillna("").astype("str").str.len() == 0
+    rows = pd.DataFrame(
+        {
+            "account_id": np.repeat(sample["account_id"].to_numpy(), config.bands),
+            "ts": np.repeat(sample["ts"].to_numpy(), config.bands),
+            "band": np.tile(np.arange(config.bands), len(sample)),
+            "key": keys.ravel(),
+            "empty": np.repeat(empty.to_numpy(), config.bands),
+        }
+    )
+    rows = rows[~rows["empty"]]
+    holders = rows.groupby(["band", "key"])["account_id"].transform("nunique")
+    rows = rows[holders >= 2]
+    incidence = (
+        rows.groupby(["account_id", "band", "key"], sort=True)
+        .agg(uses=("ts", "size"), first_seen=("ts", "min"), last_seen=("ts", "max"))
+        .reset_index()
+    )
+    hex_key = pd.Series(incidence["key"].to_numpy(dtype=np.uint64)).map("{:016x}".format)
+    incidence["attr_value"] = "f" + incidence["band"].astype("str") + "-" + hex_key.to_numpy()
+    incidence["attr_type"] = "prompt_family"
+    sampled = sample.groupby("account_id").size()
+    incidence["sampled"] = incidence["account_id"].map(sampled).astype(np.int64)
+    return incidence[[*columns, "sampled"]]
+
+
+def sample_prompts(prompts: pd.DataFrame, accounts: pd.Index, settings: Settings) -> pd.DataFrame:
+    """At most ``prompts_per_account`` non-empty prompts of each of ``accounts``, spread
+    over their activity (every k-th prompt, deterministic)."""
+    limit = settings.families.prompts_per_account
+    chosen = prompts[prompts["account_id"].isin(accounts) & prompts["has_prompt"]]
+    position = chosen.groupby("account_id").cumcount()
+    total = chosen.groupby("account_id")["account_id"].transform("size")
+    step = np.maximum(1, np.ceil(total / limit)).astype(np.int64)
+    keep = (position % step == 0) & (position // step < limit)
+    return chosen.loc[keep, ["account_id", "ts", "prompt"]]

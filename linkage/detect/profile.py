@@ -1,0 +1,230 @@
+"""Profile stage: a behavioural fingerprint of every account, from its requests.
+
+Shared infrastructure is what a careful campaign removes first (fresh cards,
+residential proxies, common client strings). What it cannot remove without
+giving up the harvest is how its accounts *behave*: how much they send, what
+they ask for (the content classifier's intent mix), how long and how regular
+their prompts are, which models they call, how fast their IPs churn, how soon
+after sign-up they start. This stage turns requests into one row per account
+of such features, all by group-bys (no per-request Python):
+
+* volume: requests, active days, requests per active day;
+* rhythm: hour-of-day entropy (flat = around the clock), weekend share,
+  median gap between requests, burstiness (share of gaps under 10 s),
+  sessions per active day (a gap of 30 min starts a session);
+* content: mean probability of each distillation intent, share of requests
+  with a prompt, median prompt length, median input and output tokens;
+* models: share of each of the data's most used models;
+* network: distinct IPs and networks per request, distinct IPs;
+* account: hours from sign-up to first request.
+
+It also gives each account a *suspicion prior* in 0..1: how far its own
+traffic looks like extraction (distillation intent share, or volume far above
+the population's). Behavioural links are only drawn between suspicious
+accounts: ordinary users resembling each other is cheap evidence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from linkage.kinds import CONTENT_FAMILIES
+from linkage.settings import Settings
+
+INTENT_COLUMNS = [f"intent_{family}" for family in CONTENT_FAMILIES]
+"""Per-request probability of each distillation intent (from the content stage)."""
+
+SESSION_GAP_SECONDS = 30 * 60
+BURST_GAP_SECONDS = 10
+MAX_MODELS = 6
+"""The data's most used models each get a share column; the rest count as one."""
+
+
+def account_profiles(
+    requests: pd.DataFrame, accounts: pd.DataFrame, settings: Settings
+) -> pd.DataFrame:
+    """One row per account with requests: behavioural features and the suspicion prior.
+
+    ``requests`` needs ``account_id``, ``ts``, ``ip``, ``subnet``, ``has_prompt``,
+    ``prompt_chars``, the ``intent_*`` columns and, when present, ``model``,
+    ``input_tokens``, ``output_tokens``; it must be sorted by ``ts``.
+
+    Examples
+    --------
+    >>> ts = pd.date_range("2026-10-01", periods=6, freq="7min", tz="UTC")
+    >>> requests = pd.DataFrame({"account_id": ["a", "b"] * 3, "ts": ts,
+    ...     "ip": ["1.1.1.1", "2.2.2.2"] * 3, "subnet": ["1.1.1.0/24", "2.2.2.0/24"] * 3,
+    ...     "has_prompt": True, "prompt_chars": 100, "model": "m",
+    ...     **{c: [0.9, 0.0] * 3 for c in INTENT_COLUMNS}})
+    >>> accounts = pd.DataFrame({"account_id": ["a", "b"],
+    ...     "created_at": pd.Timestamp("2026-09-30", tz="UTC")})
+    >>> profiles = account_profiles(requests, accounts, Settings())
+    >>> profiles["requests"].tolist(), profiles["distillation_share"].round(2).tolist()
+    ([3, 3], [0.9, 0.0])
+    """
+    if requests.empty:
+        return pd.DataFrame(columns=["account_id", "requests", "suspicion"])
+    by_account = requests.groupby("account_id", sort=True)
+    profile = pd.DataFrame(index=by_account.size().index)
+    profile["requests"] = by_account.size()
+    _volume(profile, requests)
+    _rhythm(profile, requests)
+    _content(profile, requests, by_account)
+    _models(profile, requests)
+    _network(profile, by_account)
+    created = accounts.set_index("account_id")["created_at"].reindex(profile.index)
+    first = by_account["ts"].min()
+    profile["first_request"] = first
+    profile["last_request"] = by_account["ts"].max()
+    age_hours = (first - created).dt.total_seconds() / 3600.0
+    profile["log_hours_to_first_request"] = np.log1p(age_hours.clip(lower=0).fillna(0))
+    profile["suspicion"] = suspicion(profile, settings)
+    return profile.reset_index().rename(columns={"index": "account_id"})
+
+
+def _volume(profile: pd.DataFrame, requests: pd.DataFrame) -> None:
+    days = requests["ts"].dt.floor("D")
+    active_days = days.groupby(requests["account_id"]).nunique()
+    profile["active_days"] = active_days.reindex(profile.index)
+    profile["log_rate"] = np.log1p(profile["requests"] / profile["active_days"].clip(lower=1))
+
+
+def _rhythm(profile: pd.DataFrame, requests: pd.DataFrame) -> None:
+    account = requests["account_id"]
+    hour = requests["ts"].dt.hour
+    per_hour = pd.crosstab(account, hour).reindex(profile.index, fill_value=0)
+    shares = per_hour.div(per_hour.sum(axis=1).clip(lower=1), axis=0).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        entropy = -np.nansum(np.where(shares > 0, shares * np.log(shares), 0.0), axis=1)
+    profile["hour_entropy"] = entropy / np.log(24)
+    weekend = requests["ts"].dt.day_of_week >= 5
+    profile["weekend_share"] = weekend.groupby(account).mean().reindex(profile.index)
+
+    seconds = requests["ts"].astype("int64") // 1_000_000_000
+    order = np.lexsort((seconds.to_numpy(), account.to_numpy()))
+    sorted_account = account.to_numpy()[order]
+    sorted_seconds = seconds.to_numpy()[order]
+    same = np.r_[False, sorted_account[1:] == sorted_account[:-1]]
+    gaps = pd.Series(np.diff(sorted_seconds, prepend=0)[same], dtype=float)
+    gap_account = pd.Series(sorted_account[same])
+    grouped = gaps.groupby(gap_account.to_numpy())
+    profile["log_median_gap"] = np.log1p(grouped.median()).reindex(profile.index).fillna(0)
+    burst = (gaps < BURST_GAP_SECONDS).groupby(gap_account.to_numpy()).mean()
+    profile["burst_share"] = burst.reindex(profile.index).fillna(0)
+    sessions = (gaps >= SESSION_GAP_SECONDS).groupby(gap_account.to_numpy()).sum()
+    sessions = sessions.reindex(profile.index).fillna(0) + 1
+    profile["sessions_per_day"] = sessions / profile["active_days"].clip(lower=1)
+
+
+def _content(
+    profile: pd.DataFrame,
+    requests: pd.DataFrame,
+    by_account: pd.core.groupby.DataFrameGroupBy,
+) -> None:
+    with_prompt = requests[requests["has_prompt"]]
+    prompted = with_prompt.groupby("account_id")
+    profile["prompt_share"] = by_account["has_prompt"].mean()
+    for column in INTENT_COLUMNS:
+        profile[column] = prompted[column].mean().reindex(profile.index).fillna(0.0)
+    intents = with_prompt[INTENT_COLUMNS].to_numpy(dtype=float)
+    distilled = pd.Series(intents.max(axis=1) if intents.size else [], index=with_prompt.index)
+    share = distilled.groupby(with_prompt["account_id"]).mean()
+    profile["distillation_share"] = share.reindex(profile.index).fillna(0.0)
+    profile["prompts"] = prompted.size().reindex(profile.index).fillna(0).astype(np.int64)
+    lengths = np.log1p(with_prompt["prompt_chars"].astype(float))
+    profile["log_prompt_chars"] = (
+        lengths.groupby(with_prompt["account_id"]).median().reindex(profile.index).fillna(0.0)
+    )
+    for column in ("input_tokens", "output_tokens"):
+        if column in requests.columns:
+            tokens = np.log1p(pd.to_numeric(requests[column], errors="coerce").astype(float))
+            median = tokens.groupby(requests["account_id"]).median()
+            profile[f"log_{column}"] = median.reindex(profile.index).fillna(0.0)
+        else:
+            profile[f"log_{column}"] = 0.0
+
+
+def _models(profile: pd.DataFrame, requests: pd.DataFrame) -> None:
+    if "model" not in requests.columns or requests["model"].isna().all():
+        return
+    model = requests["model"].fillna("(none)").astype("str")
+    top = model.value_counts().index[:MAX_MODELS]
+    model = model.where(model.isin(top), "(other)")
+    counts = pd.crosstab(requests["account_id"], model).reindex(profile.index, fill_value=0)
+    shares = counts.div(counts.sum(axis=1).clip(lower=1), axis=0)
+    for position, name in enumerate(sorted(shares.columns)):
+        profile[f"model_share_{position}"] = shares[name]
+
+
+def _network(profile: pd.DataFrame, by_account: pd.core.groupby.DataFrameGroupBy) -> None:
+    ips = by_account["ip"].nunique()
+    profile["ip_churn"] = ips / profile["requests"]
+    profile["subnet_churn"] = by_account["subnet"].nunique() / profile["requests"]
+    profile["log_distinct_ips"] = np.log1p(ips)
+
+
+def suspicion(profile: pd.DataFrame, settings: Settings) -> pd.Series:
+    """How far an account's own traffic looks like extraction, 0..1.
+
+    The larger of its distillation evidence (intent share, believed only with
+    enough prompts) and its volume evidence (requests per active day far above
+    the population's typical account).
+    """
+    behaviour = settings.behaviour
+    prompts = profile.get("prompts", profile["requests"]).astype(float)
+    confidence = (prompts / behaviour.min_prompts_for_intent).clip(upper=1.0)
+    content = (profile["distillation_share"] / behaviour.suspicious_distillation_share).clip(
+        upper=1.0
+    ) * confidence
+    typical_rate = float(np.median(profile["log_rate"])) if len(profile) else 0.0
+    excess = profile["log_rate"] - typical_rate - np.log(behaviour.volume_excess_factor)
+    volume = (excess / np.log(behaviour.volume_excess_factor)).clip(0.0, 1.0)
+    volume = volume * (profile["requests"] >= behaviour.min_prompts_for_intent)
+    return np.maximum(content, volume).round(4)
+
+
+FEATURE_COLUMNS_BASE = [
+    "log_rate",
+    "hour_entropy",
+    "weekend_share",
+    "log_median_gap",
+    "burst_share",
+    "sessions_per_day",
+    "prompt_share",
+    *INTENT_COLUMNS,
+    "log_prompt_chars",
+    "log_input_tokens",
+    "log_output_tokens",
+    "ip_churn",
+    "subnet_churn",
+    "log_hours_to_first_request",
+]
+"""The features behavioural similarity compares (plus the model shares present)."""
+
+
+FEATURE_SCALES: dict[str, float] = {
+    "log_rate": 1.0,
+    "hour_entropy": 0.15,
+    "weekend_share": 0.15,
+    "log_median_gap": 1.0,
+    "burst_share": 0.2,
+    "sessions_per_day": 2.0,
+    "prompt_share": 0.2,
+    **dict.fromkeys(INTENT_COLUMNS, 0.2),
+    "log_prompt_chars": 0.5,
+    "log_input_tokens": 0.5,
+    "log_output_tokens": 0.5,
+    "ip_churn": 0.2,
+    "subnet_churn": 0.2,
+    "log_hours_to_first_request": 1.5,
+    "model_share": 0.3,
+}
+"""How far apart two accounts must be on a feature to count as one unit of difference:
+fixed, interpretable scales rather than the population's spread, which for shares that
+are zero for most accounts is no scale at all."""
+
+
+def feature_columns(profiles: pd.DataFrame) -> list[str]:
+    models = sorted(c for c in profiles.columns if c.startswith("model_share_"))
+    return [c for c in FEATURE_COLUMNS_BASE if c in profiles.columns] + models
