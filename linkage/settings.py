@@ -369,6 +369,24 @@ class AttributionSettings:
     default_indicator_confidence: float = field(
         default=0.8, metadata=_meta("Confidence of an indicator row that gives none.", 0.0, 1.0)
     )
+    full_coverage_share: float = field(
+        default=0.5,
+        metadata=_meta(
+            "An indicator matching at least this share of a cluster's members counts in full; "
+            "fewer, in proportion.",
+            0.01,
+            1.0,
+        ),
+    )
+    min_kind_evidence: float = field(
+        default=0.2,
+        metadata=_meta(
+            "An indicator kind counts as one of the independent kinds behind an attribution "
+            "from this much evidence.",
+            0.0,
+            1.0,
+        ),
+    )
     attribution_min_confidence: float = field(
         default=0.5,
         metadata=_meta(

@@ -468,14 +468,32 @@ def _campaign_text(campaign: dict[str, Any]) -> str:
         for alt in campaign["alternatives"]
         if alt["organization"] != campaign["organization"]
     ]
-    if campaign["organization"]:
+    if campaign["organization"] and shareable_attribution(campaign):
         text += (
             f" Attributed to {campaign['organization']} "
-            f"(confidence {campaign['attribution_confidence']:.2f})."
+            f"(confidence {campaign['attribution_confidence']:.2f}, "
+            f"{campaign['attribution_kinds']} independent indicator kinds)."
         )
+    else:
+        text += " Unattributed: no organisation is supported by two independent indicator kinds."
+        if campaign["organization"]:
+            alternatives.insert(
+                0,
+                f"{campaign['organization']} ({campaign['attribution_confidence']:.2f}, "
+                f"{campaign.get('attribution_kinds', 0)} indicator kind)",
+            )
     if alternatives:
         text += " Other candidates: " + ", ".join(alternatives) + "."
     return text
+
+
+MIN_SHARED_ATTRIBUTION_KINDS = 2
+"""Partners are told who runs a campaign only on two independent kinds of indicator."""
+
+
+def shareable_attribution(campaign: dict[str, Any]) -> bool:
+    """Whether the campaign's organisation may go to partners as ``attributed-to``."""
+    return int(campaign.get("attribution_kinds") or 0) >= MIN_SHARED_ATTRIBUTION_KINDS
 
 
 def _attribution(
@@ -560,7 +578,7 @@ def build_bundle(run: Run, sharing_key: bytes) -> stix2.Bundle:
             **seen,
         )
         builder.relate(campaign_ref, "attributed-to", set_ref, confidence=score)
-        if campaign["organization"]:
+        if campaign["organization"] and shareable_attribution(campaign):
             _attribution(builder, campaign, campaign_ref, set_ref)
         _campaign_indicators(builder, campaign, campaign_ref, asns, sharing_key, kid)
     objects = [MARKING, *builder.objects.values()]

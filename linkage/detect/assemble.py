@@ -75,6 +75,7 @@ def campaign_objects(
                 if isinstance(row["organization"], str)
                 else None,
                 "attribution_confidence": float(row["attribution_confidence"]),
+                "attribution_kinds": int(row["attribution_kinds"]),
                 "alternatives": alternatives if isinstance(alternatives, list) else [],
                 "score_components": {name: rounded(row[name]) for name in SCORE_COMPONENTS},
                 "timing": {name: rounded(row.get(name)) for name in TIMING_SIGNALS},

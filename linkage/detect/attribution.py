@@ -1,14 +1,27 @@
 """Attribution stage: indicators matched to accounts, rolled up to an organisation per cluster.
 
 Every match is kept as evidence (which indicator matched which account, and
-through what value). Per cluster, each organisation's distinct matched
-indicators combine as a noisy-OR of their confidences; the winner's
-confidence is then discounted by the evidence for the alternatives:
+through what value). A wrong organisation is worse than none, so an indicator
+counts for a cluster only as far as it covers the cluster and is specific to it:
 
-    confidence = score_top * score_top / sum(scores)
+    evidence = confidence x coverage x specificity
+    coverage = min(1, members matched / (members x full_coverage_share))
+    specificity = members matched / (members matched + ordinary accounts matched elsewhere)
 
-so a cluster that matches two organisations equally is not attributed
-with confidence to either.
+One indicator matched by one member of a sixty-account cluster says little
+about the other fifty-nine; an ASN half the internet uses says little about
+anyone. "Ordinary" accounts are those whose own traffic is not suspicious (the
+profile stage): a campaign split over several clusters keeps its indicators
+specific. Per cluster, each organisation's indicators combine by *indicator
+kind* (identity: email and email domain; payment: billing name and
+fingerprint; network: CIDR and ASN; client: user-agent; declared: org_id):
+the strongest indicator of a kind counts, kinds combine as a noisy-OR. The
+winner's confidence is discounted by the alternatives,
+``confidence = score_top**2 / sum(scores)``, so a cluster matching two
+organisations equally is attributed to neither. The organisation is named when
+the confidence reaches ``attribution_min_confidence``; ``attribution_kinds``
+says how many independent kinds stand behind it (the STIX bundle names an
+organisation as ``attributed-to`` only with two).
 """
 
 from __future__ import annotations
@@ -20,6 +33,18 @@ import pandas as pd
 
 from linkage.detect.normalise import canonical_email, normalise_name
 from linkage.settings import Settings
+
+INDICATOR_KINDS = {
+    "email": "identity",
+    "email_domain": "identity",
+    "billing_name": "payment",
+    "payment_fingerprint": "payment",
+    "ip_cidr": "network",
+    "asn": "network",
+    "user_agent": "client",
+    "org_id": "declared",
+}
+"""Indicator type -> kind: indicators of one kind say the same thing and count once."""
 
 MATCH_COLUMNS = [
     "account_id",
@@ -168,53 +193,113 @@ def _ip_or_none(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | N
 
 
 def attribute_clusters(
-    matches: pd.DataFrame, membership: pd.DataFrame, settings: Settings
+    matches: pd.DataFrame,
+    membership: pd.DataFrame,
+    settings: Settings,
+    suspicious: pd.Index | None = None,
 ) -> pd.DataFrame:
-    """Per cluster: organisation, confidence, and the ranked alternatives.
+    """Per cluster: organisation, confidence, independent kinds behind it, ranked alternatives.
 
     Examples
     --------
-    >>> matches = pd.DataFrame({"account_id": ["a", "b", "b"], "indicator_id": [0, 1, 2],
-    ...     "organization": ["Kestrel AI", "Kestrel AI", "Zephyr"], "confidence": [0.9, 0.8, 0.3]})
+    >>> matches = pd.DataFrame({"account_id": ["a", "b", "a", "b"], "indicator_id": [0, 0, 1, 1],
+    ...     "indicator_type": ["email_domain", "email_domain", "asn", "asn"],
+    ...     "organization": ["Kestrel AI"] * 4, "confidence": [0.9, 0.9, 0.8, 0.8]})
     >>> membership = pd.DataFrame({"account_id": ["a", "b"], "cluster_key": [7, 7]})
     >>> row = attribute_clusters(matches, membership, Settings()).iloc[0]
-    >>> row["organization"], float(row["attribution_confidence"])
-    ('Kestrel AI', 0.7503)
+    >>> row["organization"], float(row["attribution_confidence"]), int(row["attribution_kinds"])
+    ('Kestrel AI', 0.98, 2)
     """
-    columns = ["cluster_key", "organization", "attribution_confidence", "alternatives"]
+    columns = [
+        "cluster_key",
+        "organization",
+        "attribution_confidence",
+        "attribution_kinds",
+        "alternatives",
+    ]
     if matches.empty or membership.empty:
         return pd.DataFrame(columns=columns)
-    in_clusters = matches.merge(membership[["account_id", "cluster_key"]], on="account_id")
-    if in_clusters.empty:
+    per_org = _organisation_evidence(matches, membership, settings, suspicious)
+    if per_org.empty:
         return pd.DataFrame(columns=columns)
-    distinct = in_clusters.drop_duplicates(["cluster_key", "organization", "indicator_id"])
-    distinct = distinct.assign(log_miss=np.log1p(-distinct["confidence"].clip(0.0, 0.999999)))
-    per_org = distinct.groupby(["cluster_key", "organization"])["log_miss"].sum().reset_index()
-    per_org["score"] = 1.0 - np.exp(per_org["log_miss"])
-    per_org = per_org.sort_values(
-        ["cluster_key", "score", "organization"], ascending=[True, False, True]
-    )
-    total = per_org.groupby("cluster_key")["score"].transform("sum")
-    per_org["confidence"] = (per_org["score"] * per_org["score"] / total).round(4)
-    per_org["score"] = per_org["score"].round(4)
-
     rows = []
+    minimum = settings.attribution.attribution_min_confidence
     for cluster_key, group in per_org.groupby("cluster_key", sort=True):
         top = group.iloc[0]
-        attributed = top["confidence"] >= settings.attribution.attribution_min_confidence
+        attributed = top["confidence"] >= minimum
         rows.append(
             {
                 "cluster_key": cluster_key,
                 "organization": top["organization"] if attributed else None,
                 "attribution_confidence": float(top["confidence"]) if attributed else 0.0,
+                "attribution_kinds": int(top["kinds"]) if attributed else 0,
                 "alternatives": [
                     {
                         "organization": r.organization,
                         "confidence": float(r.confidence),
                         "evidence_score": float(r.score),
+                        "indicator_kinds": int(r.kinds),
                     }
                     for r in group.itertuples()
                 ],
             }
         )
     return pd.DataFrame(rows, columns=columns)
+
+
+def _organisation_evidence(
+    matches: pd.DataFrame,
+    membership: pd.DataFrame,
+    settings: Settings,
+    suspicious: pd.Index | None,
+) -> pd.DataFrame:
+    """Per (cluster, organisation): evidence score, confidence and independent kinds."""
+    config = settings.attribution
+    sizes = membership.groupby("cluster_key").size()
+    ordinary = matches[~matches["account_id"].isin(suspicious if suspicious is not None else [])]
+    ordinary = ordinary.merge(membership[["account_id", "cluster_key"]], how="left")
+    in_clusters = matches.merge(membership[["account_id", "cluster_key"]], on="account_id")
+    if in_clusters.empty:
+        return pd.DataFrame()
+    per_indicator = (
+        in_clusters.groupby(["cluster_key", "organization", "indicator_id"], sort=True)
+        .agg(
+            matched=("account_id", "nunique"),
+            confidence=("confidence", "first"),
+            indicator_type=("indicator_type", "first"),
+        )
+        .reset_index()
+    )
+    members = per_indicator["cluster_key"].map(sizes)
+    coverage = (per_indicator["matched"] / (members * config.full_coverage_share)).clip(upper=1.0)
+    # ordinary accounts an indicator matches outside the cluster make it less specific
+    ordinary_total = ordinary.groupby("indicator_id")["account_id"].nunique()
+    ordinary_inside = ordinary.groupby(["indicator_id", "cluster_key"])["account_id"].nunique()
+    inside = pd.MultiIndex.from_frame(per_indicator[["indicator_id", "cluster_key"]])
+    outside = per_indicator["indicator_id"].map(ordinary_total).fillna(0).to_numpy() - (
+        ordinary_inside.reindex(inside).fillna(0).to_numpy()
+    )
+    specificity = per_indicator["matched"] / (per_indicator["matched"] + outside)
+    evidence = per_indicator["confidence"].clip(0.0, 1.0) * coverage * specificity
+    per_indicator["evidence"] = evidence.clip(0.0, 0.999999)
+    per_indicator["kind"] = per_indicator["indicator_type"].map(INDICATOR_KINDS).fillna("other")
+    per_kind = (
+        per_indicator.groupby(["cluster_key", "organization", "kind"])["evidence"]
+        .max()
+        .reset_index()
+    )
+    per_kind["log_miss"] = np.log1p(-per_kind["evidence"])
+    per_kind["counts"] = per_kind["evidence"] >= config.min_kind_evidence
+    per_org = (
+        per_kind.groupby(["cluster_key", "organization"])
+        .agg(log_miss=("log_miss", "sum"), kinds=("counts", "sum"))
+        .reset_index()
+    )
+    per_org["score"] = 1.0 - np.exp(per_org["log_miss"])
+    per_org = per_org.sort_values(
+        ["cluster_key", "score", "organization"], ascending=[True, False, True]
+    )
+    total = per_org.groupby("cluster_key")["score"].transform("sum").clip(lower=1e-12)
+    per_org["confidence"] = (per_org["score"] * per_org["score"] / total).round(4)
+    per_org["score"] = per_org["score"].round(4)
+    return per_org

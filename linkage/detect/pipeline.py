@@ -97,12 +97,13 @@ def run_pipeline(
         matches = match_indicators(
             data.indicators, data.accounts, data.payments, linked.account_attributes, data.requests
         )
-        attribution = attribute_clusters(matches, membership, settings)
+        attribution = attribute_clusters(matches, membership, settings, suspicious)
     with timer.stage("assemble"):
         cluster_ids = assign_cluster_ids(membership, data.accounts, previous_clusters, settings)
         scores["cluster_id"] = scores["cluster_key"].map(cluster_ids)
         scores = scores.merge(attribution, on="cluster_key", how="left")
         scores["attribution_confidence"] = scores["attribution_confidence"].fillna(0.0)
+        scores["attribution_kinds"] = scores["attribution_kinds"].fillna(0).astype(np.int64)
         shared = shared_attributes(membership, linked.account_attributes)
         evidence = cluster_evidence(
             scores["cluster_key"].tolist(), shared, data.templates, matches, membership
