@@ -282,11 +282,31 @@ class ClusterSettings:
             1.0,
         ),
     )
+    team_link_evidence: float = field(
+        default=0.3,
+        metadata=_meta(
+            "A link is common control (payment, identity, credential or network evidence) "
+            "from this much; such links make teams.",
+            0.0,
+            1.0,
+        ),
+    )
+    min_team_size: int = field(
+        default=3, metadata=_meta("Accounts a team needs to be split off its component.", 2)
+    )
+    team_coverage: float = field(
+        default=0.8,
+        metadata=_meta(
+            "A component is split into its teams when they hold at least this share of it.",
+            0.0,
+            1.0,
+        ),
+    )
     louvain_min_component_size: int = field(
-        default=6,
+        default=2_000,
         metadata=_meta(
             "Components of at least this many accounts are split into communities with "
-            "Louvain: two teams doing the same work, each tight inside, are two groups.",
+            "Louvain (too big to be one group an investigator can read).",
             2,
         ),
     )

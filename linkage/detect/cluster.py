@@ -46,7 +46,7 @@ def cluster_accounts(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     >>> cluster_accounts(links, Settings()).sort_values("account_id").to_dict("list")
     {'account_id': ['a', 'b', 'c'], 'cluster_key': [0, 0, 0], 'method': ['component', 'component', 'component']}
     """  # noqa: E501
-    strong = clustering_links(links, settings)[["account_a", "account_b", "strength"]]
+    strong = clustering_links(links, settings)
     if strong.empty:
         return pd.DataFrame(columns=MEMBERSHIP_COLUMNS).astype({"cluster_key": np.int64})
     codes, accounts = pd.factorize(
@@ -65,6 +65,10 @@ def cluster_accounts(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     membership = pd.DataFrame(
         {"account_id": accounts, "component": component_key, "method": "component"}
     )
+    teams = split_into_teams(membership, strong, settings)
+    if teams is not None:
+        membership = teams
+        sizes = np.bincount(membership["component"].to_numpy())
     large = np.flatnonzero(sizes >= settings.cluster.louvain_min_component_size)
     if len(large):
         edges = pd.DataFrame(
@@ -91,6 +95,81 @@ def cluster_accounts(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         np.int64
     )
     return membership[MEMBERSHIP_COLUMNS].reset_index(drop=True)
+
+
+CONTROL_GROUPS = ("payment", "identity", "credential", "network")
+"""Evidence of common control (what the accounts hold), as against evidence of common
+activity (what they do: content and behaviour)."""
+
+
+def _components(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """Connected component of each of ``n`` nodes, numbered by their smallest node."""
+    adjacency = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
+    _, component = connected_components(adjacency, directed=False)
+    first = pd.Series(np.arange(n)).groupby(component).min()
+    order = first.rank(method="first").astype(np.int64).to_numpy() - 1
+    return np.asarray(order[component], dtype=np.int64)
+
+
+def split_into_teams(
+    membership: pd.DataFrame, links: pd.DataFrame, settings: Settings
+) -> pd.DataFrame | None:
+    """Split components that are several teams doing the same work; None if none is.
+
+    A *team* is a group held together by common control (shared cards, mailboxes,
+    keys, networks). Two companies that run the same nightly judge batch are linked
+    by what they do (content, behaviour) but each is one team: a component whose
+    accounts fall into two or more teams of ``min_team_size``, covering
+    ``team_coverage`` of it, is split into them (the rest join the team they are
+    most strongly linked to). A campaign's accounts, held together by their likeness
+    alone or by one shared network, stay one group.
+    """
+    config = settings.cluster
+    evidence = [f"{g}_evidence" for g in CONTROL_GROUPS if f"{g}_evidence" in links.columns]
+    if not evidence or membership.empty:
+        return None
+    code = pd.Series(np.arange(len(membership)), index=membership["account_id"].to_numpy())
+    a = code.reindex(links["account_a"]).to_numpy()
+    b = code.reindex(links["account_b"]).to_numpy()
+    control = links[evidence].max(axis=1).to_numpy() >= config.team_link_evidence
+    team = _components(a[control], b[control], len(membership))
+    nodes = membership.assign(team=team)
+    team_size = nodes.groupby("team")["team"].transform("size")
+    component_size = nodes.groupby("component")["component"].transform("size")
+    big = team_size >= config.min_team_size
+    per_component = (
+        nodes[big].groupby("component").agg(teams=("team", "nunique"), covered=("team", "size"))
+    )
+    whole = component_size.groupby(nodes["component"]).first().reindex(per_component.index)
+    covered = per_component["covered"] / whole
+    split = per_component.index[(per_component["teams"] >= 2) & (covered >= config.team_coverage)]
+    if not len(split):
+        return None
+    in_split = nodes["component"].isin(split).to_numpy()
+    team_of = np.where(big.to_numpy(), team, -1)
+    loose = np.flatnonzero(in_split & (team_of < 0))
+    if len(loose):
+        pull = pd.DataFrame(
+            {
+                "node": np.r_[a, b],
+                "team": np.r_[team_of[b], team_of[a]],
+                "strength": np.r_[links["strength"].to_numpy(), links["strength"].to_numpy()],
+            }
+        )
+        pull = pull[np.isin(pull["node"], loose) & (pull["team"] >= 0)]
+        best = pull.groupby(["node", "team"])["strength"].sum().reset_index()
+        best = best.sort_values(["node", "strength", "team"], ascending=[True, False, True])
+        best = best.drop_duplicates("node")
+        team_of[best["node"].to_numpy()] = best["team"].to_numpy()
+    result = membership.copy()
+    n = len(membership)
+    # teams of a split component get keys after every component's, in a stable order
+    offset = int(membership["component"].max()) + 1
+    new_key = np.where(team_of >= 0, offset + team_of, offset + n + np.arange(n))
+    result.loc[in_split, "component"] = new_key[in_split]
+    result.loc[in_split, "method"] = "team"
+    result["component"] = pd.factorize(result["component"], sort=True)[0].astype(np.int64)
+    return result
 
 
 def clustering_links(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
