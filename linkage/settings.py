@@ -172,12 +172,25 @@ class LinkSettings:
             1.0,
         ),
     )
-    ip_pool_max_holders: int = field(
-        default=2_000,
+    ip_pool_min_ips: int = field(
+        default=3,
         metadata=_meta(
-            "IPs held by more accounts than this are no pool (an ISP's egress): left out of "
-            "the pool overlap, which bounds its sparse product.",
-            2,
+            "Busy IPs an account must draw on to have a pool (one egress is no pool).", 1
+        ),
+    )
+    ip_pool_hashes: int = field(
+        default=32, metadata=_meta("MinHash values per account's pool of busy IPs.", 4, 256)
+    )
+    ip_pool_bands: int = field(
+        default=8,
+        metadata=_meta("LSH bands over the pool signatures (more: lower overlaps found).", 1, 64),
+    )
+    ip_pool_neighbours: int = field(
+        default=8,
+        metadata=_meta(
+            "In each LSH bucket, each account is paired with this many next ones (bounds "
+            "the pairs a bucket of any size makes).",
+            1,
         ),
     )
     min_group_evidence: float = field(

@@ -32,7 +32,9 @@ from linkage.settings import Settings
 MEMBERSHIP_COLUMNS = ["account_id", "cluster_key", "method"]
 
 
-def cluster_accounts(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def cluster_accounts(
+    links: pd.DataFrame, settings: Settings, suspicious: pd.Index | None = None
+) -> pd.DataFrame:
     """Group linked accounts; return one row per clustered account.
 
     Returns a table ``account_id, cluster_key, method`` for every account in a
@@ -46,7 +48,7 @@ def cluster_accounts(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     >>> cluster_accounts(links, Settings()).sort_values("account_id").to_dict("list")
     {'account_id': ['a', 'b', 'c'], 'cluster_key': [0, 0, 0], 'method': ['component', 'component', 'component']}
     """  # noqa: E501
-    strong = clustering_links(links, settings)
+    strong = clustering_links(links, settings, suspicious)
     if strong.empty:
         return pd.DataFrame(columns=MEMBERSHIP_COLUMNS).astype({"cluster_key": np.int64})
     codes, accounts = pd.factorize(
@@ -172,8 +174,12 @@ def split_into_teams(
     return result
 
 
-def clustering_links(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """The links clustering uses: strong enough, and on two evidence groups or strong alone.
+def clustering_links(
+    links: pd.DataFrame, settings: Settings, suspicious: pd.Index | None = None
+) -> pd.DataFrame:
+    """The links clustering uses: strong enough, and on two evidence groups, or strong alone,
+    or between two suspicious accounts (whose own traffic already says extraction: one
+    kind of evidence between them is enough, and no ordinary user can be chained in).
 
     >>> links = pd.DataFrame({"account_a": ["a", "b", "c"], "account_b": ["b", "c", "d"],
     ...     "strength": [0.9, 0.5, 0.5], "groups": [1, 2, 1]})
@@ -183,7 +189,10 @@ def clustering_links(links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     config = settings.cluster
     strong = links["strength"] >= config.min_link_strength
     if "groups" in links.columns:
-        strong &= (links["groups"] >= 2) | (links["strength"] >= config.strong_single_group)
+        enough = (links["groups"] >= 2) | (links["strength"] >= config.strong_single_group)
+        if suspicious is not None and len(suspicious):
+            enough |= links["account_a"].isin(suspicious) & links["account_b"].isin(suspicious)
+        strong &= enough
     return links[strong]
 
 

@@ -40,7 +40,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
 
 from linkage.detect.normalise import NormalisedInput
 from linkage.kinds import ATTRIBUTE_KINDS, ATTRIBUTE_TYPES, EVIDENCE_GROUPS, PAIR_EVIDENCE
@@ -273,14 +272,23 @@ def ip_pool_pairs(incidence: pd.DataFrame, accounts: pd.Index, settings: Setting
     An IP held by hundreds of accounts says little about any one pair, but accounts
     that draw on the *same pool* of such IPs (a hydra behind its own small network)
     share most of them: the Jaccard overlap of two accounts' sets of busy IPs does not
-    fade with the pool's size. Kinds shared by design (kind factor below
-    ``ip_pool_min_kind_factor``) are left out, and so are IPs held by more than
-    ``ip_pool_max_holders`` accounts (an egress of a whole ISP is no pool), which bounds
-    the sparse product (accounts x IPs) that computes it.
+    fade with the pool's size. Only accounts drawing on at least ``ip_pool_min_ips``
+    busy IPs have a pool (one carrier or office egress is no pool), and kinds shared
+    by design (kind factor below ``ip_pool_min_kind_factor``) are left out.
+
+    Pairs are never enumerated wholesale: each account's pool gets a MinHash
+    signature; accounts whose signatures agree on a whole LSH band are candidates, and
+    within a bucket each account is paired with its ``ip_pool_neighbours`` next ones
+    (a chain keeps the bucket connected at a cost linear in its size). The Jaccard
+    overlap is estimated from the signatures.
     """
     link = settings.link
     empty = PairEvidence(
-        np.empty(0, np.int64), np.empty(0, np.int64), "ip_pool", np.empty(0), np.empty(0, np.int64)
+        np.empty(0, np.int64),
+        np.empty(0, np.int64),
+        "ip_pool",
+        np.empty(0),
+        np.empty(0, np.int64),
     )
     if "ip_kind" not in incidence.columns or incidence.empty:
         return empty
@@ -293,31 +301,80 @@ def ip_pool_pairs(incidence: pd.DataFrame, accounts: pd.Index, settings: Setting
     busy = incidence[
         (incidence["attr_type"] == "ip")
         & (incidence["accounts"] > 1)
-        & (incidence["accounts"] <= link.ip_pool_max_holders)
         & (incidence["contribution"] < link.min_link_contribution)
         & (kind_factor >= link.ip_pool_min_kind_factor)
     ]
+    pool_size = busy.groupby("account_id")["attr_value"].transform("size")
+    busy = busy[pool_size >= link.ip_pool_min_ips]
     if busy.empty:
         return empty
-    rows = accounts.get_indexer(busy["account_id"])
-    columns, _ = pd.factorize(busy["attr_value"])
-    holdings = csr_matrix(
-        (np.ones(len(busy)), (rows, columns)), shape=(len(accounts), int(columns.max()) + 1)
-    )
-    shared = (holdings @ holdings.T).tocoo()
-    upper = shared.row < shared.col
-    a, b, both = shared.row[upper], shared.col[upper], shared.data[upper]
-    held = np.asarray(holdings.sum(axis=1)).ravel()
-    jaccard = both / (held[a] + held[b] - both)
+    codes = accounts.get_indexer(busy["account_id"])
+    ip_hash = pd.util.hash_array(busy["attr_value"].to_numpy(dtype=object)).astype(np.uint64)
+    signatures = _set_signatures(codes, ip_hash, link.ip_pool_hashes, settings.seed)
+    owners = np.unique(codes)
+    held = np.bincount(codes, minlength=len(accounts))[owners]
+    a, b = _band_neighbours(signatures, link.ip_pool_bands, link.ip_pool_neighbours)
+    if not len(a):
+        return empty
+    jaccard = (signatures[a] == signatures[b]).mean(axis=1)
+    estimated_shared = np.round(jaccard * (held[a] + held[b]) / (1.0 + jaccard))
     contribution = link.attribute_weights["ip"] * jaccard
     keep = contribution >= link.min_link_contribution
+    low = np.minimum(owners[a], owners[b])[keep]
+    high = np.maximum(owners[a], owners[b])[keep]
     return PairEvidence(
-        a=a[keep].astype(np.int64),
-        b=b[keep].astype(np.int64),
+        a=low.astype(np.int64),
+        b=high.astype(np.int64),
         kind="ip_pool",
         contribution=contribution[keep],
-        shared=both[keep].astype(np.int64),
+        shared=estimated_shared[keep].astype(np.int64),
     )
+
+
+def _set_signatures(owner: np.ndarray, items: np.ndarray, n_hashes: int, seed: int) -> np.ndarray:
+    """MinHash signature of each owner's set of hashed items (owners in ascending order)."""
+    order = np.argsort(owner, kind="stable")
+    owner, items = owner[order], items[order]
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    salts = np.random.default_rng(seed).integers(0, 2**63, size=n_hashes, dtype=np.uint64)
+    signatures = np.empty((len(starts), n_hashes), dtype=np.uint64)
+    for column, salt in enumerate(salts):
+        signatures[:, column] = np.minimum.reduceat(_mix(items ^ salt), starts)
+    return signatures
+
+
+def _band_neighbours(
+    signatures: np.ndarray, bands: int, neighbours: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs (row indices, unique, a < b): rows agreeing on a whole band, each
+    paired with its next ``neighbours`` rows in the bucket."""
+    rows = signatures.shape[1] // bands
+    found = []
+    for band in range(bands):
+        key = np.full(len(signatures), np.uint64(band + 1), dtype=np.uint64)
+        for column in range(band * rows, (band + 1) * rows):
+            key = _mix(key ^ signatures[:, column])
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        for step in range(1, neighbours + 1):
+            same = sorted_key[step:] == sorted_key[:-step]
+            found.append(np.stack([order[:-step][same], order[step:][same]], axis=1))
+    if not found:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    pairs = np.concatenate(found)
+    pairs = np.unique(np.sort(pairs, axis=1), axis=0)
+    return pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """A 64-bit finaliser (splitmix64): spreads structured hashes over all bits."""
+    z = values.astype(np.uint64, copy=True)
+    z ^= z >> np.uint64(30)
+    z *= np.uint64(0xBF58476D1CE4E5B9)
+    z ^= z >> np.uint64(27)
+    z *= np.uint64(0x94D049BB133111EB)
+    z ^= z >> np.uint64(31)
+    return z
 
 
 def combine_evidence(

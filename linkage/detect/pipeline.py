@@ -83,16 +83,23 @@ def run_pipeline(
         ]
         linked = link(data, settings, families, extra, accounts)
     with timer.stage("cluster"):
-        membership = cluster_accounts(linked.links, settings)
+        membership = cluster_accounts(linked.links, settings, suspicious)
         internal = internal_links(linked.links, membership)
     with timer.stage("coordination"):
         coordination = coordination_signals(data.requests, membership, settings)
     with timer.stage("score"):
         data_end = data.requests["ts"].max() if len(data.requests) else None
         scores = score_clusters(
-            membership, data.accounts, profiles, internal, coordination, data_end, settings
+            membership,
+            data.accounts,
+            profiles,
+            internal,
+            coordination,
+            data_end,
+            settings,
+            suspicious,
         )
-        confidence = member_confidence(membership, linked.links, profiles, settings)
+        confidence = member_confidence(membership, linked.links, profiles, settings, suspicious)
     with timer.stage("attribution"):
         matches = match_indicators(
             data.indicators, data.accounts, data.payments, linked.account_attributes, data.requests

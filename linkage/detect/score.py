@@ -52,10 +52,11 @@ def score_clusters(
     coordination: pd.DataFrame,
     data_end: pd.Timestamp | None,
     settings: Settings,
+    suspicious: pd.Index | None = None,
 ) -> pd.DataFrame:
     """One row per cluster: counts, activity window, component signals, score and flag."""
     keys = membership.groupby("cluster_key").size().rename("account_count").to_frame()
-    strong = clustering_links(internal, settings)
+    strong = clustering_links(internal, settings, suspicious)
     keys["link_strength"] = strong.groupby("cluster_key")["strength"].mean().reindex(keys.index)
     keys["link_strength"] = keys["link_strength"].fillna(0.0)
     keys["concealment"] = _concealment(membership, accounts, keys["account_count"], settings)
@@ -124,7 +125,11 @@ def _volume(keys: pd.DataFrame, account_days: pd.Series, settings: Settings) -> 
 
 
 def member_confidence(
-    membership: pd.DataFrame, links: pd.DataFrame, profiles: pd.DataFrame, settings: Settings
+    membership: pd.DataFrame,
+    links: pd.DataFrame,
+    profiles: pd.DataFrame,
+    settings: Settings,
+    suspicious: pd.Index | None = None,
 ) -> pd.Series:
     """Per clustered account (index account_id): how sure it belongs to its cluster, 0..1.
 
@@ -135,7 +140,7 @@ def member_confidence(
     >>> member_confidence(membership, links, profiles, Settings()).round(2).tolist()
     [0.9, 0.8]
     """
-    attached = attachment(membership, clustering_links(links, settings)).to_numpy()
+    attached = attachment(membership, clustering_links(links, settings, suspicious)).to_numpy()
     own = profiles.set_index("account_id")["suspicion"].reindex(membership["account_id"])
     own = own.fillna(0.0).to_numpy()
     confidence = 1.0 - (1.0 - attached) * (1.0 - own / 2.0)
