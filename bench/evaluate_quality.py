@@ -1,28 +1,135 @@
-"""Detection quality on generated scenarios: the figures behind the issue's 'done when'.
+"""Detection quality on generated data, knob by knob: the figures behind issue 8's 'done when'.
 
-    .venv/bin/python bench/evaluate_quality.py                   # seeds 11 23 37, scale 1
-    .venv/bin/python bench/evaluate_quality.py --seeds 1 2 --scale 0.5
-    .venv/bin/python bench/evaluate_quality.py --cut-firehose-hours 24
+    .venv/bin/python bench/evaluate_quality.py                      # every knob alone and all
+    .venv/bin/python bench/evaluate_quality.py --knobs none all --seeds 11 23 37
+    .venv/bin/python bench/evaluate_quality.py --cut-firehose-hours 24 --knobs none
+    .venv/bin/python bench/evaluate_quality.py --json out/quality.json
 
-Prints, per seed: account precision and recall, campaigns caught and
-attributed, flagged accounts per legitimate look-alike group, and the score
-margin (lowest campaign cluster score vs highest legitimate cluster score).
-Settings were tuned on seed 1; 11, 23 and 37 are held out.
+For every knob set (``none`` is the default scenario; ``all`` every adversary knob;
+any single knob of ``linkage generate --adversary``) and seed it generates a dataset,
+runs detection with the default settings and compares with the labels. It prints,
+per knob set, the worst and mean over seeds of: account precision and recall, the
+share of each campaign's accounts flagged (caught at >= 90 %), campaigns attributed
+correctly and *wrongly* (a wrong organisation is worse than none), and flagged
+accounts in each legitimate group. Then the content classifier's figures on its
+held-out set.
+
+Settings were tuned on seeds 1 and 2 only; the default seeds 11, 23 and 37 are held out.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from linkage.evaluate import evaluate_run
-from linkage.jobs import run_detection as run
+from linkage.jobs import run_detection
 from linkage.settings import Settings
-from linkage.synth import generate, write_dataset
+from linkage.synth import KNOBS, generate, write_dataset
+
+CAUGHT = 0.9
+
+
+def _one(knobs: str, seed: int, scale: float, cut_hours: float | None) -> dict[str, Any]:
+    adversary = None if knobs == "none" else knobs
+    dataset = generate("default", seed=seed, scale=scale, adversary=adversary)
+    if cut_hours is not None:
+        start = min(
+            pd.Timestamp(c["first_request"])
+            for c in dataset.metadata["campaigns"]
+            if c["campaign_id"] == "coding_firehose"
+        )
+        requests = dataset.tables["requests"]
+        dataset.tables["requests"] = requests[requests["ts"] < start + pd.Timedelta(hours=cut_hours)]
+    with tempfile.TemporaryDirectory() as folder:
+        write_dataset(dataset, Path(folder), fmt="parquet")
+        started = time.perf_counter()
+        run = run_detection(Path(folder), Settings())
+        seconds = time.perf_counter() - started
+    evaluation = evaluate_run(dataset.tables["labels"], run.clusters)
+    wrong = [
+        c["campaign_id"]
+        for c in evaluation["campaigns"]
+        if c["attributed_organization"] and c["attributed_organization"] != c["true_organization"]
+    ]
+    still_active = {
+        c["cluster_id"]: c["still_active"] for c in run.campaigns if c["flagged"]
+    }
+    return {
+        "knobs": knobs,
+        "seed": seed,
+        "seconds": round(seconds, 1),
+        "precision": evaluation["account_precision"],
+        "recall": evaluation["account_recall"],
+        "campaigns": {c["campaign_id"]: c["recall"] for c in evaluation["campaigns"]},
+        "attributed": {
+            c["campaign_id"]: c["attributed_organization"] for c in evaluation["campaigns"]
+        },
+        "attributed_correctly": evaluation["campaigns_attributed_correctly"],
+        "attributed_wrongly": wrong,
+        "false_positives": {
+            group: counts["flagged"]
+            for group, counts in evaluation["false_positives_by_group"].items()
+        },
+        "group_sizes": {
+            group: counts["accounts"]
+            for group, counts in evaluation["false_positives_by_group"].items()
+        },
+        "flagged_clusters_still_active": sum(still_active.values()),
+    }
+
+
+def _summary(knobs: str, results: list[dict[str, Any]]) -> list[str]:
+    lines = [f"\n{knobs}  (seeds {', '.join(str(r['seed']) for r in results)})"]
+    precision = [r["precision"] for r in results]
+    recall = [r["recall"] for r in results]
+    lines.append(
+        f"  precision min {min(precision):.3f} mean {sum(precision) / len(precision):.3f}   "
+        f"recall min {min(recall):.3f} mean {sum(recall) / len(recall):.3f}   "
+        f"{sum(r['seconds'] for r in results) / len(results):.1f} s per run"
+    )
+    campaigns = sorted({c for r in results for c in r["campaigns"]})
+    for campaign in campaigns:
+        shares = [r["campaigns"].get(campaign, 0.0) for r in results]
+        caught = sum(s >= CAUGHT for s in shares)
+        orgs = [r["attributed"].get(campaign) or "-" for r in results]
+        lines.append(
+            f"  {campaign:<22} flagged share min {min(shares):.3f}  caught {caught}/{len(shares)}"
+            f"  attributed {', '.join(orgs)}"
+        )
+    wrong = [w for r in results for w in r["attributed_wrongly"]]
+    lines.append(f"  wrong attributions: {len(wrong)} {sorted(set(wrong)) if wrong else ''}")
+    groups = sorted({g for r in results for g in r["false_positives"]})
+    flagged = {g: sum(r["false_positives"].get(g, 0) for r in results) for g in groups}
+    sizes = {g: sum(r["group_sizes"].get(g, 0) for r in results) for g in groups}
+    lines.append(
+        "  legitimate flagged (all seeds): "
+        + ", ".join(f"{g} {flagged[g]}/{sizes[g]}" for g in groups)
+    )
+    return lines
+
+
+def _classifier_lines() -> list[str]:
+    try:
+        from linkage.detect.content import heldout_report  # type: ignore[attr-defined]
+    except ImportError:
+        return ["\n(content classifier report unavailable)"]
+    report = heldout_report()
+    lines = ["\ncontent classifier on its held-out set:"]
+    for intent, figures in report["per_class"].items():
+        lines.append(
+            f"  {intent:<18} precision {figures['precision']:.3f} recall {figures['recall']:.3f}"
+            f" F1 {figures['f1']:.3f}"
+        )
+    lines.append(f"  everyday prompts called distillation: {report['none_false_positive_rate']:.2%}")
+    return lines
 
 
 def main() -> int:
@@ -31,67 +138,33 @@ def main() -> int:
     )
     parser.add_argument("--seeds", type=int, nargs="+", default=[11, 23, 37])
     parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--scenario", default="default")
     parser.add_argument(
-        "--cut-firehose-hours",
-        type=float,
-        help="keep only requests up to this many hours after the coding firehose starts",
+        "--knobs",
+        nargs="+",
+        default=["none", *KNOBS, "all"],
+        help="knob sets: none, all, a knob, or knobs joined by commas",
     )
+    parser.add_argument("--cut-firehose-hours", type=float)
+    parser.add_argument("--json", type=Path, help="also write every result here")
     args = parser.parse_args()
-    failures = 0
-    for seed in args.seeds:
-        dataset = generate(args.scenario, seed=seed, scale=args.scale)
-        if args.cut_firehose_hours is not None:
-            start = next(
-                c["first_request"]
-                for c in dataset.metadata["campaigns"]
-                if c["campaign_id"] == "coding_firehose"
-            )
-            cut = pd.Timestamp(start) + pd.Timedelta(hours=args.cut_firehose_hours)
-            requests = dataset.tables["requests"]
-            dataset.tables["requests"] = requests[requests["ts"] < cut]
-        with tempfile.TemporaryDirectory() as folder:
-            write_dataset(dataset, Path(folder), fmt="parquet")
-            result = run(Path(folder), Settings())
-        labels = dataset.tables["labels"]
-        evaluation = evaluate_run(labels, result.clusters)
-        print(f"\nseed {seed} (scale {args.scale:g}, {args.scenario}):")
-        print(
-            f"  account precision {evaluation['account_precision']:.4f}, "
-            f"recall {evaluation['account_recall']:.4f}; "
-            f"flagged {evaluation['flagged_accounts']} "
-            f"({evaluation['false_positives']} false positives)"
-        )
-        for campaign in evaluation["campaigns"]:
+    every: list[dict[str, Any]] = []
+    for knobs in args.knobs:
+        results = []
+        for seed in args.seeds:
+            results.append(_one(knobs, seed, args.scale, args.cut_firehose_hours))
             print(
-                f"  {campaign['campaign_id']:18} "
-                f"{campaign['flagged']:>4}/{campaign['accounts']:<4} flagged, "
-                f"caught={campaign['caught']}, attributed to "
-                f"{campaign['attributed_organization']!r} (truth {campaign['true_organization']!r})"
+                f"  {knobs} seed {seed}: precision {results[-1]['precision']:.3f} "
+                f"recall {results[-1]['recall']:.3f} ({results[-1]['seconds']} s)",
+                file=sys.stderr,
+                flush=True,
             )
-            failures += not (campaign["caught"] and campaign["attribution_correct"])
-        groups = ", ".join(
-            f"{name} {counts['flagged']}/{counts['accounts']}"
-            for name, counts in evaluation["false_positives_by_group"].items()
-        )
-        print(f"  legitimate flagged by group: {groups}")
-        truth = labels.set_index("account_id")["campaign_id"].fillna("")
-        scores = pd.DataFrame(
-            {
-                "score": [c["hydra_score"] for c in result.campaigns],
-                "campaign": [
-                    (truth.reindex(c["accounts"]) != "").mean() >= 0.5 for c in result.campaigns
-                ],
-            }
-        )
-        lowest_campaign = scores.loc[scores["campaign"], "score"].min()
-        highest_legit = scores.loc[~scores["campaign"], "score"].max()
-        print(
-            f"  score margin: lowest campaign cluster {lowest_campaign:.3f}, "
-            f"highest legitimate cluster {highest_legit:.3f} "
-            f"(threshold {Settings().flag_threshold})"
-        )
-    return 1 if failures else 0
+        print("\n".join(_summary(knobs, results)), flush=True)
+        every.extend(results)
+    print("\n".join(_classifier_lines()))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(every, indent=2) + "\n", encoding="utf-8")
+    return 0
 
 
 if __name__ == "__main__":

@@ -411,6 +411,14 @@ class AttributionSettings:
             1.0,
         ),
     )
+    members_for_half_coverage: float = field(
+        default=3.0,
+        metadata=_meta(
+            "However large the cluster, this many matched members give an indicator half its "
+            "weight (twice as many, three quarters).",
+            0.1,
+        ),
+    )
     min_kind_evidence: float = field(
         default=0.2,
         metadata=_meta(

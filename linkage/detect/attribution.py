@@ -5,12 +5,17 @@ through what value). A wrong organisation is worse than none, so an indicator
 counts for a cluster only as far as it covers the cluster and is specific to it:
 
     evidence = confidence x coverage x specificity
-    coverage = min(1, members matched / (members x full_coverage_share))
+    coverage = max(min(1, matched / (members x full_coverage_share)),
+                   1 - 0.5 ** (matched / members_for_half_coverage))
     specificity = members matched / (members matched + ordinary accounts matched elsewhere)
 
 One indicator matched by one member of a sixty-account cluster says little
 about the other fifty-nine; an ASN half the internet uses says little about
-anyone. "Ordinary" accounts are those whose own traffic is not suspicious (the
+anyone; but a handful of members of a tightly linked cluster paying under a
+known billing name is evidence whatever the cluster's size, so coverage also
+grows with the count of matched members. Matched members count by their
+member confidence (a loosely attached member's match counts for less).
+"Ordinary" accounts are those whose own traffic is not suspicious (the
 profile stage): a campaign split over several clusters keeps its indicators
 specific. Per cluster, each organisation's indicators combine by *indicator
 kind* (identity: email and email domain; payment: billing name and
@@ -197,6 +202,7 @@ def attribute_clusters(
     membership: pd.DataFrame,
     settings: Settings,
     suspicious: pd.Index | None = None,
+    confidence: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Per cluster: organisation, confidence, independent kinds behind it, ranked alternatives.
 
@@ -219,7 +225,7 @@ def attribute_clusters(
     ]
     if matches.empty or membership.empty:
         return pd.DataFrame(columns=columns)
-    per_org = _organisation_evidence(matches, membership, settings, suspicious)
+    per_org = _organisation_evidence(matches, membership, settings, suspicious, confidence)
     if per_org.empty:
         return pd.DataFrame(columns=columns)
     rows = []
@@ -252,6 +258,7 @@ def _organisation_evidence(
     membership: pd.DataFrame,
     settings: Settings,
     suspicious: pd.Index | None,
+    member_confidence: pd.Series | None,
 ) -> pd.DataFrame:
     """Per (cluster, organisation): evidence score, confidence and independent kinds."""
     config = settings.attribution
@@ -261,17 +268,27 @@ def _organisation_evidence(
     in_clusters = matches.merge(membership[["account_id", "cluster_key"]], on="account_id")
     if in_clusters.empty:
         return pd.DataFrame()
+    in_clusters = in_clusters.drop_duplicates(["cluster_key", "indicator_id", "account_id"])
+    weight = (
+        in_clusters["account_id"].map(member_confidence).fillna(1.0)
+        if member_confidence is not None
+        else pd.Series(1.0, index=in_clusters.index)
+    )
+    in_clusters = in_clusters.assign(weight=weight.to_numpy())
     per_indicator = (
         in_clusters.groupby(["cluster_key", "organization", "indicator_id"], sort=True)
         .agg(
-            matched=("account_id", "nunique"),
+            matched=("weight", "sum"),
+            accounts=("account_id", "nunique"),
             confidence=("confidence", "first"),
             indicator_type=("indicator_type", "first"),
         )
         .reset_index()
     )
     members = per_indicator["cluster_key"].map(sizes)
-    coverage = (per_indicator["matched"] / (members * config.full_coverage_share)).clip(upper=1.0)
+    share = (per_indicator["matched"] / (members * config.full_coverage_share)).clip(upper=1.0)
+    count = 1.0 - 0.5 ** (per_indicator["matched"] / config.members_for_half_coverage)
+    coverage = np.maximum(share, count)
     # ordinary accounts an indicator matches outside the cluster make it less specific
     ordinary_total = ordinary.groupby("indicator_id")["account_id"].nunique()
     ordinary_inside = ordinary.groupby(["indicator_id", "cluster_key"])["account_id"].nunique()
@@ -279,7 +296,7 @@ def _organisation_evidence(
     outside = per_indicator["indicator_id"].map(ordinary_total).fillna(0).to_numpy() - (
         ordinary_inside.reindex(inside).fillna(0).to_numpy()
     )
-    specificity = per_indicator["matched"] / (per_indicator["matched"] + outside)
+    specificity = per_indicator["accounts"] / (per_indicator["accounts"] + outside)
     evidence = per_indicator["confidence"].clip(0.0, 1.0) * coverage * specificity
     per_indicator["evidence"] = evidence.clip(0.0, 0.999999)
     per_indicator["kind"] = per_indicator["indicator_type"].map(INDICATOR_KINDS).fillna("other")

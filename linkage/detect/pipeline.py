@@ -104,7 +104,7 @@ def run_pipeline(
         matches = match_indicators(
             data.indicators, data.accounts, data.payments, linked.account_attributes, data.requests
         )
-        attribution = attribute_clusters(matches, membership, settings, suspicious)
+        attribution = attribute_clusters(matches, membership, settings, suspicious, confidence)
     with timer.stage("assemble"):
         cluster_ids = assign_cluster_ids(membership, data.accounts, previous_clusters, settings)
         scores["cluster_id"] = scores["cluster_key"].map(cluster_ids)
