@@ -34,6 +34,7 @@ CONTRACT_COLUMNS: dict[str, list[str]] = {
         "email",
         "display_name",
         "org_id",
+        "org_verified",
         "signup_pathway",
         "country",
     ],
@@ -81,6 +82,21 @@ LEGIT_GROUPS = {
     "heavy_user",
     "cloud_developer",
     "proxy_overlap",
+    "multilingual",
+    "step_by_step",
+    "code_questions",
+    "raters",
+    "cron_job",
+    "product_backend",
+    "eval_team",
+}
+PATHWAYS = {
+    "standard",
+    "education",
+    "research_program",
+    "startup_program",
+    "enterprise",
+    "cloud_partner",
 }
 CAMPAIGNS = {
     "reasoning_harvest": ("Kestrel AI", 36, 10_000 / 36),
@@ -140,11 +156,15 @@ def test_required_values_present_and_typed(dataset: GeneratedDataset) -> None:
 
 def test_optional_columns_filled(dataset: GeneratedDataset) -> None:
     acc = dataset.tables["accounts"]
-    for column in ("email", "display_name", "signup_pathway", "country"):
+    for column in ("email", "display_name", "signup_pathway", "country", "org_verified"):
         assert acc[column].notna().all(), column
-    assert acc["org_id"].notna().sum() == sum(_scaled(n) for n in (15, 20, 25))
-    allowed = {"standard", "education", "startup_program", "enterprise", "cloud_partner"}
-    assert set(acc["signup_pathway"]) <= allowed
+    group = acc["account_id"].map(dataset.tables["labels"].set_index("account_id")["group"])
+    declared = acc["org_id"].notna()
+    assert set(group[declared]) == {"company", "eval_team", "product_backend"}
+    assert declared[group.isin(["company", "eval_team"])].all()
+    assert acc["org_verified"].dtype == bool and not acc.loc[~declared, "org_verified"].any()
+    assert acc.loc[declared, "org_verified"].any() and not acc.loc[declared, "org_verified"].all()
+    assert set(acc["signup_pathway"]) == PATHWAYS
     req = dataset.tables["requests"]
     for column in ("access_pathway", "api_key_id", "user_agent", "model"):
         assert req[column].notna().all(), column
@@ -359,6 +379,8 @@ def _normalised(df: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
         if isinstance(like[column].dtype, pd.DatetimeTZDtype):
             ts = pd.to_datetime(col, utc=True)
             out[column] = ts.dt.tz_localize(None).to_numpy("datetime64[s]").astype(np.int64)
+        elif pd.api.types.is_bool_dtype(like[column]):  # CSV spells booleans true/false
+            out[column] = col.astype(str).str.lower().to_numpy()
         elif pd.api.types.is_integer_dtype(like[column]):
             out[column] = col.astype(np.int64).to_numpy()
         elif pd.api.types.is_float_dtype(like[column]):
