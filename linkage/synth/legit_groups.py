@@ -131,17 +131,23 @@ def _home_ips(
     r = len(acct)
     second = (rng.random(n) < 0.35) if max_home_ips > 1 else np.zeros(n, dtype=bool)
     use_second = second[acct] & (rng.random(r) < 0.5)
+    use_second[np.searchsorted(acct, np.arange(n))] = False
     ip = homes[2 * acct + use_second].copy() if len(homes) >= 2 * n else homes[acct].copy()
     mobile_user = rng.random(n) < 0.35
     vpn_user = rng.random(n) < 0.08
     use_mobile = mobile_user[acct] & (rng.random(r) < 0.25)
     use_vpn = vpn_user[acct] & (rng.random(r) < 0.5) & ~use_mobile
+    # everyone's first request (acct is sorted) comes from home: every home IP is in use
+    at_home = np.zeros(r, dtype=bool)
+    at_home[np.searchsorted(acct, np.arange(n))] = True
+    use_mobile &= ~at_home
+    use_vpn &= ~at_home
     ip[use_mobile] = pick(rng, plan.mobile, int(use_mobile.sum()))
     ip[use_vpn] = pick(rng, plan.vpn, int(use_vpn.sum()))
     if ipv6 is not None and len(ipv6):
         v6_of = np.full(n, -1, dtype=np.int64)
         v6_of[rng.choice(n, min(n, len(ipv6)), replace=False)] = np.arange(min(n, len(ipv6)))
-        sel = (v6_of[acct] >= 0) & (rng.random(r) < 0.5) & ~use_mobile & ~use_vpn
+        sel = (v6_of[acct] >= 0) & (rng.random(r) < 0.5) & ~use_mobile & ~use_vpn & ~at_home
         ip[sel] = ipv6[v6_of[acct[sel]]]
     return ip
 
