@@ -17,8 +17,7 @@ def _adversary_help() -> str:
     knobs = "\n\n".join(f"[bold]{name}[/]: {what}." for name, what in KNOBS.items())
     return (
         "Comma-separated knobs of a careful adversary, applied to every planted campaign, "
-        "or 'all' (default: none). Legitimate rows are the same with or without them.\n\n"
-        + knobs
+        "or 'all' (default: none). Legitimate rows are the same with or without them.\n\n" + knobs
     )
 
 
