@@ -97,9 +97,9 @@ def build_campaign(
     ppl = draw_people(s["accounts"], n)
     pathway = draw_pathways(s["accounts"], n)
     created = burst_created(s["accounts"], n)
-    # first request: after sign-up and the campaign's start, and an hour before the window ends
-    ready = np.maximum(created + s["accounts"].integers(10 * MINUTE, DAY, n), SPECS[name].start)
-    ready = np.minimum(ready, WINDOW - HOUR)
+    # first request: once signed up (as ordinary users may) and the campaign has started,
+    # at the latest an hour before the window ends
+    ready = np.minimum(np.maximum(created, SPECS[name].start), WINDOW - HOUR)
     acct, ts = _schedule(name, s["schedule"], ready, ppl.tz, jitter="jitter" in adversary)
     form = draw_forms(s["content"], name, len(acct))
     paraphrase = "paraphrase" in adversary
