@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import math
@@ -11,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import chi2_contingency
 
 from linkage.io.contract import INDICATOR_TYPES
 from linkage.synth import (
@@ -22,6 +24,10 @@ from linkage.synth import (
     generate,
     write_dataset,
 )
+from linkage.synth.adversary import KNOBS
+from linkage.synth.content import input_tokens
+from linkage.synth.paraphrase import INTENTS
+from linkage.synth.vocabulary import COUNTRIES, FREEMAIL
 
 SCALE = 0.15
 SEED = 11
@@ -34,6 +40,7 @@ CONTRACT_COLUMNS: dict[str, list[str]] = {
         "email",
         "display_name",
         "org_id",
+        "org_verified",
         "signup_pathway",
         "country",
     ],
@@ -81,7 +88,24 @@ LEGIT_GROUPS = {
     "heavy_user",
     "cloud_developer",
     "proxy_overlap",
+    "multilingual",
+    "step_by_step",
+    "code_questions",
+    "raters",
+    "cron_job",
+    "product_backend",
+    "eval_team",
 }
+PATHWAYS = {
+    "standard",
+    "education",
+    "research_program",
+    "startup_program",
+    "enterprise",
+    "cloud_partner",
+}
+ORDINARY = ("regular", "multilingual", "step_by_step", "code_questions", "raters")
+CAMPAIGN_ORGS = {"Kestrel AI", "Orca Intelligence", "Tidewater Labs"}
 CAMPAIGNS = {
     "reasoning_harvest": ("Kestrel AI", 36, 10_000 / 36),
     "agentic_swarm": ("Orca Intelligence", 300, 25_000 / 300),
@@ -140,11 +164,15 @@ def test_required_values_present_and_typed(dataset: GeneratedDataset) -> None:
 
 def test_optional_columns_filled(dataset: GeneratedDataset) -> None:
     acc = dataset.tables["accounts"]
-    for column in ("email", "display_name", "signup_pathway", "country"):
+    for column in ("email", "display_name", "signup_pathway", "country", "org_verified"):
         assert acc[column].notna().all(), column
-    assert acc["org_id"].notna().sum() == sum(_scaled(n) for n in (15, 20, 25))
-    allowed = {"standard", "education", "startup_program", "enterprise", "cloud_partner"}
-    assert set(acc["signup_pathway"]) <= allowed
+    group = acc["account_id"].map(dataset.tables["labels"].set_index("account_id")["group"])
+    declared = acc["org_id"].notna()
+    assert set(group[declared]) == {"company", "eval_team", "product_backend"}
+    assert declared[group.isin(["company", "eval_team"])].all()
+    assert acc["org_verified"].dtype == bool and not acc.loc[~declared, "org_verified"].any()
+    assert acc.loc[declared, "org_verified"].any() and not acc.loc[declared, "org_verified"].all()
+    assert set(acc["signup_pathway"]) == PATHWAYS
     req = dataset.tables["requests"]
     for column in ("access_pathway", "api_key_id", "user_agent", "model"):
         assert req[column].notna().all(), column
@@ -359,6 +387,8 @@ def _normalised(df: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
         if isinstance(like[column].dtype, pd.DatetimeTZDtype):
             ts = pd.to_datetime(col, utc=True)
             out[column] = ts.dt.tz_localize(None).to_numpy("datetime64[s]").astype(np.int64)
+        elif pd.api.types.is_bool_dtype(like[column]):  # CSV spells booleans true/false
+            out[column] = col.astype(str).str.lower().to_numpy()
         elif pd.api.types.is_integer_dtype(like[column]):
             out[column] = col.astype(np.int64).to_numpy()
         elif pd.api.types.is_float_dtype(like[column]):
@@ -429,3 +459,396 @@ def test_bad_scenario_and_format_rejected(dataset: GeneratedDataset, tmp_path: P
         generate("nope")
     with pytest.raises(ValueError, match="format"):
         write_dataset(dataset, tmp_path, fmt="xlsx")
+
+
+# ---- new legitimate groups -------------------------------------------------------------
+
+
+def test_new_legitimate_groups() -> None:
+    dataset = _with(None, 1.0)
+    t = dataset.tables
+    labels = t["labels"].set_index("account_id")
+    req = t["requests"].assign(group=lambda r: r["account_id"].map(labels["group"]))
+    pay = t["payment_methods"].assign(group=lambda p: p["account_id"].map(labels["group"]))
+    acc = t["accounts"].set_index("account_id")
+    # cron jobs: fixed intervals to within seconds, no declared org, one card and IP per developer
+    cron = req[req["group"] == "cron_job"].sort_values(["account_id", "ts"])
+    gaps = cron.groupby("account_id")["ts"].diff().dt.total_seconds().dropna()
+    per_account = gaps.groupby(cron.loc[gaps.index, "account_id"])
+    assert (per_account.max() - per_account.min()).max() <= 6
+    assert gaps.between(900, 1023).any()
+    assert acc.loc[cron["account_id"].unique(), "org_id"].isna().all()
+    assert cron.groupby("account_id")["ip"].nunique().max() == 1
+    assert cron.groupby("account_id")["prompt"].agg(lambda p: p.str[:40].nunique()).max() == 1
+    # product backends: around the clock, a few hosting IPs, one card per backend
+    backend = req[req["group"] == "product_backend"]
+    hourly = backend["ts"].dt.hour.value_counts()
+    assert hourly.min() > 0.4 * hourly.max()
+    assert (
+        backend["ip"].nunique()
+        <= 4 * pay.loc[pay["group"] == "product_backend", "payment_fingerprint"].nunique()
+    )
+    # eval teams: each night all of a team's accounts grade within the same half hour
+    ev = req.join(dataset.truth["requests"])
+    ev = ev[(ev["group"] == "eval_team") & (ev["kind"] == "rate")]
+    org = ev["account_id"].map(acc["org_id"])
+    assert org.notna().all()
+    batch = ev.groupby([org, ev["ts"].dt.floor("D")])
+    spread = batch["ts"].agg(lambda s: (s.max() - s.min()).total_seconds())
+    assert spread.quantile(0.9) < 1800
+    team_size = ev.groupby(org)["account_id"].nunique()
+    members = batch["account_id"].nunique()
+    assert (members == team_size.reindex(members.index.get_level_values(0)).to_numpy()).mean() > 0.9
+
+
+def test_ordinary_users_everywhere(dataset: GeneratedDataset) -> None:
+    t = dataset.tables
+    labels = t["labels"].set_index("account_id")
+    acc = t["accounts"].assign(group=lambda a: a["account_id"].map(labels["group"]))
+    ordinary = acc[acc["group"].isin(ORDINARY)]
+    assert set(ordinary["signup_pathway"]) == PATHWAYS
+    assert ordinary["country"].nunique() >= 20
+    req = t["requests"].join(dataset.truth["requests"])
+    multi = req[req["account_id"].map(labels["group"]) == "multilingual"]
+    assert {"zh", "es", "ru", "ar", "hi", "pt", "ja"} <= set(multi["language"])
+    asks = req[req["account_id"].map(labels["group"]).isin(["step_by_step", "raters"])]
+    assert asks["prompt"].str.contains("step by step|step-by-step", case=False).any()
+    assert asks["prompt"].str.contains("1 to 10|1-10|out of 10", case=False).any()
+
+
+# ---- adversary knobs ------------------------------------------------------------------
+
+KNOB_SCALE = 0.3
+
+
+@functools.cache
+def _with(adversary: str | None, scale: float = KNOB_SCALE) -> GeneratedDataset:
+    return generate("default", seed=SEED, scale=scale, adversary=adversary)
+
+
+def _campaign_rows(ds: GeneratedDataset, table: str) -> pd.DataFrame:
+    labels = ds.tables["labels"]
+    ids = labels.loc[labels["group"] == "campaign", "account_id"]
+    df = ds.tables[table]
+    return df[df["account_id"].isin(ids)]
+
+
+def _legit_rows(ds: GeneratedDataset, table: str) -> pd.DataFrame:
+    labels = ds.tables["labels"]
+    ids = labels.loc[labels["group"] != "campaign", "account_id"]
+    df = ds.tables[table]
+    return df[df["account_id"].isin(ids)].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("adversary", [*KNOBS, "all"])
+def test_knobs_change_campaign_rows_only(adversary: str) -> None:
+    plain, hardened = _with(None, SCALE), _with(adversary, SCALE)
+    for table in ("accounts", "requests", "payment_methods", "labels"):
+        pd.testing.assert_frame_equal(_legit_rows(plain, table), _legit_rows(hardened, table))
+    if adversary == "thin-indicators":
+        assert not plain.tables["indicators"].equals(hardened.tables["indicators"])
+    else:
+        assert not _campaign_rows(plain, "requests").equals(_campaign_rows(hardened, "requests"))
+    assert hardened.metadata["adversary"]["knobs"] == (
+        list(KNOBS) if adversary == "all" else [adversary]
+    )
+
+
+def test_legit_only_equals_default_minus_campaigns_under_every_knob() -> None:
+    legit = generate("legit_only", seed=SEED, scale=SCALE, adversary="all")
+    hardened = _with("all", SCALE)
+    pd.testing.assert_frame_equal(_legit_rows(hardened, "requests"), legit.tables["requests"])
+    decoys = legit.tables["indicators"]
+    assert set(decoys["organization"]).isdisjoint(CAMPAIGN_ORGS)
+    thin = hardened.tables["indicators"]
+    pd.testing.assert_frame_equal(
+        thin[~thin["organization"].isin(CAMPAIGN_ORGS)].reset_index(drop=True), decoys
+    )
+
+
+def test_unique_pay() -> None:
+    ds = _with("unique-pay")
+    camp = _campaign_rows(ds, "accounts").set_index("account_id")
+    pay = _campaign_rows(ds, "payment_methods")
+    assert pay["account_id"].value_counts().eq(1).all() and len(pay) == len(camp)
+    holders = ds.tables["payment_methods"].groupby("payment_fingerprint")["account_id"].nunique()
+    assert (holders[pay["payment_fingerprint"]] == 1).all()
+    assert (
+        pay["billing_name"].to_numpy() == camp.loc[pay["account_id"], "display_name"].to_numpy()
+    ).all()
+    assert (
+        pay["billing_country"].to_numpy() == camp.loc[pay["account_id"], "country"].to_numpy()
+    ).all()
+    email = camp["email"]
+    assert email.str.split("@").str[1].isin(FREEMAIL).all()
+    assert not email.str.contains("+", regex=False).any()
+    everyone = ds.tables["accounts"]["email"].str.lower().str.replace(".", "", regex=False)
+    assert (
+        not everyone[everyone.isin(email.str.lower().str.replace(".", "", regex=False))]
+        .duplicated()
+        .any()
+    )
+
+
+def test_proxy_rotation() -> None:
+    ds = _with("proxy-rotation")
+    req = _campaign_rows(ds, "requests")
+    per_account = req.groupby("account_id")["ip"].nunique()
+    busy = req["account_id"].value_counts()
+    assert per_account.max() <= 40 and (per_account[busy[busy >= 2].index] >= 2).all()
+    assert req.groupby("ip")["account_id"].nunique().max() <= 2
+    legit_ips = set(_legit_rows(ds, "requests")["ip"])
+    assert np.mean([ip in legit_ips for ip in req["ip"].unique()]) > 0.95
+    intel = ds.tables["ip_intel"]
+    residential = [
+        ipaddress.ip_network(n) for n in intel.loc[intel["kind"] == "residential", "network"]
+    ]
+    proxies = {n.rsplit(".", 1)[0] for n in intel.loc[intel["kind"] == "proxy", "network"]}
+    for ip in req["ip"].unique()[:300]:
+        assert any(ipaddress.ip_address(ip) in net for net in residential)
+        assert ip.rsplit(".", 1)[0] not in proxies
+    # rotation: each account holds an exit for one stretch of its requests, then moves on
+    ordered = req.sort_values(["account_id", "ts"])
+    switches = (
+        (ordered["ip"] != ordered.groupby("account_id")["ip"].shift())
+        .groupby(ordered["account_id"])
+        .sum()
+    )
+    assert (switches == per_account[switches.index]).mean() > 0.9
+
+
+def test_paraphrase() -> None:
+    ds = _with("paraphrase", 1.0)
+    req = _campaign_rows(ds, "requests")
+    facts = ds.truth["requests"].loc[req.index]
+    share = facts["language"].value_counts(normalize=True)
+    assert 0.55 < share["en"] < 0.78 and 0.06 < share["zh"] < 0.14 and 0.06 < share["es"] < 0.14
+    assert share["ru"] > 0.03 and share["pt"] > 0.02 and share["ja"] > 0.02
+    assert set(facts["intent"].dropna()) == set(INTENTS)
+    assert not req["prompt"].str.contains("Tide-Coder", na=False).any()
+    labels = ds.tables["labels"].set_index("account_id")
+    for cid in CAMPAIGNS:
+        mine = req[req["account_id"].map(labels["campaign_id"]) == cid]
+        head = mine["prompt"].str.split().str[:10].str.join(" ")
+        assert head.value_counts(normalize=True).iloc[0] < 0.02, cid  # no dominant opening
+        assert head.nunique() > 0.5 * len(head), cid
+
+
+def _gap_cv(req: pd.DataFrame) -> float:
+    """Median over accounts of the coefficient of variation of their gaps between requests."""
+    ordered = req.sort_values(["account_id", "ts"])
+    gaps = ordered.groupby("account_id")["ts"].diff().dt.total_seconds()
+    return float(gaps.groupby(ordered["account_id"]).agg(lambda g: g.std() / g.mean()).median())
+
+
+def test_jitter() -> None:
+    plain, ds = _with(None, 1.0), _with("jitter", 1.0)
+    labels = ds.tables["labels"].set_index("account_id")
+    req = ds.tables["requests"]
+    ordinary = req[req["account_id"].map(labels["group"]).isin(ORDINARY)]
+    ordinary_hours = ordinary["ts"].dt.hour.value_counts(normalize=True)
+    for cid in CAMPAIGNS:
+        mine = req[req["account_id"].map(labels["campaign_id"]) == cid]
+        assert _gap_cv(mine) > 2, cid  # sessions and idle days, not a steady clock
+        hours = mine["ts"].dt.hour.value_counts(normalize=True)
+        assert hours.max() > 1.3 * hours.min(), cid  # not flat around the clock ...
+        assert 0.5 * hours.sub(ordinary_hours, fill_value=0).abs().sum() < 0.15, cid  # ... human
+    base = _campaign_rows(plain, "requests")
+    firehose = base[base["account_id"].map(labels["campaign_id"]) == "coding_firehose"]
+    assert _gap_cv(firehose) < 0.5  # without jitter: evenly spaced
+    mine = _campaign_rows(ds, "requests")
+    country = mine["account_id"].map(ds.tables["accounts"].set_index("account_id")["country"])
+    tz = country.map({c.code: c.utc_offset_hours for c in COUNTRIES})
+    local_hour = (mine["ts"].dt.hour + tz) % 24
+    assert local_hour.between(2, 5).mean() < 0.08  # people sleep in their own time zone
+    days = mine.groupby("account_id")["ts"].agg(lambda s: s.dt.floor("D").nunique())
+    span = mine.groupby("account_id")["ts"].agg(lambda s: (s.max() - s.min()).days + 1)
+    assert (days / span)[span >= 7].median() < 0.9  # idle days
+
+
+def test_camouflage() -> None:
+    ds = _with("camouflage", 1.0)
+    req = _campaign_rows(ds, "requests")
+    facts = ds.truth["requests"].loc[req.index]
+    benign = facts["intent"].isna()
+    assert 0.45 < benign.mean() < 0.55
+    per_account = benign.groupby(req["account_id"]).mean()
+    assert per_account.between(0.2, 0.8)[req["account_id"].value_counts() >= 20].mean() > 0.95
+    assert {"chat", "code", "rewrite", "reason", "rate"} <= set(facts.loc[benign, "kind"])
+    assert (facts.loc[benign, "language"] != "en").any()
+
+
+def test_common_client() -> None:
+    ds = _with("common-client", 1.0)
+    camp, legit = _campaign_rows(ds, "requests"), _legit_rows(ds, "requests")
+    ordinary = legit[
+        legit["account_id"].map(ds.tables["labels"].set_index("account_id")["group"]).isin(ORDINARY)
+    ]
+    assert not camp["user_agent"].str.startswith("orca-harness").any()
+    a = camp["user_agent"].value_counts(normalize=True)
+    b = ordinary["user_agent"].value_counts(normalize=True)
+    assert 0.5 * a.sub(b, fill_value=0).abs().sum() < 0.08
+    assert (
+        abs(
+            (camp["access_pathway"] == "console").mean()
+            - (ordinary["access_pathway"] == "console").mean()
+        )
+        < 0.06
+    )
+
+
+def test_thin_indicators() -> None:
+    ds = _with("thin-indicators")
+    ind, labels = ds.tables["indicators"], ds.tables["labels"]
+    acc = ds.tables["accounts"].merge(ds.tables["payment_methods"], on="account_id", how="left")
+    acc = acc.merge(labels, on="account_id")
+
+    def holders(row: pd.Series) -> pd.DataFrame:
+        column = {
+            "email": "email",
+            "payment_fingerprint": "payment_fingerprint",
+            "billing_name": "billing_name",
+        }.get(row["indicator_type"])
+        if row["indicator_type"] == "email_domain":
+            return acc[acc["email"].str.endswith("@" + row["value"])]
+        return acc[acc[column] == row["value"]] if column else acc.iloc[:0]
+
+    for cid, (org, _, _) in CAMPAIGNS.items():
+        rows = ind[ind["organization"] == org]
+        assert 1 <= len(rows) <= 2, org
+        size = int((labels["campaign_id"] == cid).sum())
+        for _, row in rows.iterrows():
+            held = holders(row)
+            assert 1 <= held["account_id"].nunique() < size / 2, (org, row["indicator_type"])
+            assert (held["group"] == "campaign").all()
+    decoys = ind[~ind["organization"].isin(CAMPAIGN_ORGS)]
+    matching = [holders(row) for _, row in decoys.iterrows()]
+    hits = [m for m in matching if len(m)]
+    assert len(hits) >= 4 and all((m["group"] != "campaign").all() for m in hits)
+    assert all(m["account_id"].nunique() <= 6 for m in hits)
+
+
+def test_adversary_recorded_and_deterministic(tmp_path: Path) -> None:
+    a = write_dataset(
+        generate("default", seed=2, scale=0.1, adversary="all"), tmp_path / "a", "parquet"
+    )
+    b = write_dataset(
+        generate("default", seed=2, scale=0.1, adversary="all"), tmp_path / "b", "parquet"
+    )
+    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+    meta = json.loads((tmp_path / "a" / "scenario.json").read_text(encoding="utf-8"))
+    assert meta["adversary"]["knobs"] == list(KNOBS)
+    assert set(meta["adversary"]["descriptions"]) == set(KNOBS)
+    assert {c["campaign_id"] for c in meta["campaigns"]} == set(CAMPAIGNS)
+    assert "eval_team" in meta["groups"] and "campaign" in meta["groups"]
+
+
+def test_unknown_knob_rejected() -> None:
+    with pytest.raises(ValueError, match="unknown adversary knob"):
+        generate(scale=0.1, adversary="teleport")
+
+
+# ---- no generator artefacts -------------------------------------------------------------
+#
+# Whatever is not evidence must be drawn alike for campaign accounts and ordinary users.
+# Compared per account (campaigns, about 400 accounts at scale 1, against the ordinary
+# personas, about 5,000): country, sign-up pathway, email domain and local-part style
+# (chi-square, p > 0.001), display-name shape, account age; per request: model shares
+# and, per kind of request, output tokens and the context tokens beyond the prompt text.
+# Evidence (volume, intent, timing, shared infrastructure) is left out on purpose.
+
+
+def _chi2_p(a: pd.Series, b: pd.Series) -> float:
+    """p-value of a chi-square test that two samples share one categorical distribution.
+
+    Categories too rare for the test (expected count below 5 in the smaller sample)
+    are pooled; a pool still that rare (e.g. the one planted company-domain email,
+    which is evidence) carries no power and is left out.
+    """
+    table = pd.concat([a.value_counts(), b.value_counts()], axis=1).fillna(0)
+    share = min(len(a), len(b)) / (len(a) + len(b))
+    small = table.sum(axis=1) * share < 5
+    pooled = table[small].sum().to_frame("other").T
+    table = pd.concat([table[~small], pooled[pooled.sum(axis=1) * share >= 5]])
+    return float(chi2_contingency(table.to_numpy()).pvalue)
+
+
+def _email_style(email: pd.Series) -> pd.Series:
+    local = email.str.split("@").str[0]
+    sep = np.select(
+        [local.str.contains(".", regex=False), local.str.contains("_", regex=False)],
+        ["dot", "underscore"],
+        "none",
+    )
+    return pd.Series(sep, index=email.index) + local.str.contains(r"\d").map(
+        {True: "+digits", False: ""}
+    )
+
+
+def artefact_figures(ds: GeneratedDataset) -> dict[str, float]:
+    """Campaign accounts against ordinary users on every column that is not evidence."""
+    labels = ds.tables["labels"].set_index("account_id")["group"]
+    acc = ds.tables["accounts"].assign(group=lambda a: a["account_id"].map(labels))
+    camp, ordinary = acc[acc["group"] == "campaign"], acc[acc["group"].isin(ORDINARY)]
+    figures = {
+        f"p_{column}": _chi2_p(camp[column], ordinary[column])
+        for column in ("country", "signup_pathway")
+    }
+    figures["p_email_domain"] = _chi2_p(
+        camp["email"].str.split("@").str[1], ordinary["email"].str.split("@").str[1]
+    )
+    figures["p_email_style"] = _chi2_p(_email_style(camp["email"]), _email_style(ordinary["email"]))
+    shape = r"[A-Z][a-z]+ [A-Z][a-z]+"
+    figures["display_name_shape_campaign"] = camp["display_name"].str.fullmatch(shape).mean()
+    figures["display_name_shape_ordinary"] = ordinary["display_name"].str.fullmatch(shape).mean()
+    figures["declared_org_campaign"] = camp["org_id"].notna().mean()
+    figures["declared_org_ordinary"] = ordinary["org_id"].notna().mean()
+    for name, side in (("campaign", camp), ("ordinary", ordinary)):
+        age = (WINDOW_START - side["created_at"]).dt.total_seconds() / 86400
+        figures[f"created_before_window_{name}"] = (age > 0).mean()
+        figures[f"median_age_days_{name}"] = age[age > 0].median()
+    req = ds.tables["requests"].join(ds.truth["requests"])
+    req["group"] = req["account_id"].map(labels)
+    rc, rl = req[req["group"] == "campaign"], req[req["group"] != "campaign"]
+    ro = req[req["group"].isin(ORDINARY)]
+    a, b = rc["model"].value_counts(normalize=True), ro["model"].value_counts(normalize=True)
+    figures["tvd_model"] = 0.5 * a.sub(b, fill_value=0).abs().sum()
+    figures["missing_prompt_campaign"] = rc["prompt"].isna().mean()
+    figures["missing_prompt_legit"] = rl["prompt"].isna().mean()
+    text_tokens = input_tokens(
+        req["prompt"].fillna("").str.len().to_numpy(), req["language"].cat.codes.to_numpy()
+    )
+    req["context"] = req["input_tokens"] - text_tokens
+    for kind in sorted(set(rc["kind"].dropna())):
+        c, legit = req.loc[rc.index][rc["kind"] == kind], req.loc[rl.index][rl["kind"] == kind]
+        c, legit = c[c["prompt"].notna()], legit[legit["prompt"].notna()]
+        if min(len(c), len(legit)) >= 200:
+            figures[f"output_ratio_{kind}"] = (
+                c["output_tokens"].median() / legit["output_tokens"].median()
+            )
+            figures[f"context_ratio_{kind}"] = c["context"].median() / legit["context"].median()
+            figures[f"input_ratio_{kind}"] = (
+                c["input_tokens"].median() / legit["input_tokens"].median()
+            )
+    return figures
+
+
+@pytest.fixture(scope="module", params=[None, "all"], ids=["default", "adversary-all"])
+def full_scale(request: pytest.FixtureRequest) -> GeneratedDataset:
+    return _with(request.param, 1.0)
+
+
+def test_no_generator_artefacts(full_scale: GeneratedDataset) -> None:
+    f = artefact_figures(full_scale)
+    for key in ("p_country", "p_signup_pathway", "p_email_domain", "p_email_style"):
+        assert f[key] > 0.001, (key, f[key])
+    assert f["display_name_shape_campaign"] == f["display_name_shape_ordinary"] == 1.0
+    assert f["declared_org_campaign"] == f["declared_org_ordinary"] == 0.0
+    assert abs(f["created_before_window_campaign"] - f["created_before_window_ordinary"]) < 0.12
+    assert 0.75 < f["median_age_days_campaign"] / f["median_age_days_ordinary"] < 1.33
+    assert f["tvd_model"] < 0.06
+    assert 0.0015 < f["missing_prompt_campaign"] < 0.0045
+    ratios = {k: v for k, v in f.items() if k.startswith(("output_ratio", "context_ratio"))}
+    assert len(ratios) >= 8
+    for key, value in ratios.items():
+        assert 0.9 < value < 1.11, (key, value)

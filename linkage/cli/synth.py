@@ -9,6 +9,16 @@ import typer
 
 from linkage.cli.common import console, fail, out
 from linkage.errors import LinkageError
+from linkage.synth.adversary import KNOBS
+
+
+def _adversary_help() -> str:
+    """--adversary's help: every knob and what it does (one paragraph each in rich mode)."""
+    knobs = "\n\n".join(f"[bold]{name}[/]: {what}." for name, what in KNOBS.items())
+    return (
+        "Comma-separated knobs of a careful adversary, applied to every planted campaign, "
+        "or 'all' (default: none). Legitimate rows are the same with or without them.\n\n" + knobs
+    )
 
 
 def generate(
@@ -19,30 +29,42 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same dataset.")] = 0,
     scale: Annotated[
         float,
-        typer.Option(help="Size multiplier: 1.0 is about 5,000 accounts and 100,000 requests."),
+        typer.Option(help="Size multiplier: 1.0 is about 6,400 accounts and 150,000 requests."),
     ] = 1.0,
+    adversary: Annotated[str, typer.Option(help=_adversary_help())] = "",
     file_format: Annotated[
         str, typer.Option("--format", help="'csv' (opens anywhere) or 'parquet' (fast).")
     ] = "csv",
 ) -> None:
     """Write synthetic API-provider logs with planted campaigns and labels.
 
-    The default scenario plants a reasoning harvest, an agentic swarm and a
-    coding firehose among legitimate look-alikes (a university behind NAT,
-    company teams with a shared card, families, a sign-up cohort, a popular
-    prompt template, one honest heavy user). labels.csv holds the truth.
+    The default scenario plants a reasoning harvest (Kestrel AI), an agentic
+    swarm (Orca Intelligence) and a coding firehose (Tidewater Labs) among
+    ordinary users (in many languages, countries and sign-up pathways; some ask
+    for step-by-step answers, code or 1-10 ratings) and legitimate look-alikes:
+    a university behind NAT, company teams with a shared card, families, a
+    sign-up cohort, a popular prompt template, an honest heavy user, cloud
+    developers, home IPs that are also proxy exits, cron jobs, product
+    backends and nightly evaluation teams. labels.csv holds the truth,
+    scenario.json the knobs, campaigns and groups.
+
+    Example: linkage generate --out data/generated/hard --adversary all --seed 3
     """
     from linkage.synth import generate as make_dataset
     from linkage.synth import write_dataset
 
     try:
         with console.status(f"generating scenario {scenario!r} at scale {scale} (seed {seed})"):
-            dataset = make_dataset(scenario=scenario, seed=seed, scale=scale)
+            dataset = make_dataset(
+                scenario=scenario, seed=seed, scale=scale, adversary=adversary or None
+            )
             paths = write_dataset(dataset, out_dir, fmt=file_format)
     except (LinkageError, ValueError) as error:
         raise fail(error) from None
     tables = dataset.tables
     out.print(f"wrote {len(paths)} files to {out_dir}")
+    knobs = dataset.metadata["adversary"]["knobs"]
+    out.print(f"  adversary knobs  {', '.join(knobs) if knobs else 'none'}")
     for name in ("accounts", "requests", "payment_methods", "ip_intel", "indicators", "labels"):
         if name in tables:
             out.print(f"  {name:16} {len(tables[name]):>10,} rows")

@@ -10,16 +10,20 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from linkage.detect.normalise import canonical_email
+from linkage.synth.adversary import Adversary, parse_adversary
+from linkage.synth.automation import cron_jobs, eval_teams, product_backends
 from linkage.synth.blocks import Block, concat_requests, draw_ids
-from linkage.synth.campaigns import CAMPAIGNS, agentic_swarm, coding_firehose, reasoning_harvest
-from linkage.synth.dataset import GeneratedDataset
+from linkage.synth.campaigns import CAMPAIGNS, build_campaign
+from linkage.synth.content import Kind, input_tokens
+from linkage.synth.dataset import TABLES, GeneratedDataset
+from linkage.synth.indicators import indicator_table
 from linkage.synth.legit_groups import (
     cloud_developers,
     cohort,
@@ -29,17 +33,12 @@ from linkage.synth.legit_groups import (
     regular_like,
     university,
 )
-from linkage.synth.network import (
-    BASILISK_CIDR,
-    NIMBUS_CLOUD,
-    ORCA_CORP,
-    TWL,
-    Plan,
-    make_plan,
-)
+from linkage.synth.network import Plan, make_plan
+from linkage.synth.paraphrase import INTENTS
+from linkage.synth.prompts import ORDINARY_PERSONAS
 from linkage.synth.sampling import fingerprint_values, hex_strings, unique_u64
 from linkage.synth.text import NUMBER_TEXT, Arr
-from linkage.synth.vocabulary import COMPANIES
+from linkage.synth.vocabulary import COMPANIES, EVAL_TEAMS, LANGUAGE_CODES
 from linkage.synth.window import WINDOW, iso, timestamps
 
 SCENARIOS: dict[str, str] = {
@@ -53,6 +52,8 @@ SCENARIOS: dict[str, str] = {
     ),
 }
 
+PERSONA_GROUPS: tuple[str, ...] = tuple(ORDINARY_PERSONAS)
+"""Ordinary users, one group per persona (regular, multilingual, step_by_step, ...)."""
 LEGIT_GROUPS: tuple[str, ...] = (
     "regular",
     "popular_template",
@@ -63,10 +64,25 @@ LEGIT_GROUPS: tuple[str, ...] = (
     "heavy_user",
     "cloud_developer",
     "proxy_overlap",
+    "multilingual",
+    "step_by_step",
+    "code_questions",
+    "raters",
+    "cron_job",
+    "product_backend",
+    "eval_team",
 )
 
 # Fixed order of random streams: a group added at the end never shifts the others.
-_STREAMS: tuple[str, ...] = ("network", *CAMPAIGNS, *LEGIT_GROUPS, "fixup")
+_STREAMS: tuple[str, ...] = (
+    "network",
+    *CAMPAIGNS,
+    *LEGIT_GROUPS,
+    "fixup",
+    "fixup_campaigns",
+    "indicators",
+)
+_BACKEND_VOLUMES = (3000, 4500, 2000, 3500)  # requests over the window, per backend in turn
 
 
 def _scaled(base: int, scale: float, minimum: int = 2) -> int:
@@ -77,11 +93,16 @@ def _scaled(base: int, scale: float, minimum: int = 2) -> int:
 def group_sizes(scale: float) -> dict[str, Any]:
     """Account counts of every group at ``scale`` (and the pools that follow them)."""
     n_cloud = _scaled(100, scale)
-    return {
+    campaigns = {
         "reasoning_harvest": _scaled(36, scale),
         "agentic_swarm": _scaled(300, scale, minimum=3),
         "coding_firehose": _scaled(60, scale),
-        "regular": _scaled(4000, scale),
+    }
+    n_backends = _scaled(4, scale)
+    return {
+        **campaigns,
+        "campaigns": campaigns,
+        **{name: _scaled(base, scale) for name, base in ORDINARY_PERSONAS.items()},
         "popular_template": _scaled(300, scale),
         "university": _scaled(150, scale),
         "company": [_scaled(c.base_size, scale) for c in COMPANIES],
@@ -91,22 +112,28 @@ def group_sizes(scale: float) -> dict[str, Any]:
         "cloud_shared": min(n_cloud, 200, _scaled(10, scale, minimum=1)),
         "proxy_overlap": _scaled(10, scale),
         "proxy_pool": _scaled(600, scale, minimum=30),
+        "cron_developers": _scaled(8, scale, minimum=1),
+        # a backend's volume is its users': smaller below scale 1, like every group
+        "product_backends": [
+            max(100, round(_BACKEND_VOLUMES[b % 4] * min(1.0, scale))) for b in range(n_backends)
+        ],
+        "eval_teams": [
+            (team, _scaled(team.base_size, scale))
+            for team in EVAL_TEAMS[: max(1, min(len(EVAL_TEAMS), round(len(EVAL_TEAMS) * scale)))]
+        ],
     }
 
 
-def _build_group(name: str, rng: np.random.Generator, plan: Plan, sizes: dict[str, Any]) -> Block:
+def _build_group(
+    name: str, rng: np.random.Generator, plan: Plan, sizes: dict[str, Any], adversary: Adversary
+) -> Block:
     """The block of the campaign or legitimate group called ``name``."""
+    if name in CAMPAIGNS:
+        return build_campaign(name, rng, plan, sizes[name], adversary)
+    if name in PERSONA_GROUPS:
+        ipv6 = plan.ipv6_homes if name == "regular" else None
+        return regular_like(rng, plan, name, sizes[name], plan.homes[name], persona=name, ipv6=ipv6)
     match name:
-        case "reasoning_harvest":
-            return reasoning_harvest(rng, plan, sizes[name])
-        case "agentic_swarm":
-            return agentic_swarm(rng, plan, sizes[name])
-        case "coding_firehose":
-            return coding_firehose(rng, plan, sizes[name])
-        case "regular":
-            return regular_like(
-                rng, plan, name, sizes[name], plan.homes[name], ipv6=plan.ipv6_homes
-            )
         case "popular_template":
             return regular_like(rng, plan, name, sizes[name], plan.homes[name], template_frac=0.5)
         case "university":
@@ -125,40 +152,55 @@ def _build_group(name: str, rng: np.random.Generator, plan: Plan, sizes: dict[st
             return regular_like(
                 rng, plan, name, sizes[name], plan.proxy_overlap_homes, max_home_ips=1
             )
+        case "cron_job":
+            return cron_jobs(rng, plan, sizes["cron_developers"])
+        case "product_backend":
+            return product_backends(rng, plan, sizes["product_backends"])
+        case "eval_team":
+            return eval_teams(rng, plan, sizes["eval_teams"])
     raise AssertionError(name)  # pragma: no cover
 
 
 # ---- identifiers -----------------------------------------------------------------------
 
 
-def _dedupe_values(values: Arr, rng: np.random.Generator, width: int) -> Arr:
-    """Redraw values (integers) that repeat an earlier one; returns the fixed array."""
+def _dedupe_values(
+    values: Arr, rng: np.random.Generator, width: int, taken: Arr | None = None
+) -> Arr:
+    """Redraw values (integers) that repeat an earlier one or one in ``taken``."""
     values = values.copy()
     _, first = np.unique(values, return_index=True)
     dup = np.ones(len(values), dtype=bool)
     dup[first] = False
+    if taken is not None and len(taken):
+        dup |= np.isin(values, taken)
     if dup.any():
-        values[dup] = unique_u64(rng, int(dup.sum()), width, values[~dup])
+        others = values[~dup] if taken is None else np.concatenate([values[~dup], taken])
+        values[dup] = unique_u64(rng, int(dup.sum()), width, others)
     return values
 
 
 def _mailbox(email: pd.Series) -> pd.Series:
-    """The pipeline's canonical email, with local-part dots dropped on every domain.
+    """The mailbox an address reaches: lower case, no ``+tag``, no dots in the local part.
 
-    :func:`linkage.detect.normalise.canonical_email` drops them for Gmail only; the
-    generator has always treated ``a.b@x`` and ``ab@x`` as one mailbox on any
-    domain, and dropping that rule would change the datasets of existing seeds.
+    The generator's own rule (any domain), so that no two accounts share a mailbox
+    by accident; deliberately shared ones are kept (``keep_email``).
     """
-    undotted = email.str.replace(r"\.(?=[^@]*@)", "", regex=True)
-    return canonical_email(undotted)["email"]
+    lower = email.str.lower()
+    parts = lower.str.split("@", n=1, expand=True)
+    local = parts[0].str.split("+", n=1).str[0].str.replace(".", "", regex=False)
+    return local + "@" + parts[1]
 
 
-def _dedupe_emails(email: Arr, keep: Arr, rng: np.random.Generator) -> Arr:
-    """Make emails distinct mailboxes, except the deliberately shared ones (``keep``)."""
+def _dedupe_emails(
+    email: Arr, keep: Arr, rng: np.random.Generator, taken: set[str] | None = None
+) -> Arr:
+    """Make emails distinct mailboxes (and not in ``taken``), except the shared ones (``keep``)."""
     mail = pd.Series(email, dtype=object)
+    taken = taken or set()
     for _ in range(20):
         canon = _mailbox(mail)
-        kept = set(canon[keep])
+        kept = set(canon[keep]) | taken
         clash = (canon.duplicated() & ~keep) | (canon.isin(kept) & ~keep)
         if not clash.any():
             break
@@ -179,26 +221,56 @@ class _Identifiers:
     email: Arr
 
 
-def _resolve_identifiers(blocks: list[Block], rng: np.random.Generator) -> _Identifiers:
-    """Concatenate the groups' identifiers, redrawing the few that clash across groups."""
-    account_id = _dedupe_values(np.concatenate([b.account_id for b in blocks]), rng, 8)
-    key_id = _dedupe_values(np.concatenate([b.key_id for b in blocks]), rng, 10)
-    card_fp = np.concatenate([b.card_fp for b in blocks])
-    if pd.Series(card_fp).duplicated().any():  # pragma: no cover - 64-bit clash
-        dup = pd.Series(card_fp).duplicated().to_numpy()
-        card_fp[dup] = fingerprint_values(rng, int(dup.sum()), card_fp[~dup])
-    email = _dedupe_emails(
-        np.concatenate([b.email for b in blocks]),
-        np.concatenate([b.keep_email for b in blocks]),
-        rng,
-    )
-    request_id = _dedupe_values(np.concatenate([b.request_id for b in blocks]), rng, 12)
+def _raw_identifiers(
+    blocks: list[Block], rng: np.random.Generator, taken: _Identifiers | None
+) -> _Identifiers:
+    """The blocks' identifiers (integers), redrawing clashes among them and with ``taken``."""
+
+    def joined(attr: str) -> Arr:
+        return np.concatenate([getattr(b, attr) for b in blocks])
+
+    def before(attr: str) -> Arr | None:
+        return None if taken is None else getattr(taken, attr)
+
+    card_fp = joined("card_fp")
+    clash = pd.Series(card_fp).duplicated().to_numpy().copy()
+    if taken is not None:
+        clash |= np.isin(card_fp, taken.card_fp)
+    if clash.any():  # pragma: no cover - 64-bit clash
+        card_fp[clash] = fingerprint_values(rng, int(clash.sum()), card_fp[~clash])
+    mailboxes = None if taken is None else set(_mailbox(pd.Series(taken.email, dtype=object)))
     return _Identifiers(
-        account_id=hex_strings(account_id, 8, "acct_"),
-        key_id=hex_strings(key_id, 10, "key_"),
-        request_id=hex_strings(request_id, 12, "req_"),
+        account_id=_dedupe_values(joined("account_id"), rng, 8, before("account_id")),
+        key_id=_dedupe_values(joined("key_id"), rng, 10, before("key_id")),
         card_fp=card_fp,
-        email=email,
+        email=_dedupe_emails(joined("email"), joined("keep_email"), rng, mailboxes),
+        request_id=_dedupe_values(joined("request_id"), rng, 12, before("request_id")),
+    )
+
+
+def _resolve_identifiers(
+    legit: list[Block], planted: list[Block], rngs: tuple[np.random.Generator, ...]
+) -> _Identifiers:
+    """Identifiers of legitimate blocks, then of campaign blocks around them, formatted.
+
+    Legitimate identifiers are settled first, with their own stream, so they are the
+    same whether or not campaigns (and which knobs) are generated.
+    """
+    ids = _raw_identifiers(legit, rngs[0], None)
+    if planted:
+        more = _raw_identifiers(planted, rngs[1], ids)
+        ids = _Identifiers(
+            *(
+                np.concatenate([getattr(ids, f), getattr(more, f)])
+                for f in _Identifiers.__dataclass_fields__
+            )
+        )
+    return _Identifiers(
+        account_id=hex_strings(ids.account_id, 8, "acct_"),
+        key_id=hex_strings(ids.key_id, 10, "key_"),
+        request_id=hex_strings(ids.request_id, 12, "req_"),
+        card_fp=ids.card_fp,
+        email=ids.email,
     )
 
 
@@ -210,6 +282,10 @@ def _offsets(lengths: list[int]) -> Arr:
     return np.cumsum([0, *lengths])
 
 
+def _per_account(blocks: list[Block], attr: str) -> Arr:
+    return np.concatenate([np.full(len(b.created), getattr(b, attr)) for b in blocks])
+
+
 def _accounts_table(blocks: list[Block], ids: _Identifiers) -> pd.DataFrame:
     accounts = pd.DataFrame(
         {
@@ -218,6 +294,7 @@ def _accounts_table(blocks: list[Block], ids: _Identifiers) -> pd.DataFrame:
             "email": ids.email,
             "display_name": np.concatenate([b.display_name for b in blocks]),
             "org_id": np.concatenate([b.org_id for b in blocks]),
+            "org_verified": np.concatenate([b.org_verified for b in blocks]).astype(bool),
             "signup_pathway": np.concatenate([b.pathway for b in blocks]),
             "country": np.concatenate([b.country for b in blocks]),
         }
@@ -226,15 +303,12 @@ def _accounts_table(blocks: list[Block], ids: _Identifiers) -> pd.DataFrame:
 
 
 def _labels_table(blocks: list[Block], ids: _Identifiers) -> pd.DataFrame:
-    def per_account(value: str, block: Block) -> Arr:
-        return np.full(len(block.created), value)
-
     labels = pd.DataFrame(
         {
             "account_id": ids.account_id,
-            "campaign_id": np.concatenate([per_account(b.campaign_id, b) for b in blocks]),
-            "organization": np.concatenate([per_account(b.organization, b) for b in blocks]),
-            "group": np.concatenate([per_account(b.group, b) for b in blocks]),
+            "campaign_id": _per_account(blocks, "campaign_id"),
+            "organization": _per_account(blocks, "organization"),
+            "group": _per_account(blocks, "group"),
         }
     )
     return labels.sort_values("account_id", kind="stable", ignore_index=True)
@@ -263,7 +337,8 @@ def _payments_table(blocks: list[Block], ids: _Identifiers) -> pd.DataFrame:
     return payments.sort_values(["added_at", "account_id"], kind="stable", ignore_index=True)
 
 
-def _requests_table(blocks: list[Block], ids: _Identifiers) -> pd.DataFrame:
+def _requests_table(blocks: list[Block], ids: _Identifiers) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The requests table (in time order) and each request's kind and language."""
     acct_offset = _offsets([len(b.created) for b in blocks])
     key_offset = _offsets([len(b.key_id) for b in blocks])
     req = concat_requests([b.req for b in blocks])
@@ -271,10 +346,9 @@ def _requests_table(blocks: list[Block], ids: _Identifiers) -> pd.DataFrame:
     glob_key = np.concatenate([key_offset[i] + b.req_key for i, b in enumerate(blocks)])
     order = np.argsort(req["ts"], kind="stable")
     prompt = pd.Series(req["prompt"][order])
-    lengths = prompt.str.len().to_numpy(dtype=np.int64)
-    input_tokens = -(-lengths // 4) + req["extra_input"][order]
-    prompt = prompt.where(~req["missing"][order])  # a few rows with no prompt sample
-    return pd.DataFrame(
+    lang = req["lang"][order]
+    chars = prompt.str.len().to_numpy(dtype=np.int64)
+    requests = pd.DataFrame(
         {
             "request_id": ids.request_id[order],
             "account_id": ids.account_id[glob_acct[order]],
@@ -284,63 +358,27 @@ def _requests_table(blocks: list[Block], ids: _Identifiers) -> pd.DataFrame:
             "api_key_id": ids.key_id[glob_key[order]],
             "user_agent": req["user_agent"][order],
             "model": req["model"][order],
-            "prompt": prompt,
-            "input_tokens": input_tokens,
+            "prompt": prompt.where(~req["missing"][order]),  # a few rows carry no sample
+            "input_tokens": input_tokens(chars, lang) + req["extra_input"][order],
             "output_tokens": req["output_tokens"][order],
         }
     )
-
-
-def _indicators(scenario: str) -> pd.DataFrame:
-    """Threat intel on the campaigns (``default`` only) and decoys that match nothing planted."""
-    rows: list[tuple[str, str, str, float, str]] = []
-    if scenario == "default":
-        rows += [
-            ("email", "kestrelops@gmail.com", "Kestrel AI", 0.9, "partner-lab-share"),
-            ("billing_name", "Kestrel Data Services Ltd", "Kestrel AI", 0.8, "payments-risk"),
-            ("user_agent", "orca-harness/", "Orca Intelligence", 0.8, "threat-intel-feed"),
-            ("asn", str(ORCA_CORP.asn), "Orca Intelligence", 0.7, "rir-whois"),
-            ("ip_cidr", TWL.cidr, "Tidewater Labs", 0.85, "threat-intel-feed"),
-            ("email_domain", "tidewater-labs.com", "Tidewater Labs", 0.6, "osint"),
-        ]
-    rows += [
-        ("asn", str(NIMBUS_CLOUD[0].asn), "Zephyr Research", 0.3, "unverified-tip"),
-        ("org_id", COMPANIES[1].org_id, COMPANIES[1].name, 0.95, "customer-declared"),
-        ("ip_cidr", BASILISK_CIDR, "Basilisk AI", 0.7, "threat-intel-feed"),
-    ]
-    return pd.DataFrame(
-        rows, columns=["indicator_type", "value", "organization", "confidence", "source"]
+    facts = pd.DataFrame(
+        {
+            "kind": pd.Categorical.from_codes(req["kind"][order], [k.name.lower() for k in Kind]),
+            "language": pd.Categorical.from_codes(lang, list(LANGUAGE_CODES)),
+            "intent": pd.Categorical.from_codes(req["intent"][order], list(INTENTS)),
+        }
     )
-
-
-def _assemble(
-    blocks: list[Block], plan: Plan, rng: np.random.Generator, scenario: str
-) -> dict[str, pd.DataFrame]:
-    """Concatenate the groups, resolve cross-group id clashes and build the tables."""
-    ids = _resolve_identifiers(blocks, rng)
-    return {
-        "accounts": _accounts_table(blocks, ids),
-        "requests": _requests_table(blocks, ids),
-        "payment_methods": _payments_table(blocks, ids),
-        "ip_intel": plan.intel.copy(),
-        "indicators": _indicators(scenario),
-        "labels": _labels_table(blocks, ids),
-    }
+    return requests, facts
 
 
 # ---- metadata and the entry point ------------------------------------------------------
 
 
-def _metadata(
-    tables: dict[str, pd.DataFrame], scenario: str, seed: int, scale: float
-) -> dict[str, Any]:
-    """scenario.json: what was generated, the planted campaigns and per-group counts."""
-    labels = tables["labels"]
-    req = tables["requests"]
-    group_of = labels.set_index("account_id")["group"]
-    camp_of = labels.set_index("account_id")["campaign_id"]
-    per_req_group = req["account_id"].map(group_of)
-    per_req_campaign = req["account_id"].map(camp_of)
+def _campaign_metadata(tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
+    labels, req = tables["labels"], tables["requests"]
+    per_req_campaign = req["account_id"].map(labels.set_index("account_id")["campaign_id"])
     campaigns = []
     for cid, org in CAMPAIGNS.items():
         sel = per_req_campaign == cid
@@ -357,6 +395,15 @@ def _metadata(
                 "requests": int(sel.sum()),
             }
         )
+    return campaigns
+
+
+def _metadata(
+    tables: dict[str, pd.DataFrame], scenario: str, seed: int, scale: float, adversary: Adversary
+) -> dict[str, Any]:
+    """scenario.json: what was generated, the knobs, the planted campaigns, per-group counts."""
+    labels = tables["labels"]
+    per_req_group = tables["requests"]["account_id"].map(labels.set_index("account_id")["group"])
     groups = {
         g: {
             "accounts": int((labels["group"] == g).sum()),
@@ -366,16 +413,16 @@ def _metadata(
         if (labels["group"] == g).any()
     }
     return {
-        # the generator's name before it became linkage.synth: datasets of a seed
-        # stay byte-identical, and readers of scenario.json may match on it
+        # the generator's name before it became linkage.synth: readers may match on it
         "generator": "linkage.generate",
         "scenario": scenario,
         "description": SCENARIOS[scenario],
         "seed": seed,
         "scale": scale,
+        "adversary": {"knobs": list(adversary.knobs), "descriptions": adversary.describe()},
         "window_start": iso(0),
         "window_end": iso(WINDOW),
-        "campaigns": campaigns,
+        "campaigns": _campaign_metadata(tables),
         "groups": groups,
         "rows": {name: len(df) for name, df in tables.items()},
     }
@@ -395,11 +442,16 @@ def _validate(scenario: str, scale: float) -> None:
         raise ValueError(f"scale must be a finite number > 0, got {scale!r}")
 
 
-def generate(scenario: str = "default", seed: int = 0, scale: float = 1.0) -> GeneratedDataset:
+def generate(
+    scenario: str = "default",
+    seed: int = 0,
+    scale: float = 1.0,
+    adversary: str | Sequence[str] | Adversary | None = None,
+) -> GeneratedDataset:
     """Generate a synthetic dataset of API-provider logs.
 
-    Pure and deterministic: the same ``(scenario, seed, scale)`` gives equal
-    tables (and byte-identical files through :func:`write_dataset`).
+    Pure and deterministic: the same ``(scenario, seed, scale, adversary)`` gives
+    equal tables (and byte-identical files through :func:`write_dataset`).
 
     Parameters
     ----------
@@ -411,29 +463,51 @@ def generate(scenario: str = "default", seed: int = 0, scale: float = 1.0) -> Ge
         Seed of ``numpy.random.default_rng``; every group uses its own child stream.
     scale
         Multiplies the account count of every group (rounded, at least 2 per
-        group; the heavy user stays 1). Per-account volumes do not change, so
-        ``scale=1`` gives about 5,000 accounts and 110,000 requests, ``scale=10``
-        about 52,000 accounts and 1.1 million requests.
+        group; the heavy user stays 1). Per-account volumes do not change.
+    adversary
+        Knobs applied to every campaign (see :data:`linkage.synth.adversary.KNOBS`):
+        ``"unique-pay,jitter"``, a list of names, ``"all"`` or None. Legitimate
+        rows do not depend on them.
 
     Returns
     -------
     GeneratedDataset
-        ``tables`` (the six contract tables) and ``metadata`` (see
+        ``tables`` (the six contract tables), ``metadata`` and ``truth`` (see
         :class:`GeneratedDataset`).
 
     Raises
     ------
     ValueError
-        Unknown scenario, or ``scale`` not a finite number > 0.
+        Unknown scenario or knob, or ``scale`` not a finite number > 0.
     """
     _validate(scenario, scale)
+    knobs = adversary if isinstance(adversary, Adversary) else parse_adversary(adversary)
     sizes = group_sizes(scale)
     children = np.random.default_rng(seed).spawn(len(_STREAMS))
     streams = dict(zip(_STREAMS, children, strict=True))
     plan = make_plan(streams["network"], sizes)
-    blocks = []
-    for name in [*(CAMPAIGNS if scenario == "default" else ()), *LEGIT_GROUPS]:
+
+    def block(name: str) -> Block:
         content, ids = streams[name].spawn(2)
-        blocks.append(draw_ids(_build_group(name, content, plan, sizes), ids))
-    tables = _assemble(blocks, plan, streams["fixup"], scenario)
-    return GeneratedDataset(tables=tables, metadata=_metadata(tables, scenario, seed, scale))
+        return draw_ids(_build_group(name, content, plan, sizes, knobs), ids)
+
+    legit = [block(name) for name in LEGIT_GROUPS]
+    planted = [block(name) for name in CAMPAIGNS] if scenario == "default" else []
+    ids = _resolve_identifiers(legit, planted, (streams["fixup"], streams["fixup_campaigns"]))
+    blocks = legit + planted
+    requests, facts = _requests_table(blocks, ids)
+    tables = {
+        "accounts": _accounts_table(blocks, ids),
+        "requests": requests,
+        "payment_methods": _payments_table(blocks, ids),
+        "ip_intel": plan.intel.copy(),
+        "labels": _labels_table(blocks, ids),
+    }
+    thin = "thin-indicators" in knobs
+    tables["indicators"] = indicator_table(tables, scenario, thin, streams["indicators"])
+    tables = {name: tables[name] for name in TABLES}
+    return GeneratedDataset(
+        tables=tables,
+        metadata=_metadata(tables, scenario, seed, scale, knobs),
+        truth={"requests": facts},
+    )

@@ -7,13 +7,13 @@ the blocks into the contract's tables.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from linkage.synth.content import kind_tokens
 from linkage.synth.people import People
 from linkage.synth.sampling import fingerprint_values, unique_u64
 from linkage.synth.text import Arr, as_objects
@@ -37,10 +37,11 @@ class Block:
     email: Arr
     display_name: Arr
     org_id: Arr  # None where no org was declared
+    org_verified: Arr  # bool: the provider verified org_id (False without one)
     pathway: Arr
     country: Arr
     n_keys: Arr
-    req: dict[str, Arr]  # acct, ts, ip, access_pathway, user_agent, model, prompt, ...
+    req: dict[str, Arr]  # acct, ts, ip, access_pathway, user_agent, model, prompt, kind, ...
     card_of: Arr  # card index per account, -1 for none
     card_name: Arr  # per card
     card_country: Arr  # per card
@@ -55,20 +56,34 @@ class Block:
     card_fp: Arr = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
 
 
+MISSING_PROMPT_RATE = 0.003
+"""Share of requests logged without a prompt sample, the same for every group."""
+
+
 def request_columns(
+    rng: np.random.Generator,
     acct: Arr,
     ts: Arr,
     ip: Arr,
     user_agent: Arr,
     model: Arr,
     prompt: Arr,
-    extra_input: Arr,
-    output_tokens: Arr,
+    kind: Arr | int,
+    lang: Arr | int,
     access_pathway: Arr,
-    missing: Arr | None = None,
+    intent: Arr | None = None,
 ) -> dict[str, Arr]:
-    """Bundle request columns (account-local ``acct``) into a dict of equal-length arrays."""
+    """Bundle request columns (account-local ``acct``) and draw their token counts.
+
+    Token counts come from each request's kind (:func:`~linkage.synth.content.kind_tokens`)
+    and a few prompts go unlogged, at the same rate for every group: neither
+    may tell a campaign from a user. ``intent`` (ground truth only) is the
+    distillation intent of campaign requests (an index into
+    :data:`~linkage.synth.paraphrase.INTENTS`), -1 for everything else.
+    """
     n = len(acct)
+    kind = np.broadcast_to(np.asarray(kind, dtype=np.int8), (n,)).copy()
+    context, output = kind_tokens(rng, kind)
     return {
         "acct": np.asarray(acct, dtype=np.int64),
         "ts": np.asarray(ts, dtype=np.int64),
@@ -76,10 +91,13 @@ def request_columns(
         "user_agent": np.asarray(user_agent, dtype=object),
         "model": np.asarray(model, dtype=object),
         "prompt": np.asarray(prompt, dtype=object),
-        "extra_input": np.asarray(extra_input, dtype=np.int64),
-        "output_tokens": np.asarray(output_tokens, dtype=np.int64),
+        "kind": kind,
+        "lang": np.broadcast_to(np.asarray(lang, dtype=np.int8), (n,)).copy(),
+        "extra_input": context,
+        "output_tokens": output,
         "access_pathway": np.asarray(access_pathway, dtype=object),
-        "missing": np.zeros(n, dtype=bool) if missing is None else np.asarray(missing),
+        "missing": rng.random(n) < MISSING_PROMPT_RATE,
+        "intent": np.full(n, -1, np.int8) if intent is None else np.asarray(intent, np.int8),
     }
 
 
@@ -88,20 +106,51 @@ def concat_requests(parts: Sequence[dict[str, Arr]]) -> dict[str, Arr]:
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
-def token_counts(rng: np.random.Generator, n: int, median: float, sigma: float, hi: int) -> Arr:
-    """Lognormal token counts around ``median``, clipped to ``1..hi``."""
-    return np.clip(np.rint(rng.lognormal(math.log(median), sigma, n)), 1, hi).astype(np.int64)
-
-
 def pick_models(rng: np.random.Generator, n: int, p: Sequence[float]) -> Arr:
     """``n`` models drawn with probabilities ``p`` (large, medium, small)."""
     return as_objects(MODELS)[rng.choice(3, n, p=np.asarray(p))]
+
+
+def ordinary_models(rng: np.random.Generator, acct: Arr, n_acct: int) -> Arr:
+    """Models as ordinary users pick them: a favourite per account, another one in 20%."""
+    favourite = rng.choice(3, n_acct, p=[0.3, 0.5, 0.2])
+    r = len(acct)
+    idx = np.where(rng.random(r) < 0.8, favourite[acct], rng.integers(0, 3, r))
+    return as_objects(MODELS)[idx]
 
 
 def sdk_user_agents(rng: np.random.Generator, n: int) -> Arr:
     """``n`` programmatic clients, with their relative shares among ordinary users."""
     w = np.asarray(USER_AGENT_WEIGHTS[:N_SDK_USER_AGENTS])
     return as_objects(USER_AGENTS)[rng.choice(N_SDK_USER_AGENTS, n, p=w / w.sum())]
+
+
+def access_pathways(ua_idx: Arr, cloud_partner: Arr) -> Arr:
+    """Access pathway of requests: the console for browsers, else the API or the cloud partner."""
+    api = np.where(np.asarray(cloud_partner, dtype=bool), "cloud_partner", "api")
+    return np.where(np.asarray(ua_idx) >= N_SDK_USER_AGENTS, "console", api).astype(object)
+
+
+def ordinary_clients(
+    rng: np.random.Generator, acct: Arr, n_acct: int, pathway: Arr
+) -> tuple[Arr, Arr]:
+    """User agents and access pathways as ordinary users have them.
+
+    Each account has a usual client (SDK or browser, in the shares of
+    ``vocab/clients.json``) and uses another one for 15% of its requests;
+    accounts that signed up through a cloud partner reach the API through it.
+    """
+    w = np.asarray(USER_AGENT_WEIGHTS)
+    primary = rng.choice(len(USER_AGENTS), n_acct, p=w)
+    r = len(acct)
+    ua_idx = np.where(rng.random(r) < 0.15, rng.choice(len(USER_AGENTS), r, p=w), primary[acct])
+    cloud = (np.asarray(pathway, dtype=object) == "cloud_partner")[acct]
+    return as_objects(USER_AGENTS)[ua_idx], access_pathways(ua_idx, cloud)
+
+
+def card_odds(counts: Arr) -> Arr:
+    """Chance that an account has a card on file: most do, nearly all heavy users do."""
+    return 0.7 + 0.3 * (1.0 - np.exp(-np.asarray(counts, dtype=float) / 30.0))
 
 
 def _own_cards(
@@ -145,6 +194,7 @@ def make_block(
     campaign_id: str = "",
     organization: str = "",
     org_id: Arr | None = None,
+    org_verified: Arr | None = None,
     email: Arr | None = None,
     keep_email: Arr | None = None,
     n_keys: Arr | None = None,
@@ -163,6 +213,7 @@ def make_block(
         email=people.email if email is None else email,
         display_name=people.display,
         org_id=np.full(n, None, dtype=object) if org_id is None else org_id,
+        org_verified=np.zeros(n, dtype=bool) if org_verified is None else org_verified,
         pathway=as_objects([pathway] * n) if isinstance(pathway, str) else pathway,
         country=people.country,
         n_keys=rng.choice([1, 2, 3], n, p=[0.75, 0.2, 0.05]) if n_keys is None else n_keys,

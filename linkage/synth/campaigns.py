@@ -1,184 +1,323 @@
 """The planted distillation campaigns: a reasoning harvest, an agentic swarm, a firehose.
 
-Each one leaves the traces its indicators (see the assembly) point at: the
-harvest's cards shared three ways behind one cloud /24, the swarm's rotating
-residential proxies and harness user agent, the firehose's hosting block.
+Every campaign is built by one pipeline of components (accounts, schedule,
+content, network, clients, models, payment), each on its own random stream, so
+an adversary knob (:mod:`linkage.synth.adversary`) swaps one component and
+leaves the others' draws as they were.
+
+What is *not* evidence is drawn as for ordinary users in every scenario:
+people (names, email style, country), sign-up pathway, account ages (sign-ups
+come in batches, whose times follow the ordinary distribution), models, API
+keys and token counts (by kind of request). What is evidence, by default:
+
+* reasoning_harvest (Kestrel AI): a 24/7 round-robin dispatcher from day 3,
+  eight IPs of one cloud /24, cards shared three ways (two in the name of
+  Kestrel Data Services Ltd), one mailbox behind two sign-ups, fixed templates
+  for reasoning traces, rubric grading and sensitive rewrites;
+* agentic_swarm (Orca Intelligence): three eight-hour shifts served round-robin
+  from day 1, rotating residential proxies (many accounts per exit, 1% leaks
+  from Orca's office), a harness client string on 30% of requests, cards shared
+  in pairs, six fixed agent scaffolds;
+* coding_firehose (Tidewater Labs): from day 25, 200-300 evenly spaced requests
+  per account from a hosting /26, one fixed coding-agent template, one account
+  with a company email.
 """
 
 from __future__ import annotations
 
+import itertools
+from typing import Any, NamedTuple
+
 import numpy as np
 
+from linkage.synth.adversary import Adversary
 from linkage.synth.blocks import (
     Block,
+    block_with_own_cards,
     make_block,
-    pick_models,
+    ordinary_clients,
+    ordinary_models,
     request_columns,
     sdk_user_agents,
-    token_counts,
 )
+from linkage.synth.intents import camouflage, campaign_prompts, draw_forms
 from linkage.synth.network import Plan
-from linkage.synth.people import FIRST_LOWER, LAST_LOWER, draw_people, first_index, last_index
-from linkage.synth.prompts import problems
-from linkage.synth.sampling import round_robin
-from linkage.synth.text import Arr, as_objects, pick, render, template_pieces
-from linkage.synth.vocabulary import (
-    AGENT_TASK_ACTIONS,
-    AGENT_TASK_SUBJECTS,
-    CAMPAIGN_FREEMAIL,
-    CODE_ACTIONS,
-    CODE_TARGETS,
-    FIREHOSE_TEMPLATE,
-    GRADED_RESPONSES,
-    HARVEST_GRADING_TEMPLATES,
-    HARVEST_REASONING_TEMPLATES,
-    HARVEST_REWRITE_TEMPLATES,
-    IMAGE_QUESTIONS,
-    SENSITIVE_ANSWERS,
-    SENSITIVE_TOPICS,
-    SWARM_SCAFFOLDS,
-    USER_AGENTS,
+from linkage.synth.people import (
+    FIRST_LOWER,
+    LAST_LOWER,
+    People,
+    burst_created,
+    draw_pathways,
+    draw_people,
+    first_index,
+    last_index,
 )
+from linkage.synth.sampling import human_times, round_robin
+from linkage.synth.text import Arr, as_objects, pick
+from linkage.synth.vocabulary import USER_AGENTS
 from linkage.synth.window import DAY, HOUR, MINUTE, WINDOW, WINDOW_DAYS
 
-CAMPAIGNS: dict[str, str] = {
-    "reasoning_harvest": "Kestrel AI",
-    "agentic_swarm": "Orca Intelligence",
-    "coding_firehose": "Tidewater Labs",
+
+class Spec(NamedTuple):
+    """A campaign's organisation, volume and start."""
+
+    organization: str
+    per_account: float  # mean requests per account
+    start: int  # seconds from the window start
+
+
+SPECS: dict[str, Spec] = {
+    "reasoning_harvest": Spec("Kestrel AI", 10_000 / 36, 3 * DAY),
+    "agentic_swarm": Spec("Orca Intelligence", 25_000 / 300, DAY),
+    "coding_firehose": Spec("Tidewater Labs", 250, 25 * DAY),
 }
+CAMPAIGNS: dict[str, str] = {cid: spec.organization for cid, spec in SPECS.items()}
 """Campaign id -> the organisation behind it."""
 
 HARNESS_USER_AGENT = "orca-harness/0.9.3 (linux; py3.11)"
+KESTREL_BILLING_NAME = "Kestrel Data Services Ltd"
+_COMPONENTS = (
+    "accounts",
+    "schedule",
+    "content",
+    "camouflage",
+    "network",
+    "clients",
+    "models",
+    "payment",
+    "tokens",
+)
 
-# Families of harvest prompts, as drawn by _harvest_prompts.
-_REASONING, _GRADING, _REWRITE = 0, 1, 2
-# Positions in SWARM_SCAFFOLDS of the scaffolds that are not plain agent tasks.
-_SCREENSHOT, _IMAGE, _CODING = 1, 2, 4
+
+def build_campaign(
+    name: str, rng: np.random.Generator, plan: Plan, n: int, adversary: Adversary
+) -> Block:
+    """The block of campaign ``name`` with ``n`` accounts under the adversary's knobs."""
+    s = dict(zip(_COMPONENTS, rng.spawn(len(_COMPONENTS)), strict=True))
+    ppl = draw_people(s["accounts"], n)
+    pathway = draw_pathways(s["accounts"], n)
+    created = burst_created(s["accounts"], n)
+    # first request: once signed up (as ordinary users may) and the campaign has started,
+    # at the latest an hour before the window ends
+    ready = np.minimum(np.maximum(created, SPECS[name].start), WINDOW - HOUR)
+    acct, ts = _schedule(name, s["schedule"], ready, ppl.tz, jitter="jitter" in adversary)
+    form = draw_forms(s["content"], name, len(acct))
+    paraphrase = "paraphrase" in adversary
+    prompt, kind, lang, intent = campaign_prompts(s["content"], name, form, paraphrase=paraphrase)
+    if "camouflage" in adversary:
+        intent[camouflage(s["camouflage"], acct, ppl.country, prompt, kind, lang)] = -1
+    if "proxy-rotation" in adversary:
+        ip = rotating_exits(s["network"], acct, ts, n, plan.residential_exits[name])
+    else:
+        ip = _own_network(name, s["network"], plan, ts)
+    if "common-client" in adversary:
+        ua, access = ordinary_clients(s["clients"], acct, n, pathway)
+    else:
+        ua, access = _harness_clients(name, s["clients"], acct, pathway)
+    model = ordinary_models(s["models"], acct, n)
+    req = request_columns(s["tokens"], acct, ts, ip, ua, model, prompt, kind, lang, access, intent)
+    unique = "unique-pay" in adversary
+    return _accounts_block(name, s["payment"], ppl, created, pathway, req, unique)
 
 
-def reasoning_harvest(rng: np.random.Generator, plan: Plan, n: int) -> Block:
-    """reasoning_harvest (Kestrel AI): a 24/7 dispatcher over cards shared three ways."""
-    ppl = draw_people(rng, n, domains=CAMPAIGN_FREEMAIL, domain_w=(0.6, 0.25, 0.15))
-    email = ppl.email.copy()
-    keep = np.zeros(n, dtype=bool)
-    pair = rng.choice(n, 2, replace=False)
-    email[pair] = ["kestrel.ops+a1@gmail.com", "kestrelops@gmail.com"]
-    keep[pair] = True
-    created = rng.integers(0, 3 * DAY, n)
+# ---- schedules -------------------------------------------------------------------------
 
+
+def _schedule(
+    name: str, rng: np.random.Generator, ready: Arr, tz: Arr, *, jitter: bool
+) -> tuple[Arr, Arr]:
+    """Account and time of every request; the number of requests does not depend on jitter."""
+    n = len(ready)
+    if name == "coding_firehose":
+        counts = rng.integers(200, 301, n)
+        return _human(rng, counts, ready, tz) if jitter else _evenly_spaced(rng, counts, ready)
+    r = round(n * SPECS[name].per_account)
+    if jitter:
+        return _human(rng, _shares(rng, r, ready), ready, tz)
+    if name == "reasoning_harvest":
+        return _dispatcher(rng, r, ready)
+    return _shifts(rng, r, ready)
+
+
+def _shares(rng: np.random.Generator, r: int, ready: Arr) -> Arr:
+    """Requests per account summing to ``r``: uneven, more for accounts active longer."""
+    n = len(ready)
+    w = rng.lognormal(0.0, 0.6, n) * (WINDOW - ready)
+    quota = (r - n) * w / w.sum()
+    counts = np.floor(quota).astype(np.int64)
+    counts[np.argsort(-(quota - counts))[: r - n - counts.sum()]] += 1
+    return counts + 1
+
+
+def _human(rng: np.random.Generator, counts: Arr, ready: Arr, tz: Arr) -> tuple[Arr, Arr]:
+    acct = np.repeat(np.arange(len(counts)), counts)
+    hi = np.full(len(counts), WINDOW, dtype=np.int64)
+    return acct, human_times(rng, acct, counts, ready, hi, tz)
+
+
+def _dispatcher(rng: np.random.Generator, r: int, ready: Arr) -> tuple[Arr, Arr]:
+    """A 24/7 dispatcher: evenly spaced requests, round-robin over the accounts ready by then."""
+    t0 = int(ready.min())
+    dt = (WINDOW - t0) / r
+    ts = (t0 + (np.arange(r) + 0.5 + rng.uniform(-0.1, 0.1, r)) * dt).astype(np.int64)
+    order = np.argsort(ready, kind="stable")
+    alive = np.searchsorted(ready[order], ts, side="right")
+    acct = np.empty(r, dtype=np.int64)
+    bounds = np.flatnonzero(np.diff(alive, prepend=-1, append=-1))
+    for lo, hi in itertools.pairwise(bounds):  # one pass per sign-up epoch
+        acct[lo:hi] = order[round_robin(rng, int(alive[lo]), int(hi - lo))]
+    return acct, ts
+
+
+def _shifts(rng: np.random.Generator, r: int, ready: Arr) -> tuple[Arr, Arr]:
+    """Three eight-hour shifts, each served round-robin by its members active that day."""
+    n = len(ready)
+    t0 = int(ready.min())
+    dt = (WINDOW - t0) / r
+    ts = (t0 + (np.arange(r) + 0.5 + rng.uniform(-0.3, 0.3, r)) * dt).astype(np.int64)
+    shift = rng.permutation(np.arange(n) % 3)
+    active = rng.random((n, WINDOW_DAYS)) < 0.85
+    acct = np.empty(r, dtype=np.int64)
+    slot = (ts // DAY) * 3 + (ts % DAY) // (8 * HOUR)
+    bounds = np.searchsorted(slot, np.arange(WINDOW_DAYS * 3 + 1))
+    for s in range(WINDOW_DAYS * 3):
+        lo_i, hi_i = bounds[s], bounds[s + 1]
+        if hi_i <= lo_i:
+            continue
+        day, sh = divmod(s, 3)
+        ok = ready <= s * 8 * HOUR
+        members = np.flatnonzero((shift == sh) & active[:, day] & ok)
+        if len(members) == 0:
+            members = np.flatnonzero(ok) if ok.any() else np.array([int(np.argmin(ready))])
+        acct[lo_i:hi_i] = members[round_robin(rng, len(members), hi_i - lo_i)]
+    return acct, np.maximum(ts, ready[acct])
+
+
+def _evenly_spaced(rng: np.random.Generator, counts: Arr, ready: Arr) -> tuple[Arr, Arr]:
+    """Each account's requests evenly spaced from its start (within minutes of the others')."""
+    start = ready + np.clip(np.rint(np.abs(rng.normal(0, 120, len(ready)))), 0, 300).astype(
+        np.int64
+    )
+    acct = np.repeat(np.arange(len(counts)), counts)
+    rank = np.arange(len(acct)) - np.repeat(np.cumsum(counts) - counts, counts)
+    span = (WINDOW - start)[acct] / counts[acct]
+    ts = (start[acct] + (rank + rng.uniform(0.1, 0.9, len(acct))) * span).astype(np.int64)
+    return acct, np.minimum(ts, WINDOW - 1)
+
+
+# ---- network ---------------------------------------------------------------------------
+
+
+def rotating_exits(rng: np.random.Generator, acct: Arr, ts: Arr, n: int, pool: Arr) -> Arr:
+    """Residential proxy exits: 2-40 IPs per account, used in turn over its requests' times.
+
+    Every IP of ``pool`` (ordinary users' homes) serves at most two accounts while
+    the pool holds two slots per account IP; each account keeps an exit for a
+    stretch of its requests, then moves on to the next one.
+    """
+    k = np.floor(np.exp(rng.uniform(np.log(2), np.log(41), n))).astype(np.int64)
+    cap = 2 * len(pool)
+    if k.sum() > cap:
+        k = np.maximum(2, k * cap // k.sum())
+    copies = -(-int(k.sum()) // len(pool))
+    slots = np.concatenate([pool[rng.permutation(len(pool))] for _ in range(copies)])
+    first_slot = np.cumsum(k) - k
+    order = np.lexsort((ts, acct))
+    counts = np.bincount(acct, minlength=n)
+    rank = np.arange(len(acct)) - (np.cumsum(counts) - counts)[acct[order]]
+    a = acct[order]
+    ip = np.empty(len(acct), dtype=object)
+    ip[order] = slots[first_slot[a] + rank * k[a] // counts[a]]
+    return ip
+
+
+def _own_network(name: str, rng: np.random.Generator, plan: Plan, ts: Arr) -> Arr:
+    """The campaign's own infrastructure (without proxy rotation)."""
+    r = len(ts)
+    match name:
+        case "reasoning_harvest":  # eight NAT addresses taking turns, in time order
+            ip = np.empty(r, dtype=object)
+            ip[np.argsort(ts, kind="stable")] = plan.harvest_pool[
+                round_robin(rng, len(plan.harvest_pool), r)
+            ]
+            return ip
+        case "agentic_swarm":
+            return _proxy_exits(rng, plan, ts)
+    return pick(rng, plan.twl_hosts, r)
+
+
+def _proxy_exits(rng: np.random.Generator, plan: Plan, ts: Arr) -> Arr:
+    """IP of every request: a tenth of the proxy pool is live each hour; 1% leak Orca's office."""
+    r = len(ts)
+    pool = plan.proxy_pool
+    live_n = max(3, len(pool) // 10)
+    hours = WINDOW // HOUR
+    live = np.argsort(rng.random((hours, len(pool))), axis=1)[:, :live_n]
+    ip = pool[live[ts // HOUR, rng.integers(0, live_n, r)]]
+    corp = rng.random(r) < 0.01
+    ip[corp] = pick(rng, plan.orca_corp, int(corp.sum()))
+    return ip
+
+
+# ---- clients ---------------------------------------------------------------------------
+
+
+def _harness_clients(
+    name: str, rng: np.random.Generator, acct: Arr, pathway: Arr
+) -> tuple[Arr, Arr]:
+    """The campaign's own clients: one SDK string, or the swarm's SDK mix plus its harness."""
+    r = len(acct)
+    access = np.where((pathway == "cloud_partner")[acct], "cloud_partner", "api").astype(object)
+    if name == "agentic_swarm":
+        ua = sdk_user_agents(rng, r)
+        ua[rng.random(r) < 0.3] = HARNESS_USER_AGENT
+        return ua, access
+    return as_objects([USER_AGENTS[0]] * r), access
+
+
+# ---- accounts, cards and emails --------------------------------------------------------
+
+
+def _accounts_block(
+    name: str,
+    rng: np.random.Generator,
+    ppl: People,
+    created: Arr,
+    pathway: Arr,
+    req: dict[str, Arr],
+    unique: bool,
+) -> Block:
+    """The campaign's block: its cards and emails, shared as the campaign shares them."""
+    n = len(created)
+    details: dict[str, Any] = {"campaign_id": name, "organization": SPECS[name].organization}
+    if unique or name == "coding_firehose":
+        email = ppl.email if unique else _firehose_email(rng, ppl)
+        has_card = np.ones(n, dtype=bool)
+        return block_with_own_cards(
+            "campaign", ppl, created, pathway, req, has_card, rng, email=email, **details
+        )
+    added = created + rng.integers(5 * MINUTE, 2 * DAY, n)
+    if name == "agentic_swarm":
+        card_of, owner = _swarm_cards(rng, n)
+        return make_block(
+            "campaign",
+            ppl,
+            created,
+            pathway,
+            req,
+            card_of,
+            ppl.display[owner],
+            ppl.country[owner],
+            added,
+            rng,
+            **details,
+        )
+    email, keep = _kestrel_emails(rng, ppl)
     n_cards = -(-n // 3)
     card_of = rng.permutation(np.arange(n) // 3)
     names = draw_people(rng, n_cards)
     card_name = names.display.copy()
-    card_name[rng.choice(n_cards, 2 if n_cards >= 4 else 1, replace=False)] = (
-        "Kestrel Data Services Ltd"
-    )
-    added = created + rng.integers(10 * MINUTE, 12 * HOUR, n)
-
-    r = round(n * 10_000 / 36)
-    t0 = 3 * DAY
-    dt = (WINDOW - t0) / r
-    ts = (t0 + (np.arange(r) + 0.5 + rng.uniform(-0.1, 0.1, r)) * dt).astype(np.int64)
-    acct = round_robin(rng, n, r)
-    ip = plan.harvest_pool[round_robin(rng, len(plan.harvest_pool), r)]
-
-    family, prompt = _harvest_prompts(rng, r)
-    out_tok = np.where(
-        family == _GRADING,
-        token_counts(rng, r, 700, 0.3, 4000),
-        token_counts(rng, r, 2600, 0.35, 16000),
-    )
-    req = request_columns(
-        acct,
-        ts,
-        ip,
-        as_objects([USER_AGENTS[0]] * r),
-        pick_models(rng, r, (0.9, 0.1, 0.0)),
-        prompt,
-        rng.integers(20, 60, r),
-        out_tok,
-        as_objects(["api"] * r),
-    )
-    return make_block(
-        "campaign",
-        ppl,
-        created,
-        "standard",
-        req,
-        card_of,
-        card_name,
-        names.country,
-        added,
-        rng,
-        campaign_id="reasoning_harvest",
-        organization=CAMPAIGNS["reasoning_harvest"],
-        email=email,
-        keep_email=keep,
-        n_keys=np.ones(n, dtype=np.int64),
-    )
-
-
-def _harvest_prompts(rng: np.random.Generator, r: int) -> tuple[Arr, Arr]:
-    """``r`` harvest prompts and their families: reasoning traces, rubric grading, rewrites."""
-    family = rng.choice(3, r, p=[0.45, 0.3, 0.25])
-    prompt = np.empty(r, dtype=object)
-    idx = np.flatnonzero(family == _REASONING)
-    p = template_pieces(HARVEST_REASONING_TEMPLATES)
-    prompt[idx] = render(p, rng.integers(0, len(p), len(idx)), [pick(rng, problems(), len(idx))])
-    idx = np.flatnonzero(family == _GRADING)
-    p = template_pieces(HARVEST_GRADING_TEMPLATES)
-    prompt[idx] = render(
-        p,
-        rng.integers(0, len(p), len(idx)),
-        [pick(rng, problems(), len(idx)), pick(rng, as_objects(GRADED_RESPONSES), len(idx))],
-    )
-    idx = np.flatnonzero(family == _REWRITE)
-    p = template_pieces(HARVEST_REWRITE_TEMPLATES)
-    prompt[idx] = render(
-        p,
-        rng.integers(0, len(p), len(idx)),
-        [
-            pick(rng, as_objects(SENSITIVE_TOPICS), len(idx)),
-            pick(rng, as_objects(SENSITIVE_ANSWERS), len(idx)),
-        ],
-    )
-    return family, prompt
-
-
-def agentic_swarm(rng: np.random.Generator, plan: Plan, n: int) -> Block:
-    """agentic_swarm (Orca Intelligence): three shifts behind rotating residential proxies."""
-    ppl = draw_people(rng, n, domains=CAMPAIGN_FREEMAIL, domain_w=(0.5, 0.3, 0.2))
-    pathway = _swarm_pathways(rng, n)
-    created = rng.integers(-9 * DAY, DAY - HOUR, n)
-    card_of, owner = _swarm_cards(rng, n)
-    added = created + rng.integers(5 * MINUTE, DAY, n)
-
-    r = round(n * 25_000 / 300)
-    t0 = DAY
-    dt = (WINDOW - t0) / r
-    ts = (t0 + (np.arange(r) + 0.5 + rng.uniform(-0.3, 0.3, r)) * dt).astype(np.int64)
-    acct = _shift_accounts(rng, n, ts)
-    ip = _proxy_exits(rng, plan, ts)
-    ua = sdk_user_agents(rng, r)
-    ua[rng.random(r) < 0.3] = HARNESS_USER_AGENT
-    access = np.where(pathway == "cloud_partner", "cloud_partner", "api").astype(object)[acct]
-    which, prompt = _swarm_prompts(rng, r)
-    extra = np.where(
-        np.isin(which, [_SCREENSHOT, _IMAGE]),
-        rng.integers(1200, 2600, r),
-        rng.integers(600, 3000, r),
-    )
-    req = request_columns(
-        acct,
-        ts,
-        ip,
-        ua,
-        pick_models(rng, r, (0.6, 0.4, 0.0)),
-        prompt,
-        extra,
-        token_counts(rng, r, 350, 0.5, 4000),
-        access,
-    )
+    card_name[rng.choice(n_cards, 2 if n_cards >= 4 else 1, replace=False)] = KESTREL_BILLING_NAME
     return make_block(
         "campaign",
         ppl,
@@ -186,23 +325,34 @@ def agentic_swarm(rng: np.random.Generator, plan: Plan, n: int) -> Block:
         pathway,
         req,
         card_of,
-        ppl.display[owner],
-        ppl.country[owner],
+        card_name,
+        names.country,
         added,
         rng,
-        campaign_id="agentic_swarm",
-        organization=CAMPAIGNS["agentic_swarm"],
+        email=email,
+        keep_email=keep,
+        **details,
     )
 
 
-def _swarm_pathways(rng: np.random.Generator, n: int) -> Arr:
-    """Sign-up pathways spread over the programmes in fixed shares (largest remainders)."""
-    shares = np.array([0.3, 0.25, 0.2, 0.25])
-    n_path = np.floor(shares * n).astype(np.int64)
-    n_path[np.argsort(-(shares * n - n_path))[: n - n_path.sum()]] += 1
-    return rng.permutation(
-        np.repeat(as_objects(["education", "startup_program", "cloud_partner", "standard"]), n_path)
-    )
+def _kestrel_emails(rng: np.random.Generator, ppl: People) -> tuple[Arr, Arr]:
+    """Two harvest sign-ups behind one mailbox (a dotted variant and a +tag)."""
+    email = ppl.email.copy()
+    keep = np.zeros(len(email), dtype=bool)
+    pair = rng.choice(len(email), 2, replace=False)
+    email[pair] = ["kestrel.ops+a1@gmail.com", "kestrelops@gmail.com"]
+    keep[pair] = True
+    return email, keep
+
+
+def _firehose_email(rng: np.random.Generator, ppl: People) -> Arr:
+    """One firehose account signed up with its company address."""
+    email = ppl.email.copy()
+    j = int(rng.integers(0, len(email)))
+    first = FIRST_LOWER[first_index(ppl.first[j : j + 1])][0]
+    last = LAST_LOWER[last_index(ppl.last[j : j + 1])][0]
+    email[j] = f"{first}.{last}@tidewater-labs.com"
+    return email
 
 
 def _swarm_cards(rng: np.random.Generator, n: int) -> tuple[Arr, Arr]:
@@ -222,116 +372,3 @@ def _swarm_cards(rng: np.random.Generator, n: int) -> tuple[Arr, Arr]:
     owner = np.full(n_cards, -1, dtype=np.int64)
     owner[card_slot[::-1]] = carded[::-1]  # reversed: the first account of a pair wins
     return card_of, owner
-
-
-def _shift_accounts(rng: np.random.Generator, n: int, ts: Arr) -> Arr:
-    """Account of every request: eight-hour shifts, each served round-robin by its members.
-
-    Every account works one shift and is active on 85% of days; a shift with no
-    active member falls back to all its members, then to everyone.
-    """
-    shift = rng.permutation(np.arange(n) % 3)
-    active = rng.random((n, WINDOW_DAYS)) < 0.85
-    acct = np.empty(len(ts), dtype=np.int64)
-    slot = (ts // DAY) * 3 + (ts % DAY) // (8 * HOUR)
-    bounds = np.searchsorted(slot, np.arange(WINDOW_DAYS * 3 + 1))
-    for s in range(WINDOW_DAYS * 3):
-        lo_i, hi_i = bounds[s], bounds[s + 1]
-        if hi_i <= lo_i:
-            continue
-        day, sh = divmod(s, 3)
-        members = np.flatnonzero((shift == sh) & active[:, day])
-        if len(members) == 0:
-            members = np.flatnonzero(shift == sh)
-        if len(members) == 0:
-            members = np.arange(n)
-        acct[lo_i:hi_i] = members[round_robin(rng, len(members), hi_i - lo_i)]
-    return acct
-
-
-def _proxy_exits(rng: np.random.Generator, plan: Plan, ts: Arr) -> Arr:
-    """IP of every request: a tenth of the proxy pool is live each hour; 1% leak Orca's office."""
-    r = len(ts)
-    pool = plan.proxy_pool
-    live_n = max(3, len(pool) // 10)
-    hours = WINDOW // HOUR
-    live = np.argsort(rng.random((hours, len(pool))), axis=1)[:, :live_n]
-    ip = pool[live[ts // HOUR, rng.integers(0, live_n, r)]]
-    corp = rng.random(r) < 0.01
-    ip[corp] = pick(rng, plan.orca_corp, int(corp.sum()))
-    return ip
-
-
-def _swarm_prompts(rng: np.random.Generator, r: int) -> tuple[Arr, Arr]:
-    """``r`` agent-scaffold prompts and the scaffold each one uses."""
-    which = rng.integers(0, len(SWARM_SCAFFOLDS), r)
-    tasks = (
-        pick(rng, as_objects(AGENT_TASK_ACTIONS), r)
-        + " "
-        + pick(rng, as_objects(AGENT_TASK_SUBJECTS), r)
-    )
-    slot_text = np.where(
-        which == _IMAGE,
-        pick(rng, as_objects(IMAGE_QUESTIONS), r),
-        np.where(
-            which == _CODING,
-            pick(rng, as_objects(CODE_ACTIONS), r) + " " + pick(rng, as_objects(CODE_TARGETS), r),
-            tasks,
-        ),
-    )
-    return which, render(template_pieces(SWARM_SCAFFOLDS, "\0"), which, [slot_text])
-
-
-def coding_firehose(rng: np.random.Generator, plan: Plan, n: int) -> Block:
-    """coding_firehose (Tidewater Labs): 60 fresh accounts hammering one coding scaffold."""
-    ppl = draw_people(rng, n, domains=CAMPAIGN_FREEMAIL, domain_w=(0.5, 0.3, 0.2), country="US")
-    email = ppl.email.copy()
-    j = int(rng.integers(0, n))
-    email[j] = (
-        FIRST_LOWER[first_index(ppl.first[j : j + 1])][0]
-        + "."
-        + LAST_LOWER[last_index(ppl.last[j : j + 1])][0]
-        + "@tidewater-labs.com"
-    )
-    created = 24 * DAY + rng.integers(0, 20 * HOUR, n)
-    start = 25 * DAY + np.clip(np.rint(rng.normal(0, 120, n)), -300, 300).astype(np.int64)
-    k = rng.integers(200, 301, n)
-    acct = np.repeat(np.arange(n), k)
-    r = len(acct)
-    rank = np.arange(r) - np.repeat(np.cumsum(k) - k, k)
-    span = (WINDOW - start)[acct] / k[acct]
-    ts = (start[acct] + (rank + rng.uniform(0.1, 0.9, r)) * span).astype(np.int64)
-    ts = np.minimum(ts, WINDOW - 1)
-    prompt = render(
-        template_pieces([FIREHOSE_TEMPLATE]),
-        np.zeros(r, dtype=np.int64),
-        [pick(rng, as_objects(CODE_ACTIONS), r) + " " + pick(rng, as_objects(CODE_TARGETS), r)],
-    )
-    req = request_columns(
-        acct,
-        ts,
-        pick(rng, plan.twl_hosts, r),
-        as_objects([USER_AGENTS[0]] * r),
-        pick_models(rng, r, (0.8, 0.2, 0.0)),
-        prompt,
-        rng.integers(3000, 12000, r),
-        token_counts(rng, r, 1100, 0.5, 12000),
-        as_objects(["api"] * r),
-    )
-    cards = draw_people(rng, n)
-    added = created + rng.integers(MINUTE, 30 * MINUTE, n)
-    return make_block(
-        "campaign",
-        ppl,
-        created,
-        "standard",
-        req,
-        np.arange(n),
-        cards.display,
-        as_objects(["US"] * n),
-        added,
-        rng,
-        campaign_id="coding_firehose",
-        organization=CAMPAIGNS["coding_firehose"],
-        email=email,
-    )

@@ -43,14 +43,22 @@ class GeneratedDataset:
         column names. Timestamps are ``datetime64[us, UTC]``. ``labels`` has an
         extra ``group`` column (``campaign`` or the legitimate group's name).
     metadata
-        JSON-ready dict: scenario, seed, scale, window start/end, the planted
-        campaigns (id, organisation, first/last request, account and request
-        counts) and per-group account/request counts. ``write_dataset`` saves
-        it as ``scenario.json``.
+        JSON-ready dict: scenario, seed, scale, adversary knobs, window start/end,
+        the planted campaigns (id, organisation, first/last request, account and
+        request counts) and per-group account/request counts. ``write_dataset``
+        saves it as ``scenario.json``.
+    truth
+        Ground truth kept in memory only (never written, never for detection):
+        ``truth["requests"]`` holds each request's ``kind`` (chat, code, reason,
+        rate, ...), ``language`` and ``intent`` (the distillation intent of a
+        campaign request: reason, grade, rewrite, agent_tools, agent_computer,
+        code_agent; missing for benign ones, camouflage included), row for row
+        with ``tables["requests"]``.
     """
 
     tables: dict[str, pd.DataFrame]
     metadata: dict[str, Any] = field(default_factory=dict)
+    truth: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         """Return the table called ``name``."""

@@ -1,9 +1,11 @@
 """The legitimate groups, each built to look like a campaign on one signal.
 
-Ordinary users (and the popular-template and proxy-overlap users, who are
-ordinary users with one twist), a university behind NAT, companies with a
-shared card and a nightly judge batch, families, a sign-up cohort, one honest
-heavy user and cloud developers next to the harvest's /24.
+Ordinary users (of five personas: everyday English, other languages,
+step-by-step askers, code askers, raters; and the popular-template and
+proxy-overlap users, who are ordinary users with one twist), a university
+behind NAT, companies with a shared card and a nightly judge batch, families,
+a sign-up cohort, one honest heavy user and cloud developers next to the
+harvest's /24.
 """
 
 from __future__ import annotations
@@ -14,14 +16,18 @@ import numpy as np
 
 from linkage.synth.blocks import (
     Block,
+    access_pathways,
     block_with_own_cards,
+    card_odds,
     concat_requests,
     make_block,
+    ordinary_clients,
+    ordinary_models,
     pick_models,
     request_columns,
     sdk_user_agents,
-    token_counts,
 )
+from linkage.synth.content import EN, Kind
 from linkage.synth.network import Plan
 from linkage.synth.people import (
     COUNTRY_CODES,
@@ -31,12 +37,21 @@ from linkage.synth.people import (
     INITIAL,
     LAST_LOWER,
     People,
+    draw_pathways,
     draw_people,
     first_index,
+    foreign_languages,
     last_index,
+    ordinary_created,
 )
-from linkage.synth.prompts import problems, react_prompts, regular_prompts
-from linkage.synth.sampling import ALWAYS, DIURNAL, hour_weights, lognormal_counts, session_times
+from linkage.synth.prompts import persona_prompts, problems, react_prompts, regular_prompts
+from linkage.synth.sampling import (
+    ALWAYS,
+    hour_weights,
+    human_times,
+    lognormal_counts,
+    session_times,
+)
 from linkage.synth.text import NUMBER_TEXT, Arr, as_objects, pick, render, template_pieces
 from linkage.synth.vocabulary import (
     APP_ADJECTIVES,
@@ -50,12 +65,10 @@ from linkage.synth.vocabulary import (
     JUDGE_TEMPLATES,
     LAST_NAMES,
     MODELS,
-    N_SDK_USER_AGENTS,
     ONBOARDING_TEMPLATE,
     STARTUP_IDEAS,
     SUPPORT_REPLIES,
     SUPPORT_TICKETS,
-    USER_AGENT_WEIGHTS,
     USER_AGENTS,
 )
 from linkage.synth.window import DAY, HOUR, MINUTE, WINDOW, WINDOW_DAYS
@@ -68,72 +81,75 @@ def regular_like(
     n: int,
     homes: Arr,
     *,
+    persona: str = "regular",
     mean_requests: float = 8.0,
     created: Arr | None = None,
     lo_delay: int = 0,
     template_frac: float = 0.0,
-    card_frac: float = 0.8,
     ipv6: Arr | None = None,
-    pathway: str = "standard",
+    pathway: str | None = None,
     max_home_ips: int = 2,
-    people: People | None = None,
 ) -> Block:
-    """Ordinary users: own home IPs, diurnal sessions, occasional mobile/VPN exits."""
-    ppl = draw_people(rng, n) if people is None else people
-    if created is None:
-        before = rng.random(n) < 0.85
-        created = np.where(
-            before, -rng.integers(DAY, 700 * DAY, n), rng.integers(0, 27 * DAY, n)
-        ).astype(np.int64)
+    """Ordinary users: own home IPs, personal rhythms, occasional mobile/VPN exits.
+
+    ``homes`` holds two addresses per user (the second used by about a third of
+    them). Pathways, account ages, clients and models are drawn as for every
+    ordinary user; ``persona`` says what they ask (see ``ORDINARY_PERSONAS``).
+    """
+    ppl = draw_people(rng, n)
+    pathways = draw_pathways(rng, n) if pathway is None else as_objects([pathway] * n)
+    created = ordinary_created(rng, n) if created is None else created
+    lang_of_account = foreign_languages(rng, ppl.country)
     counts = lognormal_counts(rng, n, mean_requests, 0.9, 1, 200)
     acct = np.repeat(np.arange(n), counts)
     r = len(acct)
-    n_sess = np.clip(np.rint(counts / rng.uniform(1.5, 4.0, n)), 1, counts).astype(np.int64)
     lo = np.maximum(created + lo_delay, 0)
-    hi = np.full(n, WINDOW, dtype=np.int64)
-    ts = session_times(rng, acct, n_sess, lo, hi, ppl.tz, DIURNAL)
+    ts = human_times(rng, acct, counts, lo, np.full(n, WINDOW, dtype=np.int64), ppl.tz)
+    ip = _home_ips(rng, plan, homes, acct, n, max_home_ips, ipv6)
+    ua, access = ordinary_clients(rng, acct, n, pathways)
+    prompt, kind, lang = persona_prompts(rng, persona, acct, lang_of_account)
+    if template_frac > 0:
+        sel = rng.random(r) < template_frac
+        prompt[sel] = react_prompts(rng, int(sel.sum()))
+        kind[sel], lang[sel] = Kind.AGENT, EN
+    model = ordinary_models(rng, acct, n)
+    req = request_columns(rng, acct, ts, ip, ua, model, prompt, kind, lang, access)
+    has_card = rng.random(n) < card_odds(counts)
+    return block_with_own_cards(group, ppl, created, pathways, req, has_card, rng)
 
-    k = np.ones(n, dtype=np.int64)
-    if max_home_ips > 1:
-        k += rng.random(n) < 0.35
-    first = np.cumsum(k) - k
-    ip = homes[first[acct] + (rng.random(r) * k[acct]).astype(np.int64)].copy()
+
+def _home_ips(
+    rng: np.random.Generator,
+    plan: Plan,
+    homes: Arr,
+    acct: Arr,
+    n: int,
+    max_home_ips: int,
+    ipv6: Arr | None,
+) -> Arr:
+    """IP of every request: the user's home(s), sometimes a mobile or VPN exit, or IPv6."""
+    r = len(acct)
+    second = (rng.random(n) < 0.35) if max_home_ips > 1 else np.zeros(n, dtype=bool)
+    use_second = second[acct] & (rng.random(r) < 0.5)
+    use_second[np.searchsorted(acct, np.arange(n))] = False
+    ip = homes[2 * acct + use_second].copy() if len(homes) >= 2 * n else homes[acct].copy()
     mobile_user = rng.random(n) < 0.35
     vpn_user = rng.random(n) < 0.08
     use_mobile = mobile_user[acct] & (rng.random(r) < 0.25)
     use_vpn = vpn_user[acct] & (rng.random(r) < 0.5) & ~use_mobile
+    # everyone's first request (acct is sorted) comes from home: every home IP is in use
+    at_home = np.zeros(r, dtype=bool)
+    at_home[np.searchsorted(acct, np.arange(n))] = True
+    use_mobile &= ~at_home
+    use_vpn &= ~at_home
     ip[use_mobile] = pick(rng, plan.mobile, int(use_mobile.sum()))
     ip[use_vpn] = pick(rng, plan.vpn, int(use_vpn.sum()))
     if ipv6 is not None and len(ipv6):
         v6_of = np.full(n, -1, dtype=np.int64)
         v6_of[rng.choice(n, min(n, len(ipv6)), replace=False)] = np.arange(min(n, len(ipv6)))
-        sel = (v6_of[acct] >= 0) & (rng.random(r) < 0.5) & ~use_mobile & ~use_vpn
+        sel = (v6_of[acct] >= 0) & (rng.random(r) < 0.5) & ~use_mobile & ~use_vpn & ~at_home
         ip[sel] = ipv6[v6_of[acct[sel]]]
-
-    w = np.asarray(USER_AGENT_WEIGHTS)
-    primary = rng.choice(len(USER_AGENTS), n, p=w)
-    ua_idx = np.where(rng.random(r) < 0.15, rng.choice(len(USER_AGENTS), r, p=w), primary[acct])
-    access = np.where(ua_idx >= N_SDK_USER_AGENTS, "console", "api").astype(object)
-    pm = rng.choice(3, n, p=[0.3, 0.5, 0.2])
-    model_idx = np.where(rng.random(r) < 0.8, pm[acct], rng.integers(0, 3, r))
-
-    prompt = regular_prompts(rng, r)
-    if template_frac > 0:
-        sel = rng.random(r) < template_frac
-        prompt[sel] = react_prompts(rng, int(sel.sum()))
-    req = request_columns(
-        acct,
-        ts,
-        ip,
-        as_objects(USER_AGENTS)[ua_idx],
-        as_objects(MODELS)[model_idx],
-        prompt,
-        rng.integers(0, 60, r),
-        token_counts(rng, r, 300, 0.8, 8000),
-        access,
-        rng.random(r) < 0.003,
-    )
-    return block_with_own_cards(group, ppl, created, pathway, req, rng.random(n) < card_frac, rng)
+    return ip
 
 
 def university(rng: np.random.Generator, plan: Plan, n: int) -> Block:
@@ -162,24 +178,26 @@ def university(rng: np.random.Generator, plan: Plan, n: int) -> Block:
         gap_mean=240.0,
     )
     course = rng.random(r) < 0.6
-    prompt = regular_prompts(rng, r, (0.25, 0.45, 0.05, 0.25))
+    prompt, kind = regular_prompts(rng, r, (0.25, 0.45, 0.05, 0.25))
     week = np.clip(ts // (7 * DAY) + 1, 1, 4)
     prompt[course] = render(
         template_pieces([COURSE_TEMPLATE]),
         np.zeros(int(course.sum()), dtype=np.int64),
         [NUMBER_TEXT[week[course]], pick(rng, as_objects(COURSE_TOPICS), int(course.sum()))],
     )
+    kind[course] = Kind.CHAT
     browser = rng.random(r) < 0.7
     ua = np.where(browser, USER_AGENTS[7], USER_AGENTS[0]).astype(object)
     req = request_columns(
+        rng,
         acct,
         ts,
         pick(rng, plan.university_nat, r),
         ua,
         pick_models(rng, r, (0.1, 0.4, 0.5)),
         prompt,
-        rng.integers(0, 40, r),
-        token_counts(rng, r, 250, 0.6, 4000),
+        kind,
+        EN,
         np.where(browser, "console", "api").astype(object),
     )
     return block_with_own_cards(
@@ -197,6 +215,7 @@ def companies(rng: np.random.Generator, plan: Plan, sizes: Sequence[int]) -> Blo
     nightly = _nightly_judge_batch(rng, plan, comp)
     card_of = comp.copy()  # one corporate card per company
     added = created + rng.integers(HOUR, 30 * DAY, n)
+    verified = np.array([c.verified for c in COMPANIES])[comp]
     return make_block(
         "company",
         ppl,
@@ -209,6 +228,7 @@ def companies(rng: np.random.Generator, plan: Plan, sizes: Sequence[int]) -> Blo
         added,
         rng,
         org_id=org_id,
+        org_verified=verified,
         email=email,
     )
 
@@ -255,15 +275,17 @@ def _office_hours(
     for c, ips in enumerate(plan.company_ips):
         sel = comp[acct] == c
         ip[sel] = pick(rng, ips, int(sel.sum()))
+    prompt, kind = regular_prompts(rng, r, (0.45, 0.4, 0.1, 0.05))
     return request_columns(
+        rng,
         acct,
         ts,
         ip,
         sdk_user_agents(rng, r),
         pick_models(rng, r, (0.3, 0.6, 0.1)),
-        regular_prompts(rng, r, (0.45, 0.4, 0.1, 0.05)),
-        rng.integers(20, 200, r),
-        token_counts(rng, r, 350, 0.7, 6000),
+        prompt,
+        kind,
+        EN,
         as_objects(["api"] * r),
     )
 
@@ -291,14 +313,15 @@ def _nightly_judge_batch(rng: np.random.Generator, plan: Plan, comp: Arr) -> dic
     )
     batch_ip = np.array([ips[0] for ips in plan.company_ips], dtype=object)[comp[acct]]
     return request_columns(
+        rng,
         acct,
         ts,
         batch_ip,
         as_objects([USER_AGENTS[4]] * r),
         as_objects([MODELS[1]] * r),
         prompt,
-        rng.integers(50, 400, r),
-        token_counts(rng, r, 120, 0.4, 1000),
+        Kind.RATE,
+        EN,
         as_objects(["api"] * r),
     )
 
@@ -328,16 +351,18 @@ def families(rng: np.random.Generator, plan: Plan, n_families: int) -> Block:
         hour_weights({(10, 23): 1.0}),
     )
     ua_idx = rng.choice([7, 8, 9, 0], n, p=[0.35, 0.25, 0.3, 0.1])[acct]
+    prompt, kind = regular_prompts(rng, r, (0.35, 0.1, 0.35, 0.2))
     req = request_columns(
+        rng,
         acct,
         ts,
         plan.homes["family"][fam[acct]],
         as_objects(USER_AGENTS)[ua_idx],
         pick_models(rng, r, (0.2, 0.5, 0.3)),
-        regular_prompts(rng, r, (0.35, 0.1, 0.35, 0.2)),
-        rng.integers(0, 40, r),
-        token_counts(rng, r, 280, 0.7, 6000),
-        np.where(ua_idx >= N_SDK_USER_AGENTS, "console", "api").astype(object),
+        prompt,
+        kind,
+        EN,
+        access_pathways(ua_idx, np.zeros(r, dtype=bool)),
     )
     parent = np.cumsum(size) - size
     added = created + rng.integers(MINUTE, 3 * DAY, n)
@@ -366,7 +391,6 @@ def cohort(rng: np.random.Generator, plan: Plan, n: int) -> Block:
         plan.homes["cohort"],
         created=created,
         lo_delay=2 * HOUR,
-        card_frac=1.0,
         pathway="startup_program",
     )
     k = rng.integers(1, 4, n)
@@ -380,14 +404,15 @@ def cohort(rng: np.random.Generator, plan: Plan, n: int) -> Block:
         [pick(rng, as_objects(STARTUP_IDEAS), m)],
     )
     onboarding = request_columns(
+        rng,
         acct,
         ts,
         first_ip[acct],
         as_objects([USER_AGENTS[7]] * m),
         as_objects([MODELS[1]] * m),
         prompt,
-        rng.integers(0, 30, m),
-        token_counts(rng, m, 150, 0.4, 800),
+        Kind.CHAT,
+        EN,
         as_objects(["console"] * m),
     )
     block.req = concat_requests([onboarding, block.req])
@@ -413,14 +438,15 @@ def heavy_user(rng: np.random.Generator, plan: Plan) -> Block:
     cot = template_pieces(CHAIN_OF_THOUGHT_TEMPLATES)
     prompt = render(cot, rng.integers(0, len(cot), r), [pick(rng, problems(), r)])
     req = request_columns(
+        rng,
         acct,
         ts,
         as_objects([plan.homes["heavy_user"][0]] * r),
         as_objects([USER_AGENTS[1]] * r),
         pick_models(rng, r, (0.85, 0.15, 0.0)),
         prompt,
-        rng.integers(0, 20, r),
-        token_counts(rng, r, 1500, 0.5, 16000),
+        Kind.REASON,
+        EN,
         as_objects(["api"] * r),
     )
     return block_with_own_cards(
@@ -459,20 +485,22 @@ def cloud_developers(rng: np.random.Generator, plan: Plan, n: int) -> Block:
     product = pick(rng, as_objects(APP_ADJECTIVES), n) + pick(rng, as_objects(APP_NOUNS), n)
     app = render(template_pieces(APP_ROLES), role, [product])
     own_app = rng.random(r) < 0.7
-    prompt = regular_prompts(rng, r, (0.1, 0.8, 0.05, 0.05))
+    prompt, kind = regular_prompts(rng, r, (0.1, 0.8, 0.05, 0.05))
     prompt[own_app] = app[acct[own_app]] + pick(rng, as_objects(APP_INPUTS), int(own_app.sum()))
+    kind[own_app] = Kind.BACKEND
     ua_idx = rng.choice([0, 1, 2, 3, 4], n, p=[0.4, 0.1, 0.3, 0.1, 0.1])
     req = request_columns(
+        rng,
         acct,
         ts,
         ip,
         as_objects(USER_AGENTS)[ua_idx[acct]],
         pick_models(rng, r, (0.2, 0.5, 0.3)),
         prompt,
-        rng.integers(0, 120, r),
-        token_counts(rng, r, 200, 0.7, 4000),
+        kind,
+        EN,
         as_objects(["api"] * r),
     )
     return block_with_own_cards(
-        "cloud_developer", ppl, created, "standard", req, rng.random(n) < 0.9, rng
+        "cloud_developer", ppl, created, "standard", req, rng.random(n) < card_odds(counts), rng
     )

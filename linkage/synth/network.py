@@ -23,7 +23,7 @@ import pandas as pd
 
 from linkage.synth.sampling import hex_strings
 from linkage.synth.text import Arr, as_objects
-from linkage.synth.vocabulary import COMPANIES, RESIDENTIAL_ISPS
+from linkage.synth.vocabulary import COMPANIES, EVAL_TEAMS, RESIDENTIAL_ISPS
 
 
 class Network(NamedTuple):
@@ -37,7 +37,7 @@ class Network(NamedTuple):
 IntelRow = tuple[str, int, str, str]
 """One ip_intel row: network, asn, as_org, kind."""
 
-UNLISTED_RESIDENTIAL_CIDR = "49.176.0.0/14"  # real intel is partial: no ip_intel row
+UNLISTED_RESIDENTIAL_CIDR = "49.176.0.0/12"  # real intel is partial: no ip_intel row
 IPV6_RESIDENTIAL = Network(64516, "Rhein Netz", "2a02:8070::/32")
 MOBILE = Network(64530, "MetroMobile", "172.56.0.0/16")
 VPN = Network(64540, "SwiftTunnel VPN", "185.213.152.0/22")
@@ -45,7 +45,7 @@ NIMBUS_CLOUD = (
     Network(64501, "Nimbus Cloud", "34.80.0.0/12"),  # holds the harvest's /24
     Network(64501, "Nimbus Cloud", "35.184.0.0/13"),
 )
-STRATUS = Network(64502, "Stratus Hosting", "152.42.0.0/16")  # listed, unused
+STRATUS = Network(64502, "Stratus Hosting", "152.42.0.0/16")  # cron jobs and product backends
 UNIVERSITY = Network(64800, "Northfield University", "128.210.0.0/16")
 COMPANY_NETWORKS = tuple(
     Network(asn, company.name, cidr)
@@ -60,6 +60,10 @@ ORCA_CORP = Network(64620, "Orca Intelligence Ltd", "194.60.12.0/24")
 TWL = Network(64700, "TWL Networks LLC", "45.61.140.0/24")
 TWL_FIREHOSE_CIDR = "45.61.140.64/26"  # the part of TWL's /24 the firehose calls from
 BASILISK_CIDR = "198.18.77.0/24"  # decoy indicator: no traffic, no intel
+EVAL_TEAM_BASE = "64.71.0.0/16"  # evaluation teams' offices, one /24 each
+PERSONA_HOME_GROUPS = ("regular", "multilingual", "step_by_step", "code_questions", "raters")
+"""Ordinary users whose home IPs a campaign's residential proxies exit from."""
+UNLISTED_SHARE = 0.04  # homes in a block ip_intel does not list
 
 # Listed in ip_intel after the residential ISPs and the labelled proxy /24s, in this order.
 _LISTED_NETWORKS: tuple[tuple[Network, str], ...] = (
@@ -145,6 +149,10 @@ class Plan:
     company_ips: list[Arr]
     orca_corp: Arr
     twl_hosts: Arr
+    residential_exits: dict[str, Arr]  # per campaign: ordinary users' home IPs to rotate over
+    cron_hosts: Arr  # one hosting IP per cron developer
+    backend_hosts: Arr  # four hosting IPs per product backend (each uses its first 2-4)
+    eval_team_ips: list[Arr]
     intel: pd.DataFrame
 
 
@@ -153,7 +161,7 @@ def make_plan(rng: np.random.Generator, sizes: dict[str, Any]) -> Plan:
     isp_cidrs = [c for isp in RESIDENTIAL_ISPS for c in isp.blocks]
     proxy = _draw_proxy_exits(rng, isp_cidrs, sizes["proxy_pool"])
     proxy_intel = _label_proxy_networks(rng, proxy)
-    homes = _draw_homes(rng, isp_cidrs, sizes, taken=proxy)
+    homes, listed = _draw_homes(rng, isp_cidrs, sizes, taken=proxy)
     ipv6_homes = _draw_ipv6_homes(rng, max(1, round(0.03 * sizes["regular"])))
     overlap = proxy[rng.choice(sizes["proxy_pool"], sizes["proxy_overlap"], replace=False)]
     mobile = ipv4_strings(draw_unique_hosts(rng, [MOBILE.cidr], 20))
@@ -166,6 +174,10 @@ def make_plan(rng: np.random.Generator, sizes: dict[str, Any]) -> Plan:
     ]
     orca_corp = ipv4_strings(draw_unique_hosts(rng, [ORCA_CORP.cidr], 3))
     base26, size26 = network_span(TWL_FIREHOSE_CIDR)
+    hosting = draw_unique_hosts(
+        rng, [STRATUS.cidr], sizes["cron_developers"] + 4 * len(sizes["product_backends"])
+    )
+    eval_networks = eval_team_networks(len(sizes["eval_teams"]))
     return Plan(
         homes=homes,
         ipv6_homes=ipv6_homes,
@@ -180,8 +192,57 @@ def make_plan(rng: np.random.Generator, sizes: dict[str, Any]) -> Plan:
         company_ips=company_ips,
         orca_corp=orca_corp,
         twl_hosts=ipv4_strings(base26 + np.arange(1, size26 - 1)),
-        intel=_intel_table(proxy_intel),
+        residential_exits=_residential_exits(rng, homes, listed, proxy_intel, sizes),
+        cron_hosts=ipv4_strings(hosting[: sizes["cron_developers"]]),
+        backend_hosts=ipv4_strings(hosting[sizes["cron_developers"] :]),
+        eval_team_ips=[
+            ipv4_strings(draw_unique_hosts(rng, [network.cidr], int(rng.integers(2, 4))))
+            for network in eval_networks
+        ],
+        intel=_intel_table(proxy_intel, eval_networks),
     )
+
+
+def eval_team_networks(n: int) -> list[Network]:
+    """The office /24 of each evaluation team (the named teams first)."""
+    base, _ = network_span(EVAL_TEAM_BASE)
+    names = [team.name for team in EVAL_TEAMS]
+    return [
+        Network(
+            64910 + i,
+            names[i] if i < len(names) else f"Eval customer {i + 1}",
+            f"{ipv4_strings(np.array([base + 256 * (16 + i)]))[0]}/24",
+        )
+        for i in range(n)
+    ]
+
+
+def _residential_exits(
+    rng: np.random.Generator,
+    homes: dict[str, Arr],
+    listed: dict[str, Arr],
+    proxy_intel: list[IntelRow],
+    sizes: dict[str, Any],
+) -> dict[str, Arr]:
+    """Ordinary users' own home IPs, split between the campaigns in proportion to their size.
+
+    Only the first home of each user (the one the user surely uses) in a block
+    ip_intel lists as residential, outside the /24s it labels as proxies;
+    disjoint slices keep two campaigns off one IP.
+    """
+    pool = np.concatenate([homes[g][0::2][listed[g][0::2]] for g in PERSONA_HOME_GROUPS])
+    proxy_nets = {row[0].rsplit(".", 1)[0] for row in proxy_intel}  # "a.b.c" of each /24
+    pool = pool[~pd.Series(pool).str.rsplit(".", n=1).str[0].isin(proxy_nets).to_numpy()]
+    pool = pool[rng.permutation(len(pool))]
+    campaigns = sizes["campaigns"]
+    total = sum(campaigns.values())
+    out: dict[str, Arr] = {}
+    start = 0
+    for name, n in campaigns.items():
+        size = max(1, len(pool) * n // total)
+        out[name] = pool[start : start + size]
+        start += size
+    return out
 
 
 def _draw_proxy_exits(rng: np.random.Generator, isp_cidrs: Sequence[str], pool_size: int) -> Arr:
@@ -213,25 +274,30 @@ def _label_proxy_networks(rng: np.random.Generator, proxy: Arr) -> list[IntelRow
 
 def _draw_homes(
     rng: np.random.Generator, isp_cidrs: Sequence[str], sizes: dict[str, Any], taken: Arr
-) -> dict[str, Arr]:
-    """Home addresses of every residential group, sliced in a fixed order."""
-    home_need = {
-        "regular": 2 * sizes["regular"],
+) -> tuple[dict[str, Arr], dict[str, Arr]]:
+    """Home addresses of every residential group (two per user), and which are listed.
+
+    A few homes (``UNLISTED_SHARE``) sit in a residential block ip_intel does not list.
+    """
+    home_need = {group: 2 * sizes[group] for group in PERSONA_HOME_GROUPS}
+    home_need |= {
         "popular_template": 2 * sizes["popular_template"],
         "cohort": 2 * sizes["cohort"],
         "family": sizes["family_count"],
         "heavy_user": 1,
     }
     total = sum(home_need.values())
-    listed = draw_unique_hosts(rng, isp_cidrs, total, taken=taken)
-    unlisted = draw_unique_hosts(rng, [UNLISTED_RESIDENTIAL_CIDR], total)
-    homes_all = np.where(rng.random(total) < 0.04, unlisted, listed)
+    homes_all = draw_unique_hosts(rng, isp_cidrs, total, taken=taken)
+    unlisted = rng.random(total) < UNLISTED_SHARE
+    homes_all[unlisted] = draw_unique_hosts(rng, [UNLISTED_RESIDENTIAL_CIDR], int(unlisted.sum()))
     homes: dict[str, Arr] = {}
+    listed: dict[str, Arr] = {}
     start = 0
     for group, need in home_need.items():
         homes[group] = ipv4_strings(homes_all[start : start + need])
+        listed[group] = ~unlisted[start : start + need]
         start += need
-    return homes
+    return homes, listed
 
 
 def _draw_ipv6_homes(rng: np.random.Generator, n: int) -> Arr:
@@ -262,13 +328,14 @@ def _draw_nimbus_hosts(rng: np.random.Generator, sizes: dict[str, Any]) -> tuple
     return harvest_pool, cloud_shared, cloud_other
 
 
-def _intel_table(proxy_intel: list[IntelRow]) -> pd.DataFrame:
+def _intel_table(proxy_intel: list[IntelRow], eval_networks: list[Network]) -> pd.DataFrame:
     """The ip_intel table: residential ISPs, labelled proxy /24s, then the named networks."""
     rows = [(c, isp.asn, isp.as_org, "residential") for isp in RESIDENTIAL_ISPS for c in isp.blocks]
     rows += proxy_intel
     rows += [
         (network.cidr, network.asn, network.as_org, kind) for network, kind in _LISTED_NETWORKS
     ]
+    rows += [(network.cidr, network.asn, network.as_org, "corporate") for network in eval_networks]
     intel = pd.DataFrame(rows, columns=["network", "asn", "as_org", "kind"])
     intel["asn"] = intel["asn"].astype("int64")
     return intel

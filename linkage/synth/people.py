@@ -5,6 +5,9 @@ Examples
 >>> people = draw_people(np.random.default_rng(0), 3, country="GB")
 >>> people.country.tolist(), people.tz.tolist()
 (['GB', 'GB', 'GB'], [0.0, 0.0, 0.0])
+>>> created = burst_created(np.random.default_rng(0), 40)
+>>> len(created), bool((created < 28 * DAY - HOUR).all())
+(40, True)
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from linkage.synth.content import LANG
 from linkage.synth.text import NUMBER_TEXT, Arr, as_objects
 from linkage.synth.vocabulary import (
     COUNTRIES,
@@ -22,7 +26,11 @@ from linkage.synth.vocabulary import (
     FREEMAIL,
     FREEMAIL_WEIGHTS,
     LAST_NAMES,
+    NON_ENGLISH_BY_COUNTRY,
+    PATHWAY_WEIGHTS,
+    PATHWAYS,
 )
+from linkage.synth.window import DAY, HOUR
 
 
 @dataclass
@@ -100,3 +108,56 @@ def draw_people(
         countries = as_objects([country] * n)
         tz = np.full(n, float(_TZ_OF.get(country, 0)))
     return People(first, surname, first + " " + surname, local + "@" + dom, countries, tz)
+
+
+_PATHWAY_BANK = as_objects(PATHWAYS)
+_PATHWAY_P = np.asarray(PATHWAY_WEIGHTS) / sum(PATHWAY_WEIGHTS)
+AGED_SHARE = 0.85
+"""Share of ordinary accounts created before the window (the rest sign up during it)."""
+MAX_AGE_DAYS = 700
+
+
+def draw_pathways(rng: np.random.Generator, n: int) -> Arr:
+    """Sign-up pathways in the shares of ordinary people (every pathway occurs)."""
+    return _PATHWAY_BANK[rng.choice(len(_PATHWAY_BANK), n, p=_PATHWAY_P)]
+
+
+def _created_from_quantile(u: Arr) -> Arr:
+    """Inverse of the ordinary sign-up time distribution (seconds from the window start)."""
+    before = u < AGED_SHARE
+    age = DAY + (u / AGED_SHARE) * (MAX_AGE_DAYS - 1) * DAY
+    within = (u - AGED_SHARE) / (1 - AGED_SHARE) * 27 * DAY
+    return np.where(before, -age, within).astype(np.int64)
+
+
+def ordinary_created(rng: np.random.Generator, n: int) -> Arr:
+    """Sign-up times of ordinary accounts: 85% up to 700 days before the window, 15% during it."""
+    return _created_from_quantile(rng.random(n))
+
+
+def burst_created(rng: np.random.Generator, n: int) -> Arr:
+    """Sign-up times of a campaign: batches of 3-12 accounts within three hours.
+
+    The batches' times follow the ordinary distribution (stratified, so even a
+    small campaign has its accounts' ages spread like ordinary accounts'); only
+    the batching, a sign-up burst, is evidence.
+    """
+    sizes = rng.integers(3, 13, n)
+    n_batches = int(np.searchsorted(np.cumsum(sizes), n)) + 1
+    batch_of = np.repeat(np.arange(n_batches), sizes[:n_batches])[:n]
+    u = (rng.permutation(n_batches) + rng.random(n_batches)) / n_batches
+    centre = _created_from_quantile(u)
+    return rng.permutation(centre[batch_of] + rng.integers(0, 3 * HOUR, n))
+
+
+def foreign_languages(rng: np.random.Generator, country: Arr) -> Arr:
+    """The language a non-English writer from each country uses (index into ``LANG``)."""
+    out = np.empty(len(country), dtype=np.int8)
+    country = np.asarray(country, dtype=object)
+    for code in np.unique(country):
+        sel = np.flatnonzero(country == code)
+        table = NON_ENGLISH_BY_COUNTRY.get(str(code), NON_ENGLISH_BY_COUNTRY["*"])
+        langs = np.array([LANG[lang] for lang in table], dtype=np.int8)
+        w = np.array(list(table.values()), dtype=float)
+        out[sel] = langs[rng.choice(len(langs), len(sel), p=w / w.sum())]
+    return out

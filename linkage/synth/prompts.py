@@ -4,8 +4,13 @@ Examples
 --------
 >>> len(problems())
 360
->>> prompts = regular_prompts(np.random.default_rng(0), 4)
+>>> prompts, kinds = regular_prompts(np.random.default_rng(0), 4)
 >>> all(isinstance(p, str) and p for p in prompts)
+True
+>>> rng = np.random.default_rng(1)
+>>> zh = np.array([LANG["zh"]])
+>>> text, kind, lang = persona_prompts(rng, "multilingual", np.zeros(3, int), zh)
+>>> sorted(set(lang.tolist())) == [LANG["zh"]]
 True
 """
 
@@ -17,18 +22,24 @@ from typing import NamedTuple
 
 import numpy as np
 
+from linkage.synth.content import EN, LANG, Kind
 from linkage.synth.people import FIRST_BANK
 from linkage.synth.text import NUMBER_TEXT, Arr, as_objects, pick, render, template_pieces
 from linkage.synth.vocabulary import (
     CITIES,
+    CODE_ACTIONS,
+    CODE_QUESTIONS,
+    CODE_TARGETS,
     CODING_ARTIFACT,
     CODING_LANGUAGE,
     CODING_PROBLEM,
     CODING_SNIPPETS,
     CODING_TASK,
     CONNECTORS,
+    GRADED_RESPONSES,
     GREETINGS,
     INTRO_TEMPLATES,
+    ORDINARY_FOREIGN,
     PLANNING_DOING,
     PLANNING_EVENT,
     PLANNING_PARTY,
@@ -36,12 +47,15 @@ from linkage.synth.vocabulary import (
     PLANNING_TASK,
     POSSESSIVES,
     PROBLEM_TEMPLATES,
+    RATERS,
     REACT_QUESTIONS,
     REACT_TEMPLATE,
     REASONING_ADJECTIVE,
     REASONING_SOURCE,
     REASONING_TAIL,
     REASONING_WHO,
+    STEP_BY_STEP,
+    VISION_QUESTIONS,
     WHEN_TAIL,
     WRITING_DOCUMENT,
     WRITING_DOING,
@@ -110,10 +124,16 @@ def _sentence(rng: np.random.Generator, idx: Arr, parts: tuple[object, ...]) -> 
     return text
 
 
+# kind of each category of regular_prompts: writing (rewriting a draft), coding, planning,
+# reasoning
+_REGULAR_KINDS = np.array([Kind.REWRITE, Kind.CODE, Kind.CHAT, Kind.REASON], dtype=np.int8)
+_VISION_SHARE = 0.04  # ordinary requests that come with a photo or screenshot
+
+
 def regular_prompts(
     rng: np.random.Generator, n: int, p: Sequence[float] = (0.33, 0.3, 0.22, 0.15)
-) -> Arr:
-    """Human-like prompts: writing, coding, everyday planning and (by default 15%) reasoning."""
+) -> tuple[Arr, Arr]:
+    """Human-like prompts (writing, coding, planning, by default 15% reasoning) and their kinds."""
     cat = rng.choice(4, n, p=np.asarray(p))
     out = np.empty(n, dtype=object)
     greet = pick(rng, as_objects(GREETINGS), n)
@@ -148,7 +168,7 @@ def regular_prompts(
     for category, parts in sentences.items():
         idx = np.flatnonzero(cat == category)
         out[idx] = _sentence(rng, idx, parts)
-    return out + tail
+    return out + tail, _REGULAR_KINDS[cat]
 
 
 def react_prompts(rng: np.random.Generator, n: int) -> Arr:
@@ -156,3 +176,131 @@ def react_prompts(rng: np.random.Generator, n: int) -> Arr:
     q = template_pieces(REACT_QUESTIONS)
     question = render(q, rng.integers(0, len(q), n), [pick(rng, as_objects(CITIES), n)])
     return render(template_pieces([REACT_TEMPLATE]), np.zeros(n, dtype=np.int64), [question])
+
+
+# ---- the ordinary personas -------------------------------------------------------------
+
+ORDINARY_PERSONAS: dict[str, int] = {
+    "regular": 4000,
+    "multilingual": 400,
+    "step_by_step": 300,
+    "code_questions": 300,
+    "raters": 150,
+}
+"""Ordinary users' groups, each with its own kind of prompts, and their sizes at scale 1.
+
+Campaign camouflage draws its benign prompts from these personas in these shares,
+so a campaign's cover traffic is what ordinary users ask.
+"""
+
+
+def _one_slot(rng: np.random.Generator, templates: Sequence[str], slots: Arr, n: int) -> Arr:
+    """``n`` sentences: a random template, its ``{}`` filled with a random slot value."""
+    pieces = template_pieces(templates)
+    return render(pieces, rng.integers(0, len(pieces), n), [pick(rng, slots, n)])
+
+
+def _greeted(rng: np.random.Generator, text: Arr) -> Arr:
+    """Sentences with an everyday greeting in front (often none)."""
+    return pick(rng, as_objects(GREETINGS), len(text)) + text
+
+
+def step_prompts(rng: np.random.Generator, n: int) -> tuple[Arr, Arr]:
+    """Step-by-step questions: homework problems, recipes, DIY and explanations."""
+    which = rng.choice(4, n, p=[0.4, 0.2, 0.2, 0.2])
+    out = np.empty(n, dtype=object)
+    for k, name in enumerate(("homework", "recipe", "diy", "explain")):
+        idx = np.flatnonzero(which == k)
+        bank = STEP_BY_STEP[name]
+        slots = problems() if name == "homework" else as_objects(bank["slots"])
+        out[idx] = _one_slot(rng, bank["templates"], slots, len(idx))
+    return _greeted(rng, out), np.full(n, Kind.REASON, dtype=np.int8)
+
+
+def code_question_prompts(rng: np.random.Generator, n: int) -> tuple[Arr, Arr]:
+    """Code questions; 15% through a popular IDE assistant's template (a coding agent)."""
+    which = rng.choice(3, n, p=[0.55, 0.3, 0.15])
+    out = np.empty(n, dtype=object)
+    kind = np.full(n, Kind.CODE, dtype=np.int8)
+    idx = np.flatnonzero(which == 0)
+    out[idx] = regular_prompts(rng, len(idx), (0.0, 1.0, 0.0, 0.0))[0]
+    idx = np.flatnonzero(which == 1)
+    howto = CODE_QUESTIONS["howto"]
+    out[idx] = _greeted(
+        rng, _one_slot(rng, howto["templates"], as_objects(howto["slots"]), len(idx))
+    )
+    idx = np.flatnonzero(which == 2)
+    m = len(idx)
+    task = pick(rng, as_objects(CODE_ACTIONS), m) + " " + pick(rng, as_objects(CODE_TARGETS), m)
+    out[idx] = render(
+        template_pieces([CODE_QUESTIONS["ide_template"]]),
+        np.zeros(m, dtype=np.int64),
+        [pick(rng, as_objects(CODE_QUESTIONS["open_files"]), m), task],
+    )
+    kind[idx] = Kind.CODE_AGENT
+    return out, kind
+
+
+def rater_prompts(rng: np.random.Generator, n: int) -> tuple[Arr, Arr]:
+    """ "Rate this from 1 to 10" requests; a fifth ask to grade another chatbot's answer."""
+    second = rng.random(n) < 0.2
+    out = np.empty(n, dtype=object)
+    idx = np.flatnonzero(~second)
+    out[idx] = _one_slot(rng, RATERS["templates"], as_objects(RATERS["slots"]), len(idx))
+    idx = np.flatnonzero(second)
+    out[idx] = _one_slot(rng, RATERS["second_opinion"], as_objects(GRADED_RESPONSES), len(idx))
+    return _greeted(rng, out), np.full(n, Kind.RATE, dtype=np.int8)
+
+
+_FOREIGN_KINDS = (
+    ("chat", Kind.CHAT),
+    ("step", Kind.REASON),
+    ("code", Kind.CODE),
+    ("rate", Kind.RATE),
+)
+
+
+def foreign_prompts(rng: np.random.Generator, lang: Arr) -> tuple[Arr, Arr]:
+    """Everyday prompts in the languages ``lang`` (one per request) and their kinds."""
+    n = len(lang)
+    which = rng.choice(len(_FOREIGN_KINDS), n, p=[0.4, 0.25, 0.2, 0.15])
+    out = np.empty(n, dtype=object)
+    kind = np.empty(n, dtype=np.int8)
+    for code, bank in ORDINARY_FOREIGN.items():
+        for k, (name, kind_value) in enumerate(_FOREIGN_KINDS):
+            idx = np.flatnonzero((lang == LANG[code]) & (which == k))
+            m = len(idx)
+            text = _one_slot(rng, bank[name]["templates"], as_objects(bank[name]["slots"]), m)
+            out[idx] = pick(rng, as_objects(bank["greetings"]), m) + text
+            kind[idx] = kind_value
+    return out, kind
+
+
+def persona_prompts(
+    rng: np.random.Generator, persona: str, acct: Arr, lang_of_account: Arr
+) -> tuple[Arr, Arr, Arr]:
+    """Prompts, kinds and languages of requests by accounts ``acct`` of one ordinary persona.
+
+    ``lang_of_account`` is used by the multilingual persona only; the others write English.
+    """
+    n = len(acct)
+    lang = np.full(n, EN, dtype=np.int8)
+    match persona:
+        case "regular":
+            text, kind = regular_prompts(rng, n)
+        case "multilingual":
+            lang = np.asarray(lang_of_account, dtype=np.int8)[acct]
+            text, kind = foreign_prompts(rng, lang)
+        case "step_by_step":
+            text, kind = step_prompts(rng, n)
+        case "code_questions":
+            text, kind = code_question_prompts(rng, n)
+        case "raters":
+            text, kind = rater_prompts(rng, n)
+        case _:
+            raise ValueError(f"unknown persona {persona!r}")
+    if persona in ("regular", "code_questions"):
+        photo = np.flatnonzero(rng.random(n) < _VISION_SHARE)
+        text[photo] = _greeted(rng, pick(rng, as_objects(VISION_QUESTIONS), len(photo)))
+        kind[photo] = Kind.VISION
+    return text, kind, lang

@@ -12,11 +12,12 @@ Examples
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from linkage.synth.text import Arr
-from linkage.synth.window import DAY, HOUR, START_WEEKDAY
+from linkage.synth.window import DAY, HOUR, START_WEEKDAY, WINDOW_DAYS
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
@@ -173,6 +174,28 @@ def sample_times(
     return out
 
 
+def _spread_in_sessions(
+    rng: np.random.Generator, acct: Arr, n_sessions: Arr, starts: Arr, hi: Arr, gap_mean: float
+) -> Arr:
+    """Times of requests that each join one of their account's sessions, minutes apart.
+
+    ``starts`` holds the start of every session, accounts' sessions in account order.
+    """
+    first_session = np.cumsum(n_sessions) - n_sessions
+    session = first_session[acct] + (rng.random(len(acct)) * n_sessions[acct]).astype(np.int64)
+    order = np.argsort(session, kind="stable")
+    s_sorted = session[order]
+    gaps = rng.exponential(gap_mean, len(acct)) + 10.0
+    csum = np.cumsum(gaps)
+    seg_start = np.ones(len(acct), dtype=bool)
+    seg_start[1:] = s_sorted[1:] != s_sorted[:-1]
+    first_idx = np.maximum.accumulate(np.where(seg_start, np.arange(len(acct)), 0))
+    offset = (csum - csum[first_idx]).astype(np.int64)
+    ts = np.empty(len(acct), dtype=np.int64)
+    ts[order] = starts[s_sorted] + offset
+    return np.minimum(ts, hi[acct] - 1)
+
+
 def session_times(
     rng: np.random.Generator,
     acct: Arr,
@@ -190,21 +213,107 @@ def session_times(
     ``n_sessions[a]`` sessions whose starts follow the daily profile within
     ``[lo[a], hi[a])``; requests of a session are minutes apart.
     """
-    n_acct = len(n_sessions)
-    first_session = np.cumsum(n_sessions) - n_sessions
-    session = first_session[acct] + (rng.random(len(acct)) * n_sessions[acct]).astype(np.int64)
-    session_acct = np.repeat(np.arange(n_acct), n_sessions)
+    session_acct = np.repeat(np.arange(len(n_sessions)), n_sessions)
     starts = sample_times(
         rng, lo[session_acct], hi[session_acct], tz_hours[session_acct], weekday, weekend
     )
-    order = np.argsort(session, kind="stable")
-    s_sorted = session[order]
-    gaps = rng.exponential(gap_mean, len(acct)) + 10.0
-    csum = np.cumsum(gaps)
-    seg_start = np.ones(len(acct), dtype=bool)
-    seg_start[1:] = s_sorted[1:] != s_sorted[:-1]
-    first_idx = np.maximum.accumulate(np.where(seg_start, np.arange(len(acct)), 0))
-    offset = (csum - csum[first_idx]).astype(np.int64)
-    ts = np.empty(len(acct), dtype=np.int64)
-    ts[order] = starts[s_sorted] + offset
-    return np.minimum(ts, hi[acct] - 1)
+    return _spread_in_sessions(rng, acct, n_sessions, starts, hi, gap_mean)
+
+
+DIURNAL_WEEKEND = hour_weights({(9, 12): 0.8, (12, 18): 1.0, (18, 23): 1.0, (23, 24): 0.6})
+DIURNAL_WEEKEND[0:2] = 0.35
+DIURNAL_WEEKEND[2:9] = 0.06
+"""Hourly weights of ordinary people at weekends: later mornings, longer evenings."""
+
+
+@dataclass
+class Rhythm:
+    """Per-account habits of a person (see :func:`human_times`)."""
+
+    tz_seconds: Arr  # home time zone plus a personal shift (early birds, night owls)
+    active: Arr  # (accounts, days + 2) bool: on which local days the account shows up
+    weekend_factor: Arr  # how much more (or less) the account is used at weekends
+
+
+def draw_rhythms(rng: np.random.Generator, tz_hours: Arr) -> Rhythm:
+    """Personal rhythms: a +-3 h shift of the daily curve, idle days, a weekend habit."""
+    n = len(tz_hours)
+    shift = np.clip(rng.normal(0.0, 1.2, n), -3.0, 3.0)
+    p_active = rng.uniform(0.25, 0.95, n)
+    return Rhythm(
+        tz_seconds=np.rint((np.asarray(tz_hours, dtype=float) + shift) * HOUR).astype(np.int64),
+        active=rng.random((n, WINDOW_DAYS + 2)) < p_active[:, None],
+        weekend_factor=rng.uniform(0.2, 1.3, n),
+    )
+
+
+def _session_starts(
+    rng: np.random.Generator, who: Arr, lo: Arr, hi: Arr, rhythm: Rhythm, weekday: Arr, weekend: Arr
+) -> Arr:
+    """Session starts of accounts ``who``: on their active local days, on their daily curve."""
+    wd_cdf = np.cumsum(weekday) / weekday.sum()
+    we_cdf = np.cumsum(weekend) / weekend.sum()
+    rel_we = weekend.sum() / weekday.sum() * rhythm.weekend_factor
+    top = np.maximum(1.0, rel_we)
+    out = np.empty(len(who), dtype=np.int64)
+    todo = np.arange(len(who))
+    for _ in range(80):
+        if len(todo) == 0:
+            break
+        a, lo_t, hi_t = who[todo], lo[todo], hi[todo]
+        tz = rhythm.tz_seconds[a]
+        d_lo, d_hi = (lo_t + tz) // DAY, (hi_t - 1 + tz) // DAY
+        day = d_lo + (rng.random(len(todo)) * (d_hi - d_lo + 1)).astype(np.int64)
+        is_we = (day + START_WEEKDAY) % 7 >= 5
+        u = rng.random(len(todo))
+        hour = np.where(
+            is_we,
+            np.searchsorted(we_cdf, u, side="right"),
+            np.searchsorted(wd_cdf, u, side="right"),
+        ).clip(0, 23)
+        t = day * DAY + hour * HOUR + (rng.random(len(todo)) * HOUR).astype(np.int64) - tz
+        shows_up = rhythm.active[a, np.clip(day + 1, 0, rhythm.active.shape[1] - 1)]
+        habit = np.where(is_we, rel_we[a], 1.0) / top[a]
+        keep = shows_up & (rng.random(len(todo)) < habit) & (t >= lo_t) & (t < hi_t)
+        out[todo[keep]] = t[keep]
+        todo = todo[~keep]
+    if len(todo):  # no active day in range: any time will do
+        out[todo] = lo[todo] + (rng.random(len(todo)) * (hi[todo] - lo[todo])).astype(np.int64)
+    return out
+
+
+def human_times(
+    rng: np.random.Generator,
+    acct: Arr,
+    counts: Arr,
+    lo: Arr,
+    hi: Arr,
+    tz_hours: Arr,
+    weekday: Arr = DIURNAL,
+    weekend: Arr = DIURNAL_WEEKEND,
+) -> Arr:
+    """Request times of people: each account with its own rhythm, in sessions.
+
+    Every account has a personal shift of the daily curve in its local time,
+    shows up on only some days, has its own weekend habit, and works in
+    sessions of requests minutes apart; heavier accounts have longer sessions.
+    Nothing is shared between accounts: no dispatcher, no common clock.
+
+    Parameters
+    ----------
+    acct
+        Account index of every request.
+    counts
+        Requests per account (``np.bincount(acct)``).
+    lo, hi
+        Per-account bounds in seconds from the window start.
+    tz_hours
+        Per-account UTC offset of the home country.
+    """
+    rhythm = draw_rhythms(rng, tz_hours)
+    counts = np.asarray(counts, dtype=np.int64)
+    per_session = rng.uniform(1.5, 4.0, len(counts)) * np.sqrt(1.0 + counts / 40.0)
+    n_sess = np.clip(np.rint(counts / per_session), 1, np.maximum(counts, 1)).astype(np.int64)
+    who = np.repeat(np.arange(len(counts)), n_sess)
+    starts = _session_starts(rng, who, lo[who], hi[who], rhythm, weekday, weekend)
+    return _spread_in_sessions(rng, acct, n_sess, starts, hi, 150.0)

@@ -36,6 +36,32 @@ class Company(NamedTuple):
     country: str
     utc_offset_hours: int
     base_size: int  # accounts at scale 1
+    verified: bool  # the provider checked the declared org
+
+
+class EvalTeam(NamedTuple):
+    """A customer's evaluation team: a declared org that grades model outputs every night."""
+
+    name: str
+    org_id: str
+    email_domain: str
+    country: str
+    utc_offset_hours: int
+    verified: bool
+    base_size: int
+    templates: tuple[str, ...]  # rubric templates with two slots (item, response)
+
+
+class KindTokens(NamedTuple):
+    """Token counts of one kind of exchange (lognormal medians and sigmas, clipped)."""
+
+    kind: str
+    context_median: float
+    context_sigma: float
+    context_max: int
+    output_median: float
+    output_sigma: float
+    output_max: int
 
 
 class Isp(NamedTuple):
@@ -62,6 +88,11 @@ _PEOPLE = load_bank_file("people")
 _CLIENTS = load_bank_file("clients")
 _ORGANISATIONS = load_bank_file("organisations")
 _PROMPTS = load_bank_file("prompts")
+_PERSONAS = load_bank_file("personas")
+_LANGUAGES = load_bank_file("languages")
+_CONTENT = load_bank_file("content")
+PARAPHRASE: dict[str, Any] = load_bank_file("paraphrase")
+"""The campaign prompt grammar (see ``vocab/paraphrase.json``), used as loaded."""
 
 # ---- people ----------------------------------------------------------------------------
 
@@ -69,11 +100,12 @@ FIRST_NAMES = _words(_PEOPLE["first_names"])
 LAST_NAMES = _words(_PEOPLE["last_names"])
 FREEMAIL = _words([row["domain"] for row in _PEOPLE["freemail_domains"]])
 FREEMAIL_WEIGHTS = tuple(float(row["weight"]) for row in _PEOPLE["freemail_domains"])
-CAMPAIGN_FREEMAIL = _words(_PEOPLE["campaign_freemail_domains"])
 COUNTRIES = tuple(
     Country(row["code"], float(row["weight"]), int(row["utc_offset_hours"]))
     for row in _PEOPLE["countries"]
 )
+PATHWAYS = _words([row["pathway"] for row in _PEOPLE["signup_pathways"]])
+PATHWAY_WEIGHTS = tuple(float(row["weight"]) for row in _PEOPLE["signup_pathways"])
 
 # ---- clients ---------------------------------------------------------------------------
 
@@ -94,6 +126,7 @@ COMPANIES = tuple(
         row["country"],
         int(row["utc_offset_hours"]),
         int(row["base_size"]),
+        bool(row["verified"]),
     )
     for row in _ORGANISATIONS["companies"]
 )
@@ -171,3 +204,35 @@ IMAGE_QUESTIONS = _words(_PROMPTS["image_questions"])
 CODE_ACTIONS = _words(_PROMPTS["code_actions"])
 CODE_TARGETS = _words(_PROMPTS["code_targets"])
 FIREHOSE_TEMPLATE: str = _PROMPTS["firehose_template"]
+
+# ---- kinds of exchange and languages ---------------------------------------------------
+
+KIND_TOKENS = tuple(KindTokens(**row) for row in _CONTENT["kinds"])
+LANGUAGE_CODES = _words([row["code"] for row in _LANGUAGES["languages"]])
+"""Language codes; English first."""
+CHARS_PER_TOKEN = tuple(float(row["chars_per_token"]) for row in _LANGUAGES["languages"])
+NON_ENGLISH_BY_COUNTRY: dict[str, dict[str, float]] = _LANGUAGES["non_english_by_country"]
+ORDINARY_FOREIGN: dict[str, Any] = _LANGUAGES["ordinary"]
+"""Per language: greetings and, per kind (chat, step, code, rate), templates and slots."""
+
+# ---- the look-alike groups added for behavioural detectors -----------------------------
+
+STEP_BY_STEP: dict[str, Any] = _PERSONAS["step_by_step"]
+CODE_QUESTIONS: dict[str, Any] = _PERSONAS["code_questions"]
+RATERS: dict[str, Any] = _PERSONAS["raters"]
+VISION_QUESTIONS = _words(_PERSONAS["vision_questions"])
+CRON_JOBS = tuple((row["template"], _words(row["slots"])) for row in _PERSONAS["cron_jobs"])
+BACKEND_PRODUCTS = _words(_PERSONAS["backend_products"])
+EVAL_TEAMS = tuple(
+    EvalTeam(
+        row["name"],
+        row["org_id"],
+        row["email_domain"],
+        row["country"],
+        int(row["utc_offset_hours"]),
+        bool(row["verified"]),
+        int(row["base_size"]),
+        _words(row["templates"]),
+    )
+    for row in _PERSONAS["eval_teams"]
+)

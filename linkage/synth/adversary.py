@@ -1,0 +1,100 @@
+"""Adversary knobs: what a careful distiller changes to look like ordinary users.
+
+Each knob is applied to every planted campaign and removes one kind of
+evidence; knobs combine freely. They change only campaign rows (and, for
+``thin-indicators``, the indicators table): legitimate rows are the same with
+or without them, so a knob's effect on detection can be measured alone.
+
+Examples
+--------
+>>> parse_adversary("jitter,paraphrase").knobs
+('paraphrase', 'jitter')
+>>> parse_adversary("all").knobs == tuple(KNOBS)
+True
+>>> parse_adversary(None).knobs
+()
+>>> "jitter" in parse_adversary("jitter")
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+KNOBS: dict[str, str] = {
+    "unique-pay": (
+        "every campaign account pays with its own fresh card (own fingerprint, its "
+        "holder's name and country) and signs up with its own ordinary freemail address "
+        "(no shared mailbox, no +tags, no company domain)"
+    ),
+    "proxy-rotation": (
+        "traffic exits through rotating residential proxies on ordinary users' home IPs "
+        "(same ISP blocks, ip_intel kind residential): 2-40 IPs per account in turn over "
+        "the window, at most 2 campaign accounts per IP"
+    ),
+    "paraphrase": (
+        "no fixed templates: each prompt is built from a grammar (paraphrased "
+        "instruction, 0-3 extra requirements in random order, varied labels and wrappers, "
+        "instruction before or after the content) in English (66%), Chinese and Spanish "
+        "(10% each), Russian (6%), Portuguese and Japanese (4% each)"
+    ),
+    "jitter": (
+        "human schedules: each account has its own daily curve in its country's time "
+        "zone, idle days, a weekend habit and sessions; no dispatcher, no turn-taking, "
+        "no shared clock"
+    ),
+    "camouflage": (
+        "about half of each account's requests are benign prompts drawn like ordinary "
+        "users' (same personas, languages and kinds)"
+    ),
+    "common-client": (
+        "requests carry the common SDK and browser client strings in ordinary users' "
+        "shares (a usual client per account, another in 15% of requests); no harness string"
+    ),
+    "thin-indicators": (
+        "the indicators table holds 1-2 indicators per campaign (an email or a card "
+        "fingerprint of a few of its accounts, never a majority) plus decoys of other "
+        "organisations matching a few legitimate accounts"
+    ),
+}
+"""Knob name -> what it does, in the order knobs are listed and recorded."""
+
+
+@dataclass(frozen=True)
+class Adversary:
+    """A set of knobs, in the canonical order of :data:`KNOBS`."""
+
+    knobs: tuple[str, ...] = ()
+
+    def __contains__(self, knob: object) -> bool:
+        return knob in self.knobs
+
+    def describe(self) -> dict[str, str]:
+        """Knob -> description, for scenario.json."""
+        return {knob: KNOBS[knob] for knob in self.knobs}
+
+
+NONE = Adversary()
+
+
+def parse_adversary(spec: str | Iterable[str] | None) -> Adversary:
+    """Knobs from ``"k1,k2"``, a list of names, ``"all"`` or nothing (no knob).
+
+    Raises
+    ------
+    ValueError
+        An unknown knob; the message lists the known ones.
+    """
+    if spec is None:
+        return NONE
+    names = spec.split(",") if isinstance(spec, str) else list(spec)
+    wanted = {name.strip().lower() for name in names if name.strip()} - {"none"}
+    if "all" in wanted:
+        wanted = (wanted - {"all"}) | set(KNOBS)
+    unknown = sorted(wanted - set(KNOBS))
+    if unknown:
+        raise ValueError(
+            f"unknown adversary knob(s) {', '.join(unknown)}; choose from: {', '.join(KNOBS)}, all"
+        )
+    return Adversary(tuple(k for k in KNOBS if k in wanted))
