@@ -245,6 +245,19 @@ class BehaviourSettings:
             0.01,
         ),
     )
+    co_use_max_share: float = field(
+        default=0.2,
+        metadata=_meta(
+            "IP co-use counts only where the IP carries at most this share of each account's "
+            "traffic (transient exits, not someone's home router).",
+            0.0,
+            1.0,
+        ),
+    )
+    min_co_use_windows: int = field(
+        default=2,
+        metadata=_meta("(IP, window) meetings a pair needs before co-use counts.", 1),
+    )
     co_use_window_minutes: int = field(
         default=60,
         metadata=_meta(
@@ -257,6 +270,12 @@ class BehaviourSettings:
 class FamilySettings:
     prompts_per_account: int = field(
         default=40, metadata=_meta("Prompts of each suspicious account compared by MinHash.", 1)
+    )
+    min_intent: float = field(
+        default=0.5,
+        metadata=_meta(
+            "Prompts whose strongest distillation intent reaches this are compared.", 0, 1
+        ),
     )
     hashes: int = field(default=32, metadata=_meta("MinHash values per prompt.", 4, 256))
     bands: int = field(

@@ -159,10 +159,15 @@ def prompt_families(sample: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 
 
 def sample_prompts(prompts: pd.DataFrame, accounts: pd.Index, settings: Settings) -> pd.DataFrame:
-    """At most ``prompts_per_account`` non-empty prompts of each of ``accounts``, spread
-    over their activity (every k-th prompt, deterministic)."""
+    """At most ``prompts_per_account`` prompts with a distillation intent of each of
+    ``accounts``, spread over their activity (every k-th prompt, deterministic).
+
+    Everyday prompts are left out: a campaign's camouflage traffic is drawn from what
+    ordinary users send, and near-duplicates among everyday prompts link strangers.
+    """
     limit = settings.families.prompts_per_account
-    chosen = prompts[prompts["account_id"].isin(accounts) & prompts["has_prompt"]]
+    distilled = prompts["distillation"] >= settings.families.min_intent
+    chosen = prompts[prompts["account_id"].isin(accounts) & prompts["has_prompt"] & distilled]
     position = chosen.groupby("account_id").cumcount()
     total = chosen.groupby("account_id")["account_id"].transform("size")
     step = np.maximum(1, np.ceil(total / limit)).astype(np.int64)

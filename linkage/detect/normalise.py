@@ -58,8 +58,8 @@ class NormalisedInput:
     ip_addresses: pd.DataFrame
     """One row per distinct client IP: address, subnet, network, asn, as_org, ip_kind."""
     prompts: pd.DataFrame
-    """account_id, ts, has_prompt, prompt: the prompt texts in request order, for the stages
-    that read text (prompt families)."""
+    """account_id, ts, has_prompt, distillation (the strongest intent's probability), prompt:
+    the prompt texts in request order, for the stages that read text (prompt families)."""
 
 
 def canonical_email(emails: pd.Series) -> pd.DataFrame:
@@ -387,6 +387,7 @@ def normalise(
             "account_id": normalised["account_id"].to_numpy(),
             "ts": normalised["ts"].to_numpy(),
             "has_prompt": normalised["has_prompt"].to_numpy(),
+            "distillation": normalised[list(intents.columns)].max(axis=1).to_numpy(),
             "prompt": prompts.to_numpy(dtype=object)[order],
         }
     )

@@ -16,9 +16,13 @@ with its neighbourhood.
   accounts). Contribution ``weight x max(0, 1 - distance / radius)``, where the
   distance is the root-mean-square difference in feature scale units.
 * **IP co-use**: two suspicious accounts sending from one IP in the same
-  ``co_use_window_minutes`` window. Each such (IP, window) is discounted by how
-  many accounts used it then (base rate), and a pair's windows combine as a
-  noisy-OR.
+  ``co_use_window_minutes`` window, where the IP carries only a small share of
+  each one's traffic (``co_use_max_share``): two transient users of one exit are
+  a proxy pool; a household's own router is not (that is ordinary IP sharing,
+  weighed in the linking stage), and neither is a rotating account passing
+  through somebody's home. Each such (IP, window) is discounted by how many
+  accounts used it then (base rate), and a pair's windows combine as a noisy-OR;
+  a pair must meet in at least ``min_co_use_windows`` windows.
 """
 
 from __future__ import annotations
@@ -108,10 +112,16 @@ def co_use_pairs(
     usable = ~requests["ip_kind"].isin(_SHARED_BY_DESIGN)
     used = requests.loc[usable, ["account_id", "ip", "ts"]]
     used = used.assign(window=(used["ts"] - used["ts"].min()) // window)
+    per_ip = used.groupby(["account_id", "ip"], sort=False)["ts"].transform("size")
+    per_account = requests.groupby("account_id")["ts"].size()
+    share = per_ip / used["account_id"].map(per_account)
+    used = used.assign(transient=share <= settings.behaviour.co_use_max_share)
     slots = used.drop_duplicates(["account_id", "ip", "window"])
     everyone = slots.groupby(["ip", "window"], sort=False)["account_id"].transform("size")
     slots = slots.assign(holders=everyone)
-    slots = slots[slots["account_id"].isin(suspicious) & (slots["holders"] >= 2)]
+    slots = slots[
+        slots["account_id"].isin(suspicious) & (slots["holders"] >= 2) & slots["transient"]
+    ]
     if slots.empty:
         return empty
     slot_key = slots.groupby(["ip", "window"], sort=False).ngroup().to_numpy()
@@ -130,6 +140,8 @@ def co_use_pairs(
         .agg(log_keep=("log_keep", "sum"), shared=("log_keep", "size"))
         .reset_index()
     )
+    # one meeting on a busy exit happens by chance; a shared pool meets again and again
+    combined = combined[combined["shared"] >= settings.behaviour.min_co_use_windows]
     return PairEvidence(
         a=combined["a"].to_numpy(np.int64),
         b=combined["b"].to_numpy(np.int64),
