@@ -211,7 +211,7 @@ def build_rubric(rng: random.Random) -> list[tuple[str, str]]:
     qa_by = by_lang(qa)
     instr = lines("rubric_instr.tsv")
     out: list[tuple[str, str]] = list(blocks("rubric.txt"))
-    for _ in range(380):
+    for _ in range(520):
         lang, template = rng.choice(instr)[:2]
         pool = qa_by.get(lang) if rng.random() < 0.7 else None
         out.append((lang, fill_judge(template, pool or qa, rng)))
@@ -223,7 +223,7 @@ def build_rubric(rng: random.Random) -> list[tuple[str, str]]:
             f"[{i + 1}] Question: {it[1]}\n    Response: {it[2]}" for i, it in enumerate(items)
         )
         out.append((lang, f"{rng.choice(BATCH_SCORE[lang])}\n\n{body}"))
-    for _ in range(110):
+    for _ in range(140):
         lang = rng.choice(list(SHORT_JUDGE))
         pool = qa_by.get(lang, qa)
         out.append((lang, fill_judge(rng.choice(SHORT_JUDGE[lang]), pool, rng)))
@@ -271,7 +271,7 @@ def build_sensitive(rng: random.Random) -> list[tuple[str, str]]:
     pass_by = by_lang(passages)
     instr = lines("sensitive_instr.tsv")
     out: list[tuple[str, str]] = list(blocks("sensitive.txt"))
-    for _ in range(420):
+    for _ in range(520):
         lang, template = rng.choice(instr)[:2]
         pool = pass_by.get(lang) if rng.random() < 0.6 else None
         t = rng.choice(pool or passages)
@@ -784,6 +784,24 @@ EVERYDAY = {
 }
 PLACES = ["Lisbon", "Kyoto", "Mexico City", "Istanbul", "Prague", "Cape Town", "Hanoi",
           "Buenos Aires", "Edinburgh", "Seoul", "Marrakech", "Vancouver"]
+SYSTEM_WRAP = [
+    "You are a helpful assistant.\n\nUser: {m}",
+    "System: You are a friendly, concise assistant. Answer in the user's language.\nUser: {m}",
+    "Previous conversation:\nUser: hi\nAssistant: Hello! How can I help?\nUser: {m}",
+    "{m}\n\n(please keep it short)",
+    "{m} Thanks in advance!",
+    "Quick one: {m}",
+    "You are Aria, the assistant in a note-taking app. Be warm and brief.\n\n{m}",
+    "[conversation id 88213]\nuser: {m}",
+]
+PASTED = [
+    "I copied these notes from a lecture, can you turn them into a cleaner summary?\n\n{s}",
+    "Here's some text from a website. Is it accurate?\n\n{s}",
+    "Can you make flashcards out of this for my exam?\n\n{s}",
+    "Translate all of this into Spanish please:\n{s}",
+    "My kid wrote these answers for a quiz. Anything obviously wrong?\n{s}",
+    "Turn this into a short paragraph for our newsletter:\n{s}",
+]
 AGENT_LOOKALIKE = [
     "How do I give my LangChain agent access to a calculator tool? Here's what I tried:\n"
     "```python\ntools = [Tool(name='calc', func=eval, description='math')]\n```\nIt errors out.",
@@ -822,7 +840,9 @@ def pick_lang(table: dict[str, list[str]], rng: random.Random, en_share: float =
 
 
 def build_none(rng: random.Random) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = [(r[0], r[1]) for r in lines("none_lines.tsv")]
+    out: list[tuple[str, str]] = [
+        (r[0], r[1]) for r in lines("none_lines.tsv") + lines("none_lines2.tsv")
+    ]
     out += blocks("none.txt")
     probs = lines("problems.tsv")
     probs_by = by_lang(probs)
@@ -871,6 +891,14 @@ def build_none(rng: random.Random) -> list[tuple[str, str]]:
         lang = pick_lang(EVERYDAY, rng, 0.55)
         out.append((lang, fmt(rng.choice(EVERYDAY[lang]), x=rng.choice(PLACES),
                               n=str(rng.randint(2, 7)))))
+    singles = [(r[0], r[1]) for r in lines("none_lines.tsv") + lines("none_lines2.tsv")]
+    for _ in range(260):  # ordinary requests behind a generic system prompt or a prior turn
+        lang, text = rng.choice(singles)
+        out.append((lang, fmt(rng.choice(SYSTEM_WRAP), m=text)))
+    for _ in range(120):  # long-ish pasted material with an everyday request
+        q1, q2, q3 = rng.sample(qa, 3)
+        body = f"{q1[2]}\n\n{q2[2]}\n\n{q3[2]}"
+        out.append(("en", fmt(rng.choice(PASTED), s=body)))
     for text in AGENT_LOOKALIKE:
         lang = "zh" if "智能体" in text else "es" if "agente" in text else "ru" if "Что" in text else "en"
         out.append((lang, text))
