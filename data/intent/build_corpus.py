@@ -123,11 +123,11 @@ BATCH_HEAD = {
 def build_reasoning(rng: random.Random) -> list[tuple[str, str]]:
     probs = lines("problems.tsv")
     probs_by = by_lang(probs)
-    instr = lines("reasoning_instr.tsv")
+    instr = lines("reasoning_instr.tsv") + lines("reasoning_instr2.tsv")
     out: list[tuple[str, str]] = list(blocks("reasoning.txt"))
     # instruction around a problem (same language mostly; sometimes an English instruction
     # around a foreign problem, as multilingual campaigns do)
-    for _ in range(330):
+    for _ in range(440):
         lang, template = rng.choice(instr)[:2]
         pool = probs_by.get(lang) if rng.random() < 0.75 else None
         p = rng.choice(pool or probs)
@@ -209,7 +209,7 @@ def fill_judge(template: str, qa: list[tuple[str, ...]], rng: random.Random) -> 
 def build_rubric(rng: random.Random) -> list[tuple[str, str]]:
     qa = lines("qa.tsv")
     qa_by = by_lang(qa)
-    instr = lines("rubric_instr.tsv")
+    instr = lines("rubric_instr.tsv") + lines("rubric_instr2.tsv")
     out: list[tuple[str, str]] = list(blocks("rubric.txt"))
     for _ in range(520):
         lang, template = rng.choice(instr)[:2]
@@ -269,7 +269,7 @@ HEADLINES = [
 def build_sensitive(rng: random.Random) -> list[tuple[str, str]]:
     passages = lines("sensitive_passages.tsv")
     pass_by = by_lang(passages)
-    instr = lines("sensitive_instr.tsv")
+    instr = lines("sensitive_instr.tsv") + lines("sensitive_instr2.tsv")
     out: list[tuple[str, str]] = list(blocks("sensitive.txt"))
     for _ in range(520):
         lang, template = rng.choice(instr)[:2]
@@ -338,8 +338,37 @@ AGENT_TASKS = {
     "ko": ["내일 제주 날씨를 확인하고 비가 오면 우산 알림을 만들어 줘."],
     "pt": ["Pesquise o voo mais barato de São Paulo para Recife e reserve."],
     "ar": ["ابحث عن أرخص رحلة من القاهرة إلى عمّان يوم الخميس واحجزها."],
+    "it": ["Trova il volo più economico da Roma a Berlino venerdì e prenotalo."],
+    "pl": ["Sprawdź stan magazynu i zamów brakujące produkty."],
+    "nl": ["Zoek het goedkoopste hotel in Gent voor twee nachten en boek het."],
+    "tr": ["Yarın İzmir'de yağmur yağacaksa toplantıyı içeriye taşı ve herkese haber ver."],
+    "id": ["Cek status pesanan 4471 dan kirim nomor resinya ke pelanggan."],
+    "vi": ["Kiểm tra lịch của tôi tuần sau và hủy các cuộc họp trùng giờ."],
 }
+AGENT_TASKS["en"] += [
+    "Every morning, collect the top 5 support tickets by priority and post a digest to #support.",
+    "Reconcile last month's bank transactions with the invoices in the accounting system.",
+    "If any server's CPU is above 90% for 10 minutes, restart it and page the on-call engineer.",
+    "Find a plumber available tomorrow morning within 5 km and book the earliest slot.",
+    "Pull the latest sales figures, build a bar chart and email it to the regional managers.",
+    "Check the status of order 5521 and, if delayed, offer the customer a 10% coupon.",
+]
 AGENT_HEAD = [
+    "Capabilities:",
+    "Tool registry (call exactly one per turn):",
+    "You are an operations agent acting on behalf of the user. APIs you may call:",
+    "# Agent\nYou run in a loop of reason, act, observe. Actions:",
+    "You are an autonomous assistant. You complete the task end to end without asking questions. Tools:",
+    "Sei un agente autonomo. Strumenti disponibili:",
+    "Jesteś autonomicznym agentem. Dostępne narzędzia:",
+    "Je bent een autonome agent. Beschikbare tools:",
+    "Sen otonom bir ajansın. Kullanabileceğin araçlar:",
+    "Kamu adalah agen otonom. Alat yang tersedia:",
+    "Bạn là một tác tử tự động. Các công cụ có sẵn:",
+    "Ты автономный агент. Доступные инструменты:",
+    "Tu es un agent autonome. Outils disponibles :",
+    "あなたは自律エージェントです。利用可能なツール：",
+    "당신은 자율 에이전트입니다. 사용 가능한 도구:",
     "You are an autonomous agent that completes tasks by calling tools. Available tools:",
     "You have access to the following functions. Use them when needed:",
     "# Tools\n\nYou may call one or more functions to assist with the user query. Function "
@@ -351,6 +380,10 @@ AGENT_HEAD = [
     "Eres un agente con acceso a las siguientes herramientas:",
 ]
 AGENT_FORMAT = [
+    "Loop: think, call a tool, read the observation, repeat. Stop with FINAL(answer).",
+    "Emit each call as CALL name(args) and wait for the result.",
+    "Reply only with the next API call; no prose.",
+    "Begin by writing your plan, then issue the first call.",
     "Respond with a JSON object {\"tool\": name, \"arguments\": {...}} for each step, and "
     "{\"final_answer\": ...} when done.",
     "Use the format:\nThought: ...\nAction: <tool name>\nAction Input: <json>\nObservation: "
@@ -396,7 +429,15 @@ GUI_FORMAT = [
 
 def tool_listing(tools: list[tuple[str, str, dict[str, str]]], rng: random.Random) -> str:
     """Tools in one of three common notations (OpenAI JSON, Python signatures, bullet list)."""
-    style = rng.randrange(3)
+    style = rng.randrange(6)
+    if style == 3:  # dotted service methods
+        return "\n".join(f"{n.replace('_', '.', 1)}({', '.join(p)})" for n, _d, p in tools)
+    if style == 4:  # YAML-ish
+        return "\n".join(
+            f"- name: {n}\n  description: {d}\n  params: [{', '.join(p)}]" for n, d, p in tools
+        )
+    if style == 5:  # HTTP endpoints
+        return "\n".join(f"POST /{n.replace('_', '/')}  {{{', '.join(p)}}}  # {d}" for n, d, p in tools)
     if style == 0:
         return json.dumps(
             [
@@ -426,7 +467,7 @@ def tool_listing(tools: list[tuple[str, str, dict[str, str]]], rng: random.Rando
 
 def build_agentic(rng: random.Random) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = list(blocks("agentic.txt"))
-    for _ in range(300):
+    for _ in range(380):
         tools = rng.sample(TOOLS, rng.randint(2, 6))
         lang = rng.choice(list(AGENT_TASKS)) if rng.random() < 0.35 else "en"
         task = rng.choice(AGENT_TASKS[lang])
@@ -501,6 +542,11 @@ CODE_TOOLS = [
     "Functions: list_files(dir), view(path, lines), apply_patch(diff), run_tests(selector).",
 ]
 CODE_INSTR = [
+    "Investigate the codebase, implement the fix, and commit with a descriptive message.",
+    "Explore, patch, test, commit. Print `git diff` at the end.",
+    "Start by reproducing the failure with a script, then fix the code and rerun the tests.",
+    "Open a branch, make the change, run the full test suite and the linter, and summarise.",
+    "Deliver a patch that keeps all existing tests green and adds a regression test.",
     "Resolve the issue with minimal changes, run the tests and submit a patch.",
     "Reproduce the bug, fix it, add a regression test and make sure the full suite passes.",
     "Explore the repository, locate the root cause and output a unified diff.",
@@ -525,6 +571,14 @@ CODE_SNIPPETS = [
     "def total\n  lines.sum { |l| (l.amount * l.rate).round(2) }\nend",
 ]
 SHORT_CODE = [
+    "Esegui i test e correggi quelli che falliscono.",
+    "Uruchom testy i napraw te, które nie przechodzą.",
+    "Voer de tests uit en repareer de falende.",
+    "Testleri çalıştır ve başarısız olanları düzelt.",
+    "Jalankan tes dan perbaiki yang gagal.",
+    "Chạy các bài kiểm thử và sửa những bài bị lỗi.",
+    "टेस्ट चलाओ और जो फेल हों उन्हें ठीक करो।",
+    "Запусти тести й виправ ті, що падають.",
     "Run the tests and fix the failing ones.",
     "Fix the failing CI build in this repo and open a PR.",
     "Go through the repository and fix all type errors reported by mypy.",
@@ -540,7 +594,7 @@ SHORT_CODE = [
     "테스트를 실행하고 실패한 테스트를 고쳐 줘.",
     "شغّل الاختبارات وأصلح الفاشل منها.",
 ]
-SHORT_CODE_LANG = ["en"] * 5 + ["zh", "es", "ru", "fr", "de", "pt", "ja", "ko", "ar"]
+SHORT_CODE_LANG = ["it", "pl", "nl", "tr", "id", "vi", "hi", "uk"] + ["en"] * 5 + ["zh", "es", "ru", "fr", "de", "pt", "ja", "ko", "ar"]
 
 
 def build_coding(rng: random.Random) -> list[tuple[str, str]]:
@@ -841,7 +895,7 @@ def pick_lang(table: dict[str, list[str]], rng: random.Random, en_share: float =
 
 def build_none(rng: random.Random) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = [
-        (r[0], r[1]) for r in lines("none_lines.tsv") + lines("none_lines2.tsv")
+        (r[0], r[1]) for r in lines("none_lines.tsv") + lines("none_lines2.tsv") + lines("none_lines3.tsv")
     ]
     out += blocks("none.txt")
     probs = lines("problems.tsv")
@@ -891,7 +945,7 @@ def build_none(rng: random.Random) -> list[tuple[str, str]]:
         lang = pick_lang(EVERYDAY, rng, 0.55)
         out.append((lang, fmt(rng.choice(EVERYDAY[lang]), x=rng.choice(PLACES),
                               n=str(rng.randint(2, 7)))))
-    singles = [(r[0], r[1]) for r in lines("none_lines.tsv") + lines("none_lines2.tsv")]
+    singles = [(r[0], r[1]) for r in lines("none_lines.tsv") + lines("none_lines2.tsv") + lines("none_lines3.tsv")]
     for _ in range(260):  # ordinary requests behind a generic system prompt or a prior turn
         lang, text = rng.choice(singles)
         out.append((lang, fmt(rng.choice(SYSTEM_WRAP), m=text)))
