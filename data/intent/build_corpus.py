@@ -959,6 +959,56 @@ def build_none(rng: random.Random) -> list[tuple[str, str]]:
     return out
 
 
+# ---------------------------------------------------------------- short paraphrased instructions
+def build_paraphrased(rng: random.Random) -> list[tuple[str, str, str]]:
+    """Short instructions in many wordings around each class's raw material.
+
+    The same problems, passages, answers and issues also appear under ``none`` framings, so
+    only the instruction tells the classes apart.
+    """
+    probs = lines("problems.tsv")
+    passages = lines("sensitive_passages.tsv")
+    qa = lines("qa.tsv")
+
+    def content(label: str) -> str:
+        if label == "reasoning":
+            return rng.choice(probs)[1]
+        if label == "sensitive_rewrite":
+            return rng.choice(passages)[1]
+        if label == "rubric_grading":
+            q, o = rng.choice(qa), rng.choice(qa)
+            if rng.random() < 0.5:
+                return f"Question: {q[1]}\nAnswer: {q[2]}"
+            return f"Prompt: {q[1]}\nResponse A: {q[2]}\nResponse B: {o[2]}"
+        if label == "coding":
+            extra = rng.choice(["", f"\n{rng.choice(TEST_OUTPUTS)}", f"\nRepo:\n{rng.choice(REPO_TREES)}"])
+            return f"Issue: {rng.choice(ISSUES)}{extra}"
+        if label == "agentic":
+            task = rng.choice(AGENT_TASKS["en"])
+            if rng.random() < 0.5:
+                return f"Task: {task}\nTools:\n{tool_listing(rng.sample(TOOLS, 3), rng)}"
+            return f"Goal: {task}\nScreen: {rng.choice(SCREENS)}"
+        pick = rng.randrange(5)  # none: any class's material, asked about by a user
+        if pick == 0:
+            return rng.choice(probs)[1]
+        if pick == 1:
+            return rng.choice(passages)[1]
+        if pick == 2:
+            return rng.choice(qa)[2]
+        if pick == 3:
+            return rng.choice(ISSUES)
+        return rng.choice(MESSAGES)
+
+    out = []
+    for label, lang, instr in lines("paraphrases.tsv"):
+        for _ in range(6 if label == "none" else 4):
+            body = content(label)
+            joiner = rng.choice(["\n", "\n\n", " ", "\n---\n"])
+            text = f"{instr}{joiner}{body}" if rng.random() < 0.6 else f"{body}{joiner}{instr}"
+            out.append((label, lang, text))
+    return out
+
+
 def main() -> None:
     rng = random.Random(SEED)
     rows: list[dict[str, str]] = []
@@ -975,6 +1025,11 @@ def main() -> None:
             text = scaffold(text.strip(), rng)
             if text in seen:  # the grammars can repeat themselves: keep each text once
                 continue
+            seen.add(text)
+            rows.append({"text": text, "label": label, "lang": lang})
+    for label, lang, text in build_paraphrased(rng):
+        text = scaffold(text.strip(), rng)
+        if text not in seen:
             seen.add(text)
             rows.append({"text": text, "label": label, "lang": lang})
     rng.shuffle(rows)
