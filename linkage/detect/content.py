@@ -67,6 +67,7 @@ TEMPERATURE = 4.0  # margins -> probabilities (softmax of TEMPERATURE * margin)
 SEED = 0
 CHUNK = 1024  # prompts per vectorised block: intermediates stay in cache
 
+Texts = Sequence[str] | np.ndarray  # a list of strings or a numpy array of them
 _ROW = 8  # floats per weight row: 6 classes padded to 32 bytes, one cache line per look-up
 _PRIME = np.uint64(1_000_003)
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
@@ -83,7 +84,7 @@ _SCAFFOLD = (
 )
 
 
-def _prepare(texts: Sequence[str]) -> tuple[str, np.ndarray, np.ndarray]:
+def _prepare(texts: Texts) -> tuple[str, np.ndarray, np.ndarray]:
     """All texts as one string of code points, with each text's start and padded length.
 
     Each text is cut to its head and tail (where intent shows), lower-cased, stripped of chat
@@ -101,7 +102,8 @@ def _prepare(texts: Sequence[str]) -> tuple[str, np.ndarray, np.ndarray]:
     )
     arr = pc.if_else(long, cut, arr)
     arr = pc.replace_substring_regex(pc.utf8_lower(arr), _SCAFFOLD, " ")
-    arr = pc.binary_join_element_wise(_large(" "), arr, _large(" "), _large(""))  # pad: word-start/end n-grams
+    # pad, so that words at the edges give word-start and word-end n-grams too
+    arr = pc.binary_join_element_wise(_large(" "), arr, _large(" "), _large(""))
     lengths = pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
     joined = pc.binary_join(pa.LargeListArray.from_arrays([0, len(arr)], arr), _large("\x00"))
     return joined[0].as_py() + "\x00" * (max(NGRAMS) + 1), lengths, _starts(lengths)
@@ -148,9 +150,9 @@ def _n_windows(lengths: np.ndarray) -> np.ndarray:
     return sum(np.maximum(lengths - n + 1, 0) for n in NGRAMS)
 
 
-def _features(texts: Sequence[str]) -> sp.csr_matrix:
+def _features(texts: Texts) -> sp.csr_matrix:
     """Sparse normalised n-gram counts, one row per text (used to train)."""
-    joined, lengths, starts = _prepare(texts)
+    joined, lengths, _ = _prepare(texts)
     codes = _codes(joined)
     # the text each code position belongs to (separators go with the text before them)
     owner = np.repeat(np.arange(len(texts), dtype=np.int64), lengths + 1)
@@ -172,20 +174,12 @@ def _features(texts: Sequence[str]) -> sp.csr_matrix:
 class IntentModel:
     """A trained linear model over hashed n-grams: one weight row per bucket."""
 
-    weights: np.ndarray  # (2**BITS + 1, len(LABELS)) float32; the last row is zero
+    # (2**BITS + 1, 8) float32: columns in LABELS order, padded to 8 floats a row so that a
+    # look-up reads one 32-byte cache line; the last row (windows that span texts) is zero
+    weights: np.ndarray
     bias: np.ndarray  # (len(LABELS),)
 
-    @property
-    def rows(self) -> np.ndarray:
-        """The weights padded to 8 floats a row: one 32-byte read per n-gram."""
-        return self._rows
-
-    def __post_init__(self) -> None:
-        rows = np.zeros((self.weights.shape[0], _ROW), dtype=np.float32)
-        rows[:, : len(LABELS)] = self.weights
-        object.__setattr__(self, "_rows", rows)
-
-    def logits(self, texts: Sequence[str]) -> np.ndarray:
+    def logits(self, texts: Texts) -> np.ndarray:
         """Class scores of ``texts`` (rows) for ``LABELS`` (columns)."""
         if len(texts) == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
@@ -195,12 +189,12 @@ class IntentModel:
         for ids in _ngram_ids(codes):
             # one cache line per window (a padded row of class weights); windows are in
             # text order, so one reduceat sums each text's rows
-            total += np.add.reduceat(np.take(self.rows, ids, axis=0), starts, axis=0)
+            total += np.add.reduceat(np.take(self.weights, ids, axis=0), starts, axis=0)
         total = total[:, : len(LABELS)]
         scale = 1.0 / np.maximum(_n_windows(lengths), 1) ** NORM_POWER
         return total * scale[:, None].astype(np.float32) + self.bias
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+    def probabilities(self, texts: Texts) -> np.ndarray:
         """Softmax of :meth:`logits`, computed block by block (bounded memory, warm caches).
 
         One thread: two threads were measured slower, the gathers contend for the GIL and
@@ -241,8 +235,9 @@ def train(texts: Sequence[str], labels: Sequence[str]) -> IntentModel:
     """Fit the model on ``texts`` and their ``labels`` (names from ``LABELS``); deterministic.
 
     One linear SVM per class (one-vs-rest, liblinear's dual coordinate descent, which
-    converges in a few passes on sparse text). Margins become probabilities through a softmax with temperature ``TEMPERATURE``,
-    after ``NONE_OFFSET`` is taken from the ``none`` margin.
+    converges in a few passes on sparse text). Margins become probabilities through a
+    softmax with temperature ``TEMPERATURE``, after ``NONE_OFFSET`` is taken from the
+    ``none`` margin.
     """
     from sklearn.exceptions import ConvergenceWarning  # heavy imports, needed to train only
     from sklearn.svm import LinearSVC
@@ -255,7 +250,7 @@ def train(texts: Sequence[str], labels: Sequence[str]) -> IntentModel:
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(x, y)
     coef, intercept = clf.coef_, clf.intercept_  # (classes, buckets), (classes,)
-    weights = np.zeros(((1 << BITS) + 1, len(LABELS)), dtype=np.float32)
+    weights = np.zeros(((1 << BITS) + 1, _ROW), dtype=np.float32)
     weights[: 1 << BITS, clf.classes_] = coef.T * TEMPERATURE
     bias = np.zeros(len(LABELS), dtype=np.float32)
     bias[clf.classes_] = intercept * TEMPERATURE
