@@ -475,6 +475,34 @@ def build_agentic(rng: random.Random) -> list[tuple[str, str]]:
         text = f"{head}\n{tool_listing(tools, rng)}\n\n{rng.choice(AGENT_FORMAT)}\n\n"
         text += rng.choice(["User: ", "Task: ", "Query: ", "用户：", ""]) + task
         out.append((lang, text))
+    for _ in range(160):  # raw API request bodies that carry tool definitions
+        tools = rng.sample(TOOLS, rng.randint(1, 4))
+        lang = rng.choice(list(AGENT_TASKS)) if rng.random() < 0.3 else "en"
+        task = rng.choice(AGENT_TASKS[lang])
+        if rng.random() < 0.5:  # OpenAI-style
+            body = {
+                "model": rng.choice(["gpt-4o", "m-large", "x"]),
+                "tools": [
+                    {"type": "function", "function": {"name": n, "description": d,
+                     "parameters": {"type": "object",
+                                    "properties": {k: {"type": v} for k, v in p.items()}}}}
+                    for n, d, p in tools
+                ],
+                "tool_choice": rng.choice(["auto", "required"]),
+                "messages": [{"role": "user", "content": task}],
+            }
+        else:  # Anthropic-style
+            body = {
+                "max_tokens": rng.choice([1024, 4096]),
+                "tools": [
+                    {"name": n, "description": d,
+                     "input_schema": {"type": "object",
+                                      "properties": {k: {"type": v} for k, v in p.items()}}}
+                    for n, d, p in tools
+                ],
+                "messages": [{"role": "user", "content": task}],
+            }
+        out.append((lang, json.dumps(body, ensure_ascii=False)))
     for _ in range(140):
         tools = rng.sample(TOOLS, 3)
         task = rng.choice(AGENT_TASKS["en"])
@@ -946,6 +974,12 @@ def build_none(rng: random.Random) -> list[tuple[str, str]]:
         out.append((lang, fmt(rng.choice(EVERYDAY[lang]), x=rng.choice(PLACES),
                               n=str(rng.randint(2, 7)))))
     singles = [(r[0], r[1]) for r in lines("none_lines.tsv") + lines("none_lines2.tsv") + lines("none_lines3.tsv")]
+    for _ in range(80):  # ordinary requests as raw API bodies, some with tools that go unused
+        lang, text = rng.choice(singles)
+        body: dict[str, object] = {"model": "x", "messages": [{"role": "user", "content": text}]}
+        if rng.random() < 0.3:
+            body["temperature"] = 0.7
+        out.append((lang, json.dumps(body, ensure_ascii=False)))
     for _ in range(260):  # ordinary requests behind a generic system prompt or a prior turn
         lang, text = rng.choice(singles)
         out.append((lang, fmt(rng.choice(SYSTEM_WRAP), m=text)))
