@@ -71,7 +71,9 @@ def scaffold(text: str, rng: random.Random) -> str:
     if style == 1:
         return f"<|im_start|>user\n{text}<|im_end|>\n<|im_start|>assistant\n"
     if style == 2:
-        return json.dumps({"messages": [{"role": "user", "content": text}]}, ensure_ascii=False)
+        seps = (",", ":") if rng.random() < 0.5 else (", ", ": ")
+        body = {"messages": [{"role": "user", "content": text}]}
+        return json.dumps(body, ensure_ascii=False, separators=seps)
     if style == 3:
         return f"[INST] {text} [/INST]"
     if style == 4:
@@ -502,7 +504,9 @@ def build_agentic(rng: random.Random) -> list[tuple[str, str]]:
                 ],
                 "messages": [{"role": "user", "content": task}],
             }
-        out.append((lang, json.dumps(body, ensure_ascii=False)))
+        compact = rng.random() < 0.4  # as SDKs send it, or pretty-printed / spaced
+        seps = (",", ":") if compact else (", ", ": ")
+        out.append((lang, json.dumps(body, ensure_ascii=False, separators=seps)))
     for _ in range(140):
         tools = rng.sample(TOOLS, 3)
         task = rng.choice(AGENT_TASKS["en"])
@@ -923,7 +927,7 @@ def pick_lang(table: dict[str, list[str]], rng: random.Random, en_share: float =
 
 def build_none(rng: random.Random) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = [
-        (r[0], r[1]) for r in lines("none_lines.tsv") + lines("none_lines2.tsv") + lines("none_lines3.tsv")
+        (r[0], r[1]) for r in lines("none_lines.tsv") + lines("none_lines2.tsv") + lines("none_lines3.tsv") + lines("none_lines4.tsv")
     ]
     out += blocks("none.txt")
     probs = lines("problems.tsv")
@@ -973,7 +977,7 @@ def build_none(rng: random.Random) -> list[tuple[str, str]]:
         lang = pick_lang(EVERYDAY, rng, 0.55)
         out.append((lang, fmt(rng.choice(EVERYDAY[lang]), x=rng.choice(PLACES),
                               n=str(rng.randint(2, 7)))))
-    singles = [(r[0], r[1]) for r in lines("none_lines.tsv") + lines("none_lines2.tsv") + lines("none_lines3.tsv")]
+    singles = [(r[0], r[1]) for r in lines("none_lines.tsv") + lines("none_lines2.tsv") + lines("none_lines3.tsv") + lines("none_lines4.tsv")]
     for _ in range(80):  # ordinary requests as raw API bodies, some with tools that go unused
         lang, text = rng.choice(singles)
         body: dict[str, object] = {"model": "x", "messages": [{"role": "user", "content": text}]}
