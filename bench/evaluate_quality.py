@@ -47,7 +47,9 @@ def _one(knobs: str, seed: int, scale: float, cut_hours: float | None) -> dict[s
             if c["campaign_id"] == "coding_firehose"
         )
         requests = dataset.tables["requests"]
-        dataset.tables["requests"] = requests[requests["ts"] < start + pd.Timedelta(hours=cut_hours)]
+        dataset.tables["requests"] = requests[
+            requests["ts"] < start + pd.Timedelta(hours=cut_hours)
+        ]
     with tempfile.TemporaryDirectory() as folder:
         write_dataset(dataset, Path(folder), fmt="parquet")
         started = time.perf_counter()
@@ -59,9 +61,7 @@ def _one(knobs: str, seed: int, scale: float, cut_hours: float | None) -> dict[s
         for c in evaluation["campaigns"]
         if c["attributed_organization"] and c["attributed_organization"] != c["true_organization"]
     ]
-    still_active = {
-        c["cluster_id"]: c["still_active"] for c in run.campaigns if c["flagged"]
-    }
+    still_active = {c["cluster_id"]: c["still_active"] for c in run.campaigns if c["flagged"]}
     return {
         "knobs": knobs,
         "seed": seed,
@@ -117,18 +117,22 @@ def _summary(knobs: str, results: list[dict[str, Any]]) -> list[str]:
 
 
 def _classifier_lines() -> list[str]:
-    try:
-        from linkage.detect.content import heldout_report  # type: ignore[attr-defined]
-    except ImportError:
-        return ["\n(content classifier report unavailable)"]
-    report = heldout_report()
-    lines = ["\ncontent classifier on its held-out set:"]
-    for intent, figures in report["per_class"].items():
-        lines.append(
-            f"  {intent:<18} precision {figures['precision']:.3f} recall {figures['recall']:.3f}"
-            f" F1 {figures['f1']:.3f}"
-        )
-    lines.append(f"  everyday prompts called distillation: {report['none_false_positive_rate']:.2%}")
+    """Per-intent precision, recall and F1 on the classifier's held-out set."""
+    from linkage.detect import content
+
+    heldout = content.load_corpus(content.training_file().with_name("heldout.jsonl"))
+    predicted = content.classify_prompts(heldout["text"])["intent"].to_numpy()
+    truth = heldout["label"].to_numpy()
+    lines = [f"\ncontent classifier on its held-out set ({len(heldout)} texts):"]
+    for intent in content.INTENTS:
+        tp = int(((predicted == intent) & (truth == intent)).sum())
+        precision = tp / max(int((predicted == intent).sum()), 1)
+        recall = tp / max(int((truth == intent).sum()), 1)
+        f1 = 2 * precision * recall / max(precision + recall, 1e-12)
+        lines.append(f"  {intent:<18} precision {precision:.3f} recall {recall:.3f} F1 {f1:.3f}")
+    everyday = truth == content.NONE
+    called = float((predicted[everyday] != content.NONE).mean())
+    lines.append(f"  everyday prompts called distillation: {called:.2%}")
     return lines
 
 

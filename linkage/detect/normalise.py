@@ -1,4 +1,5 @@
-"""Normalisation stage: canonical emails, IPs placed in networks, prompts reduced to templates.
+"""Normalisation stage: canonical emails, IPs placed in networks, prompts reduced to templates
+and to the probability of each distillation intent (the content classifier).
 
 Everything here is vectorised: string work goes through pyarrow compute
 kernels, IP lookups are done once per distinct address and mapped back.
@@ -14,36 +15,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from linkage.detect.content import classify_prompts
 from linkage.io.contract import TABLES
+from linkage.kinds import CONTENT_FAMILIES
 from linkage.settings import Settings
-
-CONTENT_PATTERNS: dict[str, str] = {
-    "reasoning": (
-        r"step[- ]by[- ]step|show (all )?(of )?your (work|reasoning)|chain[- ]of[- ]thought"
-        r"|explain your reasoning|reason (through|carefully)|think (it )?through"
-        r"|before (giving |stating )?the final answer|one step at a time|chain of reasoning"
-        r"|intermediate (results?|steps?)|show (your|the|all) (steps|derivation|working)"
-    ),
-    "rubric_grading": (
-        r"rubric|\bgrader\b|grade the|score (the|each|this) (response|answer|criterion)"
-        r"|from 1 to 10|on a scale of|evaluate the (response|answer)|as a (strict )?judge"
-    ),
-    "sensitive_rewrite": (
-        r"rewrite .{0,80}(neutral|balanced)|politically (sensitive|neutral)|censorship"
-        r"|safe to publish|neutral version|uncontroversial|all jurisdictions"
-    ),
-    "agentic": (
-        r"you have access to the following tools|\btools?:|function[_ ]call|<tool"
-        r"|screenshot|\bclick\b|computer[- ]use|attached image|autonomous agent|next action"
-        r"|you are an? (\w+ )?agent\b|sub-goals|tool (calls?|use)\b|choose a tool"
-    ),
-    "coding": (
-        r"```|\bdef |repository|refactor|unit tests?\b|stack trace|pull request|codebase"
-        r"|software engineering agent|coding agent|run the tests|failing tests?"
-    ),
-}
-"""Content families of distillation traffic (:data:`linkage.kinds.CONTENT_FAMILIES`), as
-case-insensitive RE2 patterns."""
 
 
 @dataclass
@@ -179,28 +154,11 @@ def hex_ids(hashes: np.ndarray, prefix: str) -> np.ndarray:
     return np.char.add(prefix, digits)
 
 
-def content_families(prompts: pd.Series) -> pd.DataFrame:
-    """One boolean column per distillation content family (see CONTENT_PATTERNS)."""
-    arr = pa.array(prompts.astype("str").where(prompts.notna(), None), type=pa.large_string())
-    columns = {}
-    for family, pattern in CONTENT_PATTERNS.items():
-        matched = pc.match_substring_regex(arr, pattern, ignore_case=True)
-        columns[f"content_{family}"] = (
-            pc.fill_null(matched, False).to_numpy(zero_copy_only=False).astype(bool)
-        )
-    return pd.DataFrame(columns, index=prompts.index)
-
-
 def content_intents(prompts: pd.Series) -> pd.DataFrame:
-    """Per prompt, the probability of each distillation intent (``intent_<family>``)."""
-    matched = content_families(prompts)
-    return pd.DataFrame(
-        {
-            f"intent_{family}": matched[f"content_{family}"].to_numpy(dtype=np.float32) * 0.9
-            for family in CONTENT_PATTERNS
-        },
-        index=prompts.index,
-    )
+    """Per prompt, the probability of each distillation intent (``intent_<family>``), from
+    the learned classifier of :mod:`linkage.detect.content`."""
+    intents = classify_prompts(prompts)
+    return intents[[f"intent_{family}" for family in CONTENT_FAMILIES]].astype(np.float32)
 
 
 def locate_ips(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -> pd.DataFrame:
