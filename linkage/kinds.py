@@ -171,10 +171,12 @@ PAIR_EVIDENCE: dict[str, str] = {
     "ip_pool": "network",
     "ip_co_use": "network",
     "behaviour": "behaviour",
+    "signup": "signup",
 }
 """Evidence about a pair that is not a shared attribute value, and its group:
 the overlap of two accounts' pools of busy IPs, two suspicious accounts using one IP
-within minutes, and two suspicious accounts behaving alike."""
+within minutes, two suspicious accounts behaving alike, and two suspicious accounts
+opened within hours of each other (a sign-up burst)."""
 
 EVIDENCE_GROUPS: tuple[str, ...] = tuple(
     dict.fromkeys([*(k.group for k in ATTRIBUTE_KINDS.values()), *PAIR_EVIDENCE.values()])

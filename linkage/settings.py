@@ -105,6 +105,7 @@ class LinkSettings:
             "prompt_family": 0.5,
             "ip_co_use": 0.5,
             "behaviour": 0.6,
+            "signup": 0.4,
         },
         metadata=_meta(
             "How much sharing one attribute of each kind says about common control, before "
@@ -205,9 +206,13 @@ class LinkSettings:
 
 @dataclass
 class BehaviourSettings:
-    min_prompts_for_intent: int = field(
-        default=10,
-        metadata=_meta("Prompts an account needs before its intent share is fully believed.", 1),
+    suspicious_distilled_prompts: int = field(
+        default=30,
+        metadata=_meta(
+            "Prompts with a distillation intent an account needs for full content suspicion: "
+            "a student's three 'explain step by step' questions are not a harvest.",
+            1,
+        ),
     )
     suspicious_distillation_share: float = field(
         default=0.3,
@@ -219,7 +224,7 @@ class BehaviourSettings:
         ),
     )
     volume_excess_factor: float = field(
-        default=5.0,
+        default=10.0,
         metadata=_meta(
             "Requests per active day this many times the population's median start volume "
             "suspicion; its square makes it full.",
@@ -258,6 +263,19 @@ class BehaviourSettings:
         default=2,
         metadata=_meta("(IP, window) meetings a pair needs before co-use counts.", 1),
     )
+    signup_window_hours: float = field(
+        default=3.0,
+        metadata=_meta("Suspicious accounts opened this close together form a sign-up burst.", 0),
+    )
+    co_use_min_intent_similarity: float = field(
+        default=0.8,
+        metadata=_meta(
+            "IP co-use counts only between accounts whose intent mixes have at least this "
+            "cosine similarity (two labs may rent one proxy provider).",
+            0.0,
+            1.0,
+        ),
+    )
     co_use_window_minutes: int = field(
         default=60,
         metadata=_meta(
@@ -270,12 +288,6 @@ class BehaviourSettings:
 class FamilySettings:
     prompts_per_account: int = field(
         default=40, metadata=_meta("Prompts of each suspicious account compared by MinHash.", 1)
-    )
-    min_intent: float = field(
-        default=0.5,
-        metadata=_meta(
-            "Prompts whose strongest distillation intent reaches this are compared.", 0, 1
-        ),
     )
     hashes: int = field(default=32, metadata=_meta("MinHash values per prompt.", 4, 256))
     bands: int = field(
@@ -302,6 +314,15 @@ class ClusterSettings:
         metadata=_meta(
             "A link standing on one evidence group is used for clustering only from this "
             "strength (a shared card or API key); weaker ones need a second group.",
+            0.0,
+            1.0,
+        ),
+    )
+    min_task_similarity: float = field(
+        default=0.8,
+        metadata=_meta(
+            "Two suspicious accounts cluster on one kind of evidence only if their intent mixes "
+            "have at least this cosine similarity (they harvest the same thing).",
             0.0,
             1.0,
         ),
@@ -335,11 +356,21 @@ class ClusterSettings:
         ),
     )
     louvain_min_component_size: int = field(
-        default=2_000,
+        default=30,
         metadata=_meta(
             "Components of at least this many accounts are split into communities with "
-            "Louvain (too big to be one group an investigator can read).",
+            "Louvain, where the communities are only thinly linked (two campaigns a few "
+            "links apart are two groups).",
             2,
+        ),
+    )
+    max_split_conductance: float = field(
+        default=0.1,
+        metadata=_meta(
+            "Louvain communities are merged back when the links between them carry more than "
+            "this share of the smaller one's link weight (one group, split by modularity).",
+            0.0,
+            1.0,
         ),
     )
     louvain_resolution: float = field(
@@ -374,10 +405,12 @@ class CoordinationSettings:
 class ScoreSettings:
     score_weights: dict[str, float] = field(
         default_factory=lambda: {
-            "link_strength": 0.2,
-            "coordination": 0.3,
-            "content": 0.3,
-            "volume": 0.2,
+            "link_strength": 0.1,
+            "coordination": 0.15,
+            "content": 0.25,
+            "volume": 0.1,
+            "suspicion": 0.25,
+            "heads": 0.15,
         },
         metadata=_meta("Weights of the behaviour components in hydra_score.", 0.0),
     )
@@ -387,8 +420,12 @@ class ScoreSettings:
             "Requests per account per active day at which the volume signal saturates.", 1e-9
         ),
     )
+    heads_for_full: float = field(
+        default=20.0,
+        metadata=_meta("Accounts at which the heads component reaches 1 (log scale).", 2.0),
+    )
     min_distillation_content: float = field(
-        default=0.15,
+        default=0.3,
         metadata=_meta(
             "A cluster is flagged only if at least this share of its prompts has a "
             "distillation intent: infrastructure and timing alone make a group, not a campaign.",
@@ -396,8 +433,17 @@ class ScoreSettings:
             1.0,
         ),
     )
+    min_member_suspicion: float = field(
+        default=0.75,
+        metadata=_meta(
+            "A cluster is flagged only if its members' own suspicion averages at least this: "
+            "a campaign's heads each harvest, a crowd of ordinary users does not.",
+            0.0,
+            1.0,
+        ),
+    )
     unverified_org_credibility: float = field(
-        default=0.4,
+        default=0.5,
         metadata=_meta(
             "How far a declared org nobody verified makes its members a known team "
             "(1 = like a verified org, 0 = ignored).",

@@ -72,10 +72,13 @@ TIMING_LABELS = {
 
 COMPONENT_LABELS = {
     "link_strength": "Link strength",
-    "concealment": "Concealment (no declared org)",
+    "concealment": "Concealment (no credible declared org)",
     "coordination": "Coordination",
-    "content": "Distillation content",
+    "content": "Distillation content (after the automation discount)",
     "volume": "Volume",
+    "suspicion": "Members' own suspicion",
+    "heads": "Heads (how many accounts)",
+    "automation": "Automation (scheduler-regular traffic)",
 }
 
 CSS = """

@@ -20,7 +20,16 @@ from linkage.run_model import CLUSTER_COLUMNS, TAKEDOWN_COLUMNS
 
 # every coordination signal but the key and the combined value (reported as a score component)
 TIMING_SIGNALS = [c for c in COORDINATION_COLUMNS if c not in ("cluster_key", "coordination")]
-SCORE_COMPONENTS = ("link_strength", "concealment", "coordination", "content", "volume")
+SCORE_COMPONENTS = (
+    "link_strength",
+    "concealment",
+    "coordination",
+    "content",
+    "volume",
+    "suspicion",
+    "heads",
+    "automation",
+)
 
 
 def clusters_table(membership: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:

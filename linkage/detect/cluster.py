@@ -70,24 +70,30 @@ def cluster_accounts(
     teams = split_into_teams(membership, strong, settings)
     if teams is not None:
         membership = teams
-        sizes = np.bincount(membership["component"].to_numpy())
+    membership = cut_bridges(membership, strong, settings)
+    sizes = np.bincount(membership["component"].to_numpy())
     large = np.flatnonzero(sizes >= settings.cluster.louvain_min_component_size)
     if len(large):
+        component_of = pd.Series(membership["component"].to_numpy(), index=membership.index)
+        a_component = component_of.reindex(a_code).to_numpy()
+        same = a_component == component_of.reindex(b_code).to_numpy()
         edges = pd.DataFrame(
             {
-                "a": a_code,
-                "b": b_code,
-                "strength": strong["strength"].to_numpy(),
-                "component": component_key[a_code],
+                "a": a_code[same],
+                "b": b_code[same],
+                "strength": strong["strength"].to_numpy()[same],
+                "component": a_component[same],
             }
         )
+        offset = int(membership["component"].max()) + 1
         for component_id in large:
-            community = _louvain(edges[edges["component"] == component_id], settings)
+            inside = edges[edges["component"] == component_id]
+            community = _merge_weak_splits(inside, _louvain(inside, settings), settings)
             if community.nunique() < 2:
                 continue
             rows = community.index.to_numpy()
-            # Louvain communities get keys after every component's, in a stable order
-            membership.loc[rows, "component"] = len(sizes) + component_id * n + community.to_numpy()
+            # communities get keys after every component's, in a stable order
+            membership.loc[rows, "component"] = offset + component_id * n + community.to_numpy()
             membership.loc[rows, "method"] = "louvain"
     membership["cluster_key"] = pd.factorize(membership["component"], sort=True)[0].astype(np.int64)
     membership = prune_weak_members(membership, strong, settings)
@@ -174,6 +180,64 @@ def split_into_teams(
     return result
 
 
+def cut_bridges(membership: pd.DataFrame, links: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Take out single accounts that are the only bridge between two sizeable groups.
+
+    One heavy user who resembles two campaigns, or a campaign and a course's students,
+    must not merge them: an account whose removal leaves two or more parts of at least
+    ``min_team_size`` accounts (an articulation point) is dropped from the cluster, and
+    the parts become clusters of their own. Repeated until no such account is left.
+    """
+    minimum = settings.cluster.min_team_size
+    sizes = membership.groupby("component")["account_id"].transform("size")
+    candidates = membership.loc[sizes >= 2 * minimum + 1, "component"].unique()
+    if not len(candidates):
+        return membership
+    result = membership.copy()
+    component_of = result.set_index("account_id")["component"]
+    edges = links.assign(component=links["account_a"].map(component_of))
+    edges = edges[edges["component"] == links["account_b"].map(component_of)]
+    next_key = int(result["component"].max()) + 1
+    for component_id in sorted(candidates):
+        inside = edges[edges["component"] == component_id]
+        graph = nx.Graph()
+        graph.add_edges_from(zip(inside["account_a"], inside["account_b"], strict=True))
+        removed, parts = _bridge_free_parts(graph, minimum)
+        if not removed:
+            continue
+        rows = result["component"] == component_id
+        result.loc[rows & result["account_id"].isin(removed), "component"] = -1
+        for part in parts:
+            result.loc[rows & result["account_id"].isin(part), "component"] = next_key
+            next_key += 1
+        result.loc[result["account_id"].isin([a for p in parts for a in p]), "method"] = (
+            "bridge cut"
+        )
+    result = result[result["component"] >= 0]
+    result["component"] = pd.factorize(result["component"], sort=True)[0].astype(np.int64)
+    return result
+
+
+def _bridge_free_parts(graph: nx.Graph, minimum: int) -> tuple[list[str], list[set[str]]]:
+    """Articulation points that split off two parts of ``minimum`` nodes, and the parts left."""
+    removed: list[str] = []
+    while True:
+        cut = None
+        for node in sorted(nx.articulation_points(graph)):
+            rest = graph.subgraph(n for n in graph if n != node)
+            big = [c for c in nx.connected_components(rest) if len(c) >= minimum]
+            if len(big) >= 2:
+                cut = node
+                break
+        if cut is None:
+            break
+        removed.append(cut)
+        graph = graph.subgraph(n for n in graph if n != cut).copy()
+    if not removed:
+        return [], []
+    return removed, [set(c) for c in nx.connected_components(graph)]
+
+
 def clustering_links(
     links: pd.DataFrame, settings: Settings, suspicious: pd.Index | None = None
 ) -> pd.DataFrame:
@@ -191,7 +255,12 @@ def clustering_links(
     if "groups" in links.columns:
         enough = (links["groups"] >= 2) | (links["strength"] >= config.strong_single_group)
         if suspicious is not None and len(suspicious):
-            enough |= links["account_a"].isin(suspicious) & links["account_b"].isin(suspicious)
+            both = links["account_a"].isin(suspicious) & links["account_b"].isin(suspicious)
+            if "task_similarity" in links.columns:
+                # the same harvest: two labs' campaigns look alike in everything but what
+                # they ask for
+                both &= links["task_similarity"] >= config.min_task_similarity
+            enough |= both
         strong &= enough
     return links[strong]
 
@@ -251,6 +320,41 @@ def _louvain(edges: pd.DataFrame, settings: Settings) -> pd.Series:
     smallest = labels.index.to_series().groupby(labels.to_numpy()).min()
     renumber = smallest.rank(method="first").astype(np.int64) - 1
     return labels.map(renumber)
+
+
+def _merge_weak_splits(edges: pd.DataFrame, community: pd.Series, settings: Settings) -> pd.Series:
+    """Undo the splits Louvain makes inside one tight group, keep those between groups.
+
+    Modularity splits even a uniform group (a campaign's shifts, its proxy pools); two
+    campaigns joined by a handful of links are a different matter. Two communities are
+    merged back when the links between them carry more than ``max_split_conductance`` of
+    the smaller one's link weight.
+    """
+    if community.nunique() < 2:
+        return community
+    a = community.reindex(edges["a"]).to_numpy()
+    b = community.reindex(edges["b"]).to_numpy()
+    weight = edges["strength"].to_numpy(dtype=float)
+    volume = pd.Series(np.r_[weight, weight]).groupby(np.r_[a, b]).sum()
+    between = pd.DataFrame({"x": np.minimum(a, b), "y": np.maximum(a, b), "w": weight})
+    between = between[between["x"] != between["y"]].groupby(["x", "y"])["w"].sum().reset_index()
+    smaller = np.minimum(between["x"].map(volume), between["y"].map(volume))
+    merge = between[between["w"] / smaller > settings.cluster.max_split_conductance]
+    labels = community.unique()
+    index = {label: i for i, label in enumerate(sorted(labels))}
+    graph = coo_matrix(
+        (
+            np.ones(len(merge)),
+            (merge["x"].map(index).to_numpy(), merge["y"].map(index).to_numpy()),
+        ),
+        shape=(len(labels), len(labels)),
+    )
+    _, group = connected_components(graph, directed=False)
+    merged = community.map(lambda label: group[index[label]])
+    # renumber by smallest node, as _louvain does
+    smallest = merged.index.to_series().groupby(merged.to_numpy()).min()
+    renumber = smallest.rank(method="first").astype(np.int64) - 1
+    return merged.map(renumber)
 
 
 def strongest_links_only(edges: pd.DataFrame, per_node: int) -> pd.DataFrame:

@@ -166,8 +166,7 @@ def sample_prompts(prompts: pd.DataFrame, accounts: pd.Index, settings: Settings
     ordinary users send, and near-duplicates among everyday prompts link strangers.
     """
     limit = settings.families.prompts_per_account
-    distilled = prompts["distillation"] >= settings.families.min_intent
-    chosen = prompts[prompts["account_id"].isin(accounts) & prompts["has_prompt"] & distilled]
+    chosen = prompts[prompts["account_id"].isin(accounts) & prompts["distilled"]]
     position = chosen.groupby("account_id").cumcount()
     total = chosen.groupby("account_id")["account_id"].transform("size")
     step = np.maximum(1, np.ceil(total / limit)).astype(np.int64)

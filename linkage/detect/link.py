@@ -110,10 +110,16 @@ class LinkResult:
 
 def _request_parts(requests: pd.DataFrame) -> list[pd.DataFrame]:
     parts = []
+    # a template is a campaign's scaffold only when it asks for a distillation intent; the
+    # phrasing of everyday prompts ("explain step by step please: ...") is shared by many,
+    # and by any campaign whose camouflage traffic copies ordinary users
+    distilled = requests["distilled"] if "distilled" in requests.columns else None
     for column, attr_type in _REQUEST_ATTRIBUTES.items():
         if column not in requests.columns:
             continue
         used = requests[["account_id", column, "ts", "ip_kind"]].dropna(subset=[column])
+        if attr_type == "template" and distilled is not None:
+            used = used[distilled.loc[used.index].to_numpy(dtype=bool)]
         grouped = (
             used.groupby(["account_id", column], sort=False, observed=True)
             .agg(

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from linkage.detect.content import classify_prompts
+from linkage.detect.content import NONE, classify_prompts
 from linkage.io.contract import TABLES
 from linkage.kinds import CONTENT_FAMILIES
 from linkage.settings import Settings
@@ -33,7 +33,7 @@ class NormalisedInput:
     ip_addresses: pd.DataFrame
     """One row per distinct client IP: address, subnet, network, asn, as_org, ip_kind."""
     prompts: pd.DataFrame
-    """account_id, ts, has_prompt, distillation (the strongest intent's probability), prompt:
+    """account_id, ts, has_prompt, distilled (a distillation intent is the likeliest), prompt:
     the prompt texts in request order, for the stages that read text (prompt families)."""
 
 
@@ -155,10 +155,14 @@ def hex_ids(hashes: np.ndarray, prefix: str) -> np.ndarray:
 
 
 def content_intents(prompts: pd.Series) -> pd.DataFrame:
-    """Per prompt, the probability of each distillation intent (``intent_<family>``), from
-    the learned classifier of :mod:`linkage.detect.content`."""
+    """Per prompt, the probability of each distillation intent (``intent_<family>``) and
+    whether the most probable label is a distillation intent (``distilled``), from the
+    learned classifier of :mod:`linkage.detect.content`."""
     intents = classify_prompts(prompts)
-    return intents[[f"intent_{family}" for family in CONTENT_FAMILIES]].astype(np.float32)
+    columns = [f"intent_{family}" for family in CONTENT_FAMILIES]
+    result = intents[columns].astype(np.float32)
+    result["distilled"] = (intents["intent"] != NONE).to_numpy()
+    return result
 
 
 def locate_ips(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -345,7 +349,7 @@ def normalise(
             "account_id": normalised["account_id"].to_numpy(),
             "ts": normalised["ts"].to_numpy(),
             "has_prompt": normalised["has_prompt"].to_numpy(),
-            "distillation": normalised[list(intents.columns)].max(axis=1).to_numpy(),
+            "distilled": normalised["distilled"].to_numpy(),
             "prompt": prompts.to_numpy(dtype=object)[order],
         }
     )

@@ -24,7 +24,13 @@ from linkage.detect.link import link
 from linkage.detect.normalise import NormalisedInput, normalise
 from linkage.detect.profile import account_profiles
 from linkage.detect.score import member_confidence, score_clusters
-from linkage.detect.similarity import behaviour_pairs, co_use_pairs, suspicious_accounts
+from linkage.detect.similarity import (
+    behaviour_pairs,
+    co_use_pairs,
+    signup_pairs,
+    suspicious_accounts,
+    task_similarity,
+)
 from linkage.detect.stable_ids import assign_cluster_ids
 from linkage.detect.validate import check_structure, validate
 from linkage.formats import iso_utc
@@ -79,9 +85,13 @@ def run_pipeline(
         accounts = pd.Index(np.sort(data.accounts["account_id"].astype("str").unique()))
         extra = [
             behaviour_pairs(profiles, accounts, settings),
-            co_use_pairs(data.requests, suspicious, accounts, settings),
+            co_use_pairs(data.requests, suspicious, accounts, settings, profiles),
+            signup_pairs(data.accounts, suspicious, accounts, settings),
         ]
         linked = link(data, settings, families, extra, accounts)
+        linked.links["task_similarity"] = task_similarity(
+            linked.links["account_a"].to_numpy(), linked.links["account_b"].to_numpy(), profiles
+        ).round(4)
     with timer.stage("cluster"):
         membership = cluster_accounts(linked.links, settings, suspicious)
         internal = internal_links(linked.links, membership)

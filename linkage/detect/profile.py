@@ -11,7 +11,8 @@ of such features, all by group-bys (no per-request Python):
 * volume: requests, active days, requests per active day;
 * rhythm: hour-of-day entropy (flat = around the clock), weekend share,
   median gap between requests, burstiness (share of gaps under 10 s),
-  sessions per active day (a gap of 30 min starts a session);
+  sessions per active day (a gap of 30 min starts a session), periodicity
+  (share of gaps within 1 % of the account's usual gap: a scheduler's clock);
 * content: mean probability of each distillation intent, share of requests
   with a prompt, median prompt length, median input and output tokens;
 * models: share of each of the data's most used models;
@@ -37,6 +38,8 @@ INTENT_COLUMNS = [f"intent_{family}" for family in CONTENT_FAMILIES]
 
 SESSION_GAP_SECONDS = 30 * 60
 BURST_GAP_SECONDS = 10
+PERIODIC_TOLERANCE = 0.01
+PERIODIC_MIN_REQUESTS = 20
 MAX_MODELS = 6
 """The data's most used models each get a share column; the rest count as one."""
 
@@ -55,13 +58,13 @@ def account_profiles(
     >>> ts = pd.date_range("2026-10-01", periods=6, freq="7min", tz="UTC")
     >>> requests = pd.DataFrame({"account_id": ["a", "b"] * 3, "ts": ts,
     ...     "ip": ["1.1.1.1", "2.2.2.2"] * 3, "subnet": ["1.1.1.0/24", "2.2.2.0/24"] * 3,
-    ...     "has_prompt": True, "prompt_chars": 100, "model": "m",
+    ...     "has_prompt": True, "prompt_chars": 100, "model": "m", "distilled": [True, False] * 3,
     ...     **{c: [0.9, 0.0] * 3 for c in INTENT_COLUMNS}})
     >>> accounts = pd.DataFrame({"account_id": ["a", "b"],
     ...     "created_at": pd.Timestamp("2026-09-30", tz="UTC")})
     >>> profiles = account_profiles(requests, accounts, Settings())
     >>> profiles["requests"].tolist(), profiles["distillation_share"].round(2).tolist()
-    ([3, 3], [0.9, 0.0])
+    ([3, 3], [1.0, 0.0])
     """
     if requests.empty:
         return pd.DataFrame(columns=["account_id", "requests", "suspicion"])
@@ -101,7 +104,7 @@ def _rhythm(profile: pd.DataFrame, requests: pd.DataFrame) -> None:
     weekend = requests["ts"].dt.day_of_week >= 5
     profile["weekend_share"] = weekend.groupby(account).mean().reindex(profile.index)
 
-    seconds = requests["ts"].astype("int64") // 1_000_000_000
+    seconds = requests["ts"].dt.as_unit("s").astype("int64")
     order = np.lexsort((seconds.to_numpy(), account.to_numpy()))
     sorted_account = account.to_numpy()[order]
     sorted_seconds = seconds.to_numpy()[order]
@@ -112,6 +115,12 @@ def _rhythm(profile: pd.DataFrame, requests: pd.DataFrame) -> None:
     profile["log_median_gap"] = np.log1p(grouped.median()).reindex(profile.index).fillna(0)
     burst = (gaps < BURST_GAP_SECONDS).groupby(gap_account.to_numpy()).mean()
     profile["burst_share"] = burst.reindex(profile.index).fillna(0)
+    # a scheduler fires on the clock: most gaps within 1 % of the account's usual gap
+    usual = grouped.transform("median")
+    on_clock = ((gaps - usual).abs() <= PERIODIC_TOLERANCE * usual) & (usual > 0)
+    periodic = on_clock.groupby(gap_account.to_numpy()).mean().reindex(profile.index).fillna(0)
+    enough = profile["requests"] >= PERIODIC_MIN_REQUESTS
+    profile["periodicity"] = periodic.where(enough, 0.0)
     sessions = (gaps >= SESSION_GAP_SECONDS).groupby(gap_account.to_numpy()).sum()
     sessions = sessions.reindex(profile.index).fillna(0) + 1
     profile["sessions_per_day"] = sessions / profile["active_days"].clip(lower=1)
@@ -127,11 +136,10 @@ def _content(
     profile["prompt_share"] = by_account["has_prompt"].mean()
     for column in INTENT_COLUMNS:
         profile[column] = prompted[column].mean().reindex(profile.index).fillna(0.0)
-    intents = with_prompt[INTENT_COLUMNS].to_numpy(dtype=float)
-    distilled = pd.Series(intents.max(axis=1) if intents.size else [], index=with_prompt.index)
-    share = distilled.groupby(with_prompt["account_id"]).mean()
-    profile["distillation_share"] = share.reindex(profile.index).fillna(0.0)
+    distilled = prompted["distilled"].sum().reindex(profile.index).fillna(0)
     profile["prompts"] = prompted.size().reindex(profile.index).fillna(0).astype(np.int64)
+    profile["distilled_prompts"] = distilled.astype(np.int64)
+    profile["distillation_share"] = distilled / profile["prompts"].clip(lower=1)
     lengths = np.log1p(with_prompt["prompt_chars"].astype(float))
     profile["log_prompt_chars"] = (
         lengths.groupby(with_prompt["account_id"]).median().reindex(profile.index).fillna(0.0)
@@ -167,20 +175,18 @@ def _network(profile: pd.DataFrame, by_account: pd.core.groupby.DataFrameGroupBy
 def suspicion(profile: pd.DataFrame, settings: Settings) -> pd.Series:
     """How far an account's own traffic looks like extraction, 0..1.
 
-    The larger of its distillation evidence (intent share, believed only with
-    enough prompts) and its volume evidence (requests per active day far above
-    the population's typical account).
+    The larger of its distillation evidence (enough prompts with a distillation
+    intent, and a large enough share of its prompts) and its volume evidence
+    (requests per active day far above the population's typical account).
     """
     behaviour = settings.behaviour
-    prompts = profile.get("prompts", profile["requests"]).astype(float)
-    confidence = (prompts / behaviour.min_prompts_for_intent).clip(upper=1.0)
-    content = (profile["distillation_share"] / behaviour.suspicious_distillation_share).clip(
-        upper=1.0
-    ) * confidence
+    count = (profile["distilled_prompts"] / behaviour.suspicious_distilled_prompts).clip(upper=1)
+    share = (profile["distillation_share"] / behaviour.suspicious_distillation_share).clip(upper=1)
+    content = count * share
     typical_rate = float(np.median(profile["log_rate"])) if len(profile) else 0.0
     excess = profile["log_rate"] - typical_rate - np.log(behaviour.volume_excess_factor)
     volume = (excess / np.log(behaviour.volume_excess_factor)).clip(0.0, 1.0)
-    volume = volume * (profile["requests"] >= behaviour.min_prompts_for_intent)
+    volume = volume * (profile["requests"] >= behaviour.suspicious_distilled_prompts)
     return np.maximum(content, volume).round(4)
 
 

@@ -1,13 +1,16 @@
 """Scoring stage: one hydra_score per cluster, the signals behind it, and each member's
 confidence.
 
-    hydra_score = concealment x (w_link x link_strength + w_coord x coordination
-                                 + w_content x content + w_volume x volume)
+    hydra_score = concealment x weighted mean(link_strength, coordination, content,
+                                              volume, suspicion, heads)
 
 and a cluster is flagged when the score reaches ``flag_threshold`` *and* it carries
 distillation evidence: at least ``min_distillation_content`` of its prompts with a
-distillation intent. Shared infrastructure and timing alone (a cron job, a product
-backend, a family) make a linked group, not a campaign.
+distillation intent, and heads that each look like extraction on their own (mean
+member suspicion at least ``min_member_suspicion``). Shared infrastructure and timing
+alone (a cron job, a product backend, a family) make a linked group, not a campaign;
+and a course's students who each ask a dozen assignment questions the classifier reads
+as reasoning elicitation are not a harvest either.
 
 * ``link_strength``: mean strength of the cluster's clustering links.
 * ``concealment``: how hidden the group is. A group whose members declared one org
@@ -17,9 +20,15 @@ backend, a family) make a linked group, not a campaign.
   declaring it x credibility)``. A claimed org lowers the score but is no kill switch.
 * ``coordination``: from the coordination stage (around-the-clock flat rate or
   minute-level synchrony).
-* ``content``: share of the cluster's prompts with a distillation intent (reasoning
-  elicitation, rubric grading, sensitive rewrites, agentic, coding agent), from the
-  members' profiles (mean intent probability, weighted by prompts).
+* ``content``: share of the cluster's prompts whose likeliest intent (the content
+  classifier) is a distillation intent (reasoning elicitation, rubric grading, sensitive
+  rewrites, agentic, coding agent), discounted by ``automation``: the requests-weighted
+  share of its members' gaps that fall on a scheduler's clock. A cron job sends one task
+  shape per tick; whatever the classifier makes of that one template, it is one decision
+  repeated, not a harvest of a model's breadth.
+* ``suspicion``: mean of the members' own suspicion (:mod:`linkage.detect.profile`): a
+  cluster whose every head looks like extraction on its own is more than its links.
+* ``heads``: how many-headed the group is, ``log(accounts) / log(heads_for_full)``.
 * ``volume``: mean of the cluster's total exchanges on a log scale (100 -> 0,
   10,000 -> 1) and its requests per account per active day (saturating at
   ``volume_saturation_per_account_day``).
@@ -73,7 +82,12 @@ def score_clusters(
     sums = weighted.groupby(members["cluster_key"]).sum().reindex(keys.index).fillna(0.0)
     for family, column in zip(CONTENT_FAMILIES, INTENT_COLUMNS, strict=True):
         keys[f"share_{family}"] = (sums[column] / prompts).round(4)
-    keys["content"] = (sums["distillation"] / prompts).clip(0.0, 1.0)
+    keys["automation"] = _weighted(members, grouped, "periodicity", keys.index)
+    raw_content = (sums["distillation"] / prompts).clip(0.0, 1.0)
+    keys["content"] = raw_content * (1.0 - keys["automation"])
+    keys["suspicion"] = grouped["suspicion"].mean().reindex(keys.index).fillna(0.0)
+    heads = np.log(keys["account_count"].clip(lower=1)) / np.log(settings.score.heads_for_full)
+    keys["heads"] = heads.clip(0.0, 1.0)
     _volume(keys, grouped["active_days"].sum().reindex(keys.index).fillna(0), settings)
 
     keys = keys.join(coordination.set_index("cluster_key"), how="left")
@@ -82,7 +96,9 @@ def score_clusters(
     weight_total = sum(weights.values()) or 1.0
     behaviour = sum(weights[name] * keys[name] for name in weights) / weight_total
     keys["hydra_score"] = (keys["concealment"] * behaviour).clip(0.0, 1.0).round(4)
-    keys["distillation_evidence"] = keys["content"] >= settings.score.min_distillation_content
+    keys["distillation_evidence"] = (keys["content"] >= settings.score.min_distillation_content) & (
+        keys["suspicion"] >= settings.score.min_member_suspicion
+    )
     keys["flagged"] = (keys["hydra_score"] >= settings.score.flag_threshold) & keys[
         "distillation_evidence"
     ]
@@ -90,9 +106,27 @@ def score_clusters(
     keys["still_active"] = keys["last_activity"] >= end - pd.Timedelta(
         hours=settings.score.still_active_hours
     )
-    for column in ("link_strength", "concealment", "content", "volume", "requests_per_account_day"):
+    for column in (
+        "link_strength",
+        "concealment",
+        "content",
+        "volume",
+        "suspicion",
+        "heads",
+        "automation",
+        "requests_per_account_day",
+    ):
         keys[column] = keys[column].round(4)
     return keys.reset_index()
+
+
+def _weighted(
+    members: pd.DataFrame, grouped: pd.core.groupby.DataFrameGroupBy, column: str, index: pd.Index
+) -> pd.Series:
+    """Requests-weighted mean of a member feature per cluster."""
+    total = grouped["requests"].sum().reindex(index).fillna(0).clip(lower=1)
+    weighted = (members[column] * members["requests"]).groupby(members["cluster_key"]).sum()
+    return (weighted.reindex(index).fillna(0.0) / total).clip(0.0, 1.0)
 
 
 def _concealment(

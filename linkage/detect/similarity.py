@@ -22,6 +22,9 @@ with its neighbourhood.
   weighed in the linking stage), and neither is a rotating account passing
   through somebody's home. Each such (IP, window) is discounted by how many
   accounts used it then (base rate), and a pair's windows combine as a noisy-OR;
+  the two must ask for the same mix of intents (cosine at least
+  ``co_use_min_intent_similarity``): two labs renting one proxy provider meet on its
+  exits too;
   a pair must meet in at least ``min_co_use_windows`` windows.
 """
 
@@ -32,7 +35,7 @@ import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 
 from linkage.detect.link import PairEvidence
-from linkage.detect.profile import FEATURE_SCALES, feature_columns
+from linkage.detect.profile import FEATURE_SCALES, INTENT_COLUMNS, feature_columns
 from linkage.settings import Settings
 
 _SHARED_BY_DESIGN = ("mobile", "vpn")
@@ -95,8 +98,92 @@ def behaviour_pairs(profiles: pd.DataFrame, accounts: pd.Index, settings: Settin
     )
 
 
+def signup_pairs(
+    accounts_table: pd.DataFrame, suspicious: pd.Index, accounts: pd.Index, settings: Settings
+) -> PairEvidence:
+    """Links between suspicious accounts opened within ``signup_window_hours`` of each other.
+
+    A hydra's heads are opened in batches. Each pair is discounted by how many accounts
+    (of anyone) were opened around then: a busy sign-up day says less.
+    """
+    empty = PairEvidence(
+        np.empty(0, np.int64),
+        np.empty(0, np.int64),
+        "signup",
+        np.empty(0),
+        np.empty(0, np.int64),
+    )
+    created = accounts_table[["account_id", "created_at"]].dropna()
+    if len(suspicious) < 2 or created.empty:
+        return empty
+    window = pd.Timedelta(hours=settings.behaviour.signup_window_hours)
+    everyone = np.sort(created["created_at"].to_numpy())
+    chosen = created[created["account_id"].isin(suspicious)].sort_values(
+        ["created_at", "account_id"]
+    )
+    times = chosen["created_at"].to_numpy()
+    around = np.searchsorted(everyone, times + window, "right") - np.searchsorted(
+        everyone, times - window, "left"
+    )
+    codes = accounts.get_indexer(chosen["account_id"].astype("str"))
+    left, right = [], []
+    for step in range(1, settings.behaviour.neighbours + 1):
+        close = (times[step:] - times[:-step]) <= window
+        left.append(np.flatnonzero(close))
+        right.append(np.flatnonzero(close) + step)
+    a_pos, b_pos = np.concatenate(left), np.concatenate(right)
+    if not len(a_pos):
+        return empty
+    busiest = np.maximum(around[a_pos], around[b_pos])
+    base_rate = np.minimum(1.0, settings.link.hub_allowance / np.maximum(busiest - 1, 1))
+    a, b = codes[a_pos], codes[b_pos]
+    return PairEvidence(
+        a=np.minimum(a, b).astype(np.int64),
+        b=np.maximum(a, b).astype(np.int64),
+        kind="signup",
+        contribution=settings.link.attribute_weights["signup"] * base_rate,
+        shared=np.ones(len(a_pos), dtype=np.int64),
+    )
+
+
+def task_similarity(a: np.ndarray, b: np.ndarray, profiles: pd.DataFrame) -> np.ndarray:
+    """Cosine similarity of two accounts' intent mixes, for account id arrays ``a`` and ``b``.
+
+    >>> profiles = pd.DataFrame({"account_id": ["x", "y", "z"],
+    ...     **{c: [1.0, 0.9, 0.0] for c in INTENT_COLUMNS[:1]},
+    ...     **{c: [0.0, 0.1, 1.0] for c in INTENT_COLUMNS[1:2]},
+    ...     **{c: 0.0 for c in INTENT_COLUMNS[2:]}})
+    >>> task_similarity(np.array(["x", "x"]), np.array(["y", "z"]), profiles).round(2).tolist()
+    [0.99, 0.0]
+    """
+    mix = profiles.set_index("account_id")[INTENT_COLUMNS]
+    left = mix.reindex(a).fillna(0.0).to_numpy(dtype=float)
+    right = mix.reindex(b).fillna(0.0).to_numpy(dtype=float)
+    norms = np.linalg.norm(left, axis=1) * np.linalg.norm(right, axis=1)
+    return np.asarray((left * right).sum(axis=1) / np.where(norms > 0, norms, 1.0))
+
+
+def _same_task_mix(
+    pairs: pd.DataFrame, profiles: pd.DataFrame, accounts: pd.Index, settings: Settings
+) -> np.ndarray:
+    """Whether the two accounts of each pair ask for the same mix of distillation intents.
+
+    Campaigns of different labs may rent exits from one residential proxy provider;
+    meeting on an exit says "same provider" unless the two also harvest the same thing.
+    """
+    ids = accounts.to_numpy()
+    cosine = task_similarity(
+        ids[pairs["code_a"].to_numpy()], ids[pairs["code_b"].to_numpy()], profiles
+    )
+    return np.asarray(cosine >= settings.behaviour.co_use_min_intent_similarity)
+
+
 def co_use_pairs(
-    requests: pd.DataFrame, suspicious: pd.Index, accounts: pd.Index, settings: Settings
+    requests: pd.DataFrame,
+    suspicious: pd.Index,
+    accounts: pd.Index,
+    settings: Settings,
+    profiles: pd.DataFrame | None = None,
 ) -> PairEvidence:
     """Links between suspicious accounts that used one IP within the same time window."""
     empty = PairEvidence(
@@ -129,6 +216,8 @@ def co_use_pairs(
     frame = pd.DataFrame({"slot": slot_key, "code": codes, "holders": slots["holders"].to_numpy()})
     pairs = frame.merge(frame, on=["slot", "holders"], suffixes=("_a", "_b"))
     pairs = pairs[pairs["code_a"] < pairs["code_b"]]
+    if profiles is not None and len(pairs):
+        pairs = pairs[_same_task_mix(pairs, profiles, accounts, settings)]
     if pairs.empty:
         return empty
     base_rate = np.minimum(1.0, settings.link.hub_allowance / (pairs["holders"] - 1))
