@@ -117,6 +117,7 @@ def test_a_run_where_every_account_is_rejected_completes(tmp_path: Path) -> None
 HARVEST = [f"sk-7c1e{n:02d}aa90b2" for n in range(6)]
 PUBLIC = ["sk-f1d45d52921a", "sk-521de7f4a5b6", "sk-c0df06e147f7", "sk-1da4ef14b455"]
 PUBLIC_IPS = ["148.242.124.201", "103.169.14.30", "50.35.23.170", "65.13.46.59"]
+PUBLIC_CARDS = ["ef1415100b38e9f2", "506fc3cef56a4294", "42426f9ca559c28a", "5b835c4f39fc5369"]
 PUBLIC_PROMPTS = [
     "Compare React and Vue for frontend development.",
     "My cat keeps knocking things off the table, why?",
@@ -153,7 +154,7 @@ def _glasswally_style() -> dict[str, str]:
         )
     payments = ["account_id,payment_fingerprint"]
     payments += [f"{a},e072f4ed5ec6562b" for a in HARVEST[:3]]
-    payments += [f"{a},{n:016x}" for n, a in enumerate(PUBLIC)]
+    payments += [f"{a},{fingerprint}" for a, fingerprint in zip(PUBLIC, PUBLIC_CARDS, strict=True)]
     intel = ["network,asn,as_org,kind"]
     intel += [f"45.61.140.{10 + n}/32,64500,Example Hosting,hosting" for n in range(4)]
     intel += [f"{ip}/32,5089,Virgin Media,residential" for ip in PUBLIC_IPS]
@@ -177,6 +178,7 @@ def test_a_public_style_dataset_runs_end_to_end(tmp_path: Path) -> None:
     assert rows["accounts"] == {"read": 10, "accepted": 10, "rejected": 0}
     assert rows["requests"] == {"read": 108, "accepted": 108, "rejected": 0}
     assert rows["ip_intel"] == {"read": 8, "accepted": 8, "rejected": 0}
+    assert rows["payment_methods"] == {"read": 7, "accepted": 7, "rejected": 0}
     evaluated = runner.invoke(
         app, ["evaluate", "--labels", str(data / "labels.csv"), "--out", str(out)]
     )
