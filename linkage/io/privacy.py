@@ -151,11 +151,12 @@ def scrub_rejects(rejects: pd.DataFrame) -> pd.DataFrame:
         if not present.any():
             continue
         text = values[present].astype("str")
-        if column in LONG_TEXT_COLUMNS:
-            text = text.map(lambda t: _cut(t, REJECT_TEXT_CHARS))
+        # scrub first: a cut could leave part of a card number that no longer looks like one
         candidates = text.str.contains(r"\d", regex=True)
         if candidates.any():
             text = text.where(~candidates, text[candidates].map(scrub_card_numbers))
+        if column in LONG_TEXT_COLUMNS:
+            text = text.map(lambda t: _cut(t, REJECT_TEXT_CHARS))
         clean[column] = values.astype("object").where(~present, text)
     return clean
 
