@@ -41,7 +41,7 @@ def test_the_readme_points_to_the_shipped_contract() -> None:
 
 
 def test_the_readme_allow_list_example_runs(tmp_path: Path) -> None:
-    from tests.test_takedown import _write_run_folder
+    from test_takedown import _write_run_folder  # tests/ is on sys.path under pytest
 
     block = README.read_text(encoding="utf-8").split("takedown plan out/demo --allow-list")[0]
     make_allow_list = block.rsplit("```bash\n", 1)[1].splitlines()[0]
