@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from linkage.detect.cluster import cluster_accounts
 from linkage.detect.link import link
 from linkage.detect.normalise import normalise
 from linkage.detect.validate import validate
@@ -28,13 +29,13 @@ def _raw(name: str, rows: list[dict[str, str]], columns: list[str]) -> RawTable:
     return RawTable(name, Path(f"{name}.csv"), frame)
 
 
-def _links(
+def _link_table(
     requests: list[tuple[str, str]],
     payments: list[tuple[str, str]] = (),  # type: ignore[assignment]
     intel: list[tuple[str, str]] = (),  # type: ignore[assignment]
-) -> dict[tuple[str, str], float]:
-    """Strength of every linked pair, from (account, ip) requests, (account, card) payments
-    and (network, kind) ip_intel rows."""
+) -> pd.DataFrame:
+    """The links table, from (account, ip) requests, (account, card) payments and
+    (network, kind) ip_intel rows."""
     accounts = sorted({a for a, _ in requests} | {a for a, _ in payments})
     raw = {
         "accounts": _raw(
@@ -69,10 +70,17 @@ def _links(
     settings = Settings()
     validated = validate(raw, settings)
     assert all(len(r) == 0 for r in validated.rejects.values()), validated.rejects
-    links = link(normalise(validated.tables, settings), settings).links
-    return {
-        (str(row.account_a), str(row.account_b)): float(row.strength) for row in links.itertuples()
-    }
+    return link(normalise(validated.tables, settings), settings).links
+
+
+def _links(
+    requests: list[tuple[str, str]],
+    payments: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    intel: list[tuple[str, str]] = (),  # type: ignore[assignment]
+) -> dict[tuple[str, str], float]:
+    """Strength of every linked pair (see :func:`_link_table`)."""
+    table = _link_table(requests, payments, intel)
+    return {(str(r.account_a), str(r.account_b)): float(r.strength) for r in table.itertuples()}
 
 
 def _own_ip(account: int) -> str:
@@ -115,14 +123,16 @@ def test_carrier_nat_shared_by_hundreds_links_nobody() -> None:
 
 
 def test_a_big_hydra_behind_its_own_small_network_is_linked() -> None:
-    # 300 accounts drawing on one /26 of a hosting network, 48 of its 64 addresses each:
-    # every address is held by ~225 accounts, far too many to count pair by pair, yet any
-    # two accounts share at least half of the pool
+    # 600 accounts drawing on one /26 of a hosting network, 48 of its 64 addresses each:
+    # every address is held by ~450 accounts, far too many for its weight to count pair by
+    # pair, yet any two accounts share at least half of the pool
     requests = [
         (f"x{account:03d}", f"198.51.100.{(account * 5 + k * 3) % 64}")
-        for account in range(300)
+        for account in range(600)
         for k in range(48)
     ]
-    links = _links(requests, intel=[("198.51.100.0/24", "hosting")])
-    strong = [pair for pair, strength in links.items() if strength >= STRONG]
-    assert len(strong) == 300 * 299 // 2
+    links = _link_table(requests, intel=[("198.51.100.0/24", "hosting")])
+    strong = links[links["strength"] >= STRONG]
+    # not necessarily every pair is enumerated, but the strong links hold all 600 together
+    clusters = cluster_accounts(strong.assign(groups=2), Settings())
+    assert len(clusters) == 600 and clusters["cluster_key"].nunique() == 1

@@ -247,7 +247,9 @@ def test_a_large_cluster_gets_a_heat_map_not_a_grey_block(result: Run, page: str
     section = _section(page, campaign["cluster_id"])
     timeline = section.split("Activity timeline", 1)[1].split("Cluster graph", 1)[0]
     assert "other account(s)" not in timeline and report.OTHER_COLOUR not in timeline
-    assert "Heat map: one row per one account, sorted by first activity" in timeline
+    per_row = -(-campaign["account_count"] // report.HEATMAP_MAX_ROWS)
+    rows = "one account" if per_row == 1 else f"{per_row} accounts"
+    assert f"Heat map: one row per {rows}, sorted by first activity" in timeline
     heat = timeline.split("Heat map", 1)[1]
     assert f'aria-label="heat map of {campaign["account_count"]} accounts by time"' in heat
     assert sum(heat.count(colour) for colour in report.HEAT_COLOURS) >= 3  # several levels
