@@ -122,7 +122,10 @@ def parse_allow_list(text: str) -> AllowList:
 def read_allow_list(path: Path) -> AllowList:
     """Read an allow-list file (see :func:`parse_allow_list`)."""
     if not path.is_file():
-        raise TakedownError(f"allow-list {path} not found")
+        raise TakedownError(
+            f"allow-list {path} not found: write one account_id or org:ORG per line "
+            "(# for comments), or leave out --allow-list"
+        )
     return parse_allow_list(path.read_text(encoding="utf-8"))
 
 
