@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/mypy linkage
 	$(BIN)/lint-imports
 
-unit: $(STAMP)
+unit: $(STAMP) browser
 	$(BIN)/pytest -q -m "not neo4j"
 
 neo4j-install: $(STAMP)

@@ -18,9 +18,12 @@ class InputContractError(LinkageError):
 
     def __init__(self, problems: Iterable[str]) -> None:
         self.problems = list(problems)
+        if len(self.problems) == 1:
+            super().__init__(f"the input breaks the data contract: {self.problems[0]}")
+            return
         lines = "\n".join(f"  - {problem}" for problem in self.problems)
         super().__init__(
-            f"the input breaks the data contract ({len(self.problems)} problem(s)):\n{lines}"
+            f"the input breaks the data contract ({len(self.problems)} problems):\n{lines}"
         )
 
 

@@ -1,51 +1,138 @@
-"""Linking: base-rate weighting of hubs, and shared pools of busy IPs."""
+"""Linking, from the outside: hand-made accounts and requests in, which pairs are linked out.
+
+Each test builds a small input by hand, runs it through validation, normalisation and the
+linking stage, and checks a behaviour the README promises (a shared card links; a hub links
+each pair less than a private share; carrier NAT links nobody; a big hydra behind its own
+small network is linked), never the weighting formula itself.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
+
 import pandas as pd
 
 from linkage.detect.cluster import cluster_accounts
-from linkage.detect.link import project_links
+from linkage.detect.link import link
+from linkage.detect.normalise import normalise
+from linkage.detect.validate import validate
+from linkage.io.input_folder import ROW_COLUMN, RawTable
 from linkage.settings import Settings
 
+STRONG = Settings().cluster.min_link_strength
+"""Links at least this strong put two accounts in one cluster."""
 
-def _pool_incidence(accounts: int, ips: int, kind: str, per_account: int) -> pd.DataFrame:
-    rng = np.random.default_rng(0)
-    rows = []
-    for account in range(accounts):
-        for ip in rng.choice(ips, size=per_account, replace=False):
-            rows.append((f"acct_{account:04d}", f"10.0.0.{ip}", kind))
-    incidence = pd.DataFrame(rows, columns=["account_id", "attr_value", "ip_kind"])
-    incidence["attr_type"] = "ip"
-    incidence["accounts"] = incidence.groupby("attr_value")["account_id"].transform("size")
+
+def _raw(name: str, rows: list[dict[str, str]], columns: list[str]) -> RawTable:
+    frame = pd.DataFrame(rows, columns=columns, dtype="str")
+    frame[ROW_COLUMN] = range(1, len(frame) + 1)
+    return RawTable(name, Path(f"{name}.csv"), frame)
+
+
+def _link_table(
+    requests: list[tuple[str, str]],
+    payments: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    intel: list[tuple[str, str]] = (),  # type: ignore[assignment]
+) -> pd.DataFrame:
+    """The links table, from (account, ip) requests, (account, card) payments and
+    (network, kind) ip_intel rows."""
+    accounts = sorted({a for a, _ in requests} | {a for a, _ in payments})
+    raw = {
+        "accounts": _raw(
+            "accounts",
+            [{"account_id": a, "created_at": "2026-10-01T00:00:00Z"} for a in accounts],
+            ["account_id", "created_at"],
+        ),
+        "requests": _raw(
+            "requests",
+            [
+                {
+                    "request_id": f"r{i}",
+                    "account_id": account,
+                    "ts": f"2026-10-02T{i % 24:02d}:{i % 60:02d}:00Z",
+                    "ip": ip,
+                }
+                for i, (account, ip) in enumerate(requests)
+            ],
+            ["request_id", "account_id", "ts", "ip"],
+        ),
+        "payment_methods": _raw(
+            "payment_methods",
+            [{"account_id": a, "payment_fingerprint": card} for a, card in payments],
+            ["account_id", "payment_fingerprint"],
+        ),
+        "ip_intel": _raw(
+            "ip_intel",
+            [{"network": network, "kind": kind} for network, kind in intel],
+            ["network", "kind"],
+        ),
+    }
     settings = Settings()
-    factor = settings.link.ip_kind_factors[kind]
-    incidence["contribution"] = (
-        settings.link.attribute_weights["ip"]
-        * factor
-        * np.minimum(1, 6 / (incidence["accounts"] - 1))
-    )
-    incidence["usage_share"] = 1.0
-    return incidence
+    validated = validate(raw, settings)
+    assert all(len(r) == 0 for r in validated.rejects.values()), validated.rejects
+    return link(normalise(validated.tables, settings), settings).links
+
+
+def _links(
+    requests: list[tuple[str, str]],
+    payments: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    intel: list[tuple[str, str]] = (),  # type: ignore[assignment]
+) -> dict[tuple[str, str], float]:
+    """Strength of every linked pair (see :func:`_link_table`)."""
+    table = _link_table(requests, payments, intel)
+    return {(str(r.account_a), str(r.account_b)): float(r.strength) for r in table.itertuples()}
+
+
+def _own_ip(account: int) -> str:
+    """An address no other account uses, in a /24 of its own."""
+    return f"10.{account // 250}.{account % 250}.1"
+
+
+def test_a_shared_card_links_two_accounts_and_no_one_else() -> None:
+    requests = [("a1", _own_ip(1)), ("a2", _own_ip(2)), ("a3", _own_ip(3))]
+    payments = [("a1", "pm_shared"), ("a2", "pm_shared"), ("a3", "pm_own")]
+    links = _links(requests, payments)
+    assert links[("a1", "a2")] >= STRONG
+    assert all(strength < STRONG for pair, strength in links.items() if "a3" in pair)
+
+
+def test_accounts_that_share_nothing_are_not_linked() -> None:
+    links = _links([(f"a{i}", _own_ip(i)) for i in range(5)])
+    assert all(strength < STRONG for strength in links.values())
+
+
+def test_a_card_held_by_many_links_each_pair_less_than_a_card_held_by_two() -> None:
+    pair = [("p1", "pm_pair"), ("p2", "pm_pair")]
+    hub = [(f"h{i:02d}", "pm_hub") for i in range(40)]
+    accounts = [a for a, _ in pair + hub]
+    links = _links([(a, _own_ip(i)) for i, a in enumerate(accounts)], pair + hub)
+    hub_strengths = [s for (a, b), s in links.items() if a.startswith("h") and b.startswith("h")]
+    assert hub_strengths, "accounts sharing a card are linked, however weakly"
+    assert links[("p1", "p2")] > max(hub_strengths)
+
+
+def test_carrier_nat_shared_by_hundreds_links_nobody() -> None:
+    # 300 phones behind one mobile carrier's NAT: 20 exit addresses, 3 each
+    requests = [
+        (f"m{account:03d}", f"100.64.0.{1 + (account * 7 + k) % 20}")
+        for account in range(300)
+        for k in range(3)
+    ]
+    links = _links(requests, intel=[("100.64.0.0/24", "mobile")])
+    assert all(strength < STRONG for strength in links.values())
 
 
 def test_a_big_hydra_behind_its_own_small_network_is_linked() -> None:
-    # 600 accounts drawing on one /26: each IP is held by ~470 accounts, far too many for
-    # pair-by-pair weight, but every pair shares most of the pool
-    incidence = _pool_incidence(accounts=600, ips=64, kind="hosting", per_account=50)
-    assert (incidence["contribution"] < Settings().link.min_link_contribution).all()
-    links = project_links(incidence, Settings())
-    strong = links[links["strength"] >= Settings().cluster.min_link_strength]
-    # not every pair is enumerated (LSH buckets, a chain of neighbours in each), but the
-    # pool holds all 600 together, and each link says how many IPs the pair shares
-    assert len(strong) < 600 * 599 // 2
+    # 600 accounts drawing on one /26 of a hosting network, 48 of its 64 addresses each:
+    # every address is held by ~450 accounts, far too many for its weight to count pair by
+    # pair, yet any two accounts share at least half of the pool
+    requests = [
+        (f"x{account:03d}", f"198.51.100.{(account * 5 + k * 3) % 64}")
+        for account in range(600)
+        for k in range(48)
+    ]
+    links = _link_table(requests, intel=[("198.51.100.0/24", "hosting")])
+    strong = links[links["strength"] >= STRONG]
+    # not necessarily every pair is enumerated, but the strong links hold all 600 together
     clusters = cluster_accounts(strong.assign(groups=2), Settings())
-    assert clusters["cluster_key"].nunique() == 1 and len(clusters) == 600
-    assert (strong["ip_shared"] >= 20).all()
-
-
-def test_carrier_nat_shared_by_thousands_links_nobody() -> None:
-    incidence = _pool_incidence(accounts=600, ips=20, kind="mobile", per_account=5)
-    links = project_links(incidence, Settings())
-    assert (links["strength"] < Settings().cluster.min_link_strength).all()
+    assert len(clusters) == 600 and clusters["cluster_key"].nunique() == 1

@@ -120,9 +120,9 @@ def test_summary_and_unflagged_list(result: Run, page: str) -> None:
     assert f'data-field="rows_read">{read:,}<' in page
     assert f'data-field="clusters">{len(result.campaigns):,}<' in page
     unflagged = [c for c in result.campaigns if not c["flagged"]]
-    if unflagged:
-        assert 'id="unflagged"' in page
-        assert unflagged[0]["cluster_id"] in page.split('id="unflagged"', 1)[1]
+    assert unflagged, "the generated data has linked look-alikes below the threshold"
+    assert 'id="unflagged"' in page
+    assert unflagged[0]["cluster_id"] in page.split('id="unflagged"', 1)[1]
 
 
 def test_evidence_chain_names_account_and_matched_value(result: Run, page: str) -> None:
@@ -198,3 +198,80 @@ def test_the_report_can_be_rebuilt_from_the_run_folder(result: Run, tmp_path: Pa
     written = paths["report"].read_text(encoding="utf-8")
     assert "Run summary" in written and "DEMO SHARING KEY" in written  # the run's notes
     assert render_report(read_run(tmp_path / "run")) == written
+
+
+def _section(page: str, cluster_id: str) -> str:
+    return page.split(f'data-cluster-id="{cluster_id}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_next_step_points_to_the_takedown_plan(result: Run, page: str) -> None:
+    box = page.split('id="next-step"', 1)[1].split("</section>", 1)[0]
+    assert "<code>linkage takedown plan RUN_DIR</code>" in box
+    flagged_accounts = sum(c["account_count"] for c in result.campaigns if c["flagged"])
+    assert f"{flagged_accounts:,} accounts" in box
+    first_campaign = page.index('<section class="card campaign"')
+    assert page.index('id="ranking"') < page.index('id="next-step"') < first_campaign
+    quiet = [{**c, "flagged": False} for c in result.campaigns]
+    calm = render_report(replace(result, campaigns=quiet))
+    assert "Nothing to take down" in calm.split('id="next-step"', 1)[1]
+
+
+def test_identifiers_do_not_wrap_and_tables_scroll(page: str) -> None:
+    code_rule = re.search(r"code, \.mono \{[^}]*\}", page)
+    assert code_rule and "white-space: nowrap" in code_rule.group(0)
+    assert "word-break: keep-all" in code_rule.group(0)
+    assert "break-all" not in page
+    assert ".scroll { overflow-x: auto" in page
+    assert page.count("<table>") == page.count('<div class="scroll"><table>')
+
+
+def test_masked_numbers_show_as_hash(result: Run) -> None:
+    campaigns = copy.deepcopy(result.campaigns)
+    target = next(c for c in campaigns if c["flagged"])
+    target["evidence"]["shared_templates"]["items"] = [
+        {**target["evidence"]["shared_templates"]["items"][0], "example": "give me 0 gb of ram"}
+    ]
+    page = render_report(replace(result, campaigns=campaigns))
+    section = _section(page, target["cluster_id"])
+    assert "give me # gb of ram" in section and "0 gb of ram" not in section
+
+
+def _large(result: Run) -> dict:
+    large = [c for c in result.campaigns if c["flagged"] and c["account_count"] >= 50]
+    assert large, "the generated data plants a swarm of 50+ accounts"
+    return large[0]
+
+
+def test_a_large_cluster_gets_a_heat_map_not_a_grey_block(result: Run, page: str) -> None:
+    campaign = _large(result)
+    section = _section(page, campaign["cluster_id"])
+    timeline = section.split("Activity timeline", 1)[1].split("Cluster graph", 1)[0]
+    assert "other account(s)" not in timeline and report.OTHER_COLOUR not in timeline
+    per_row = -(-campaign["account_count"] // report.HEATMAP_MAX_ROWS)
+    rows = "one account" if per_row == 1 else f"{per_row} accounts"
+    assert f"Heat map: one row per {rows}, sorted by first activity" in timeline
+    heat = timeline.split("Heat map", 1)[1]
+    assert f'aria-label="heat map of {campaign["account_count"]} accounts by time"' in heat
+    assert sum(heat.count(colour) for colour in report.HEAT_COLOURS) >= 3  # several levels
+
+
+def test_a_heat_map_of_many_accounts_groups_rows(
+    result: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(report, "HEATMAP_MAX_ROWS", 7)
+    campaign = _large(result)
+    timeline = _section(render_report(result), campaign["cluster_id"])
+    per_row = -(-campaign["account_count"] // 7)
+    assert f"one row per {per_row} accounts" in timeline
+
+
+def test_a_large_cluster_graph_draws_top_accounts_and_one_node_for_the_rest(
+    result: Run, page: str
+) -> None:
+    campaign = _large(result)
+    graph = _section(page, campaign["cluster_id"]).split("Cluster graph", 1)[1]
+    graph = graph.split("</svg>", 1)[0]
+    others = campaign["account_count"] - report.GRAPH_TOP_ACCOUNTS
+    assert f"+{others}</text>" in graph
+    assert graph.count('r="5"') == report.GRAPH_TOP_ACCOUNTS  # accounts drawn one by one
+    assert graph.count("<rect") <= report.GRAPH_LARGE_ATTRIBUTES + 1  # attributes + background

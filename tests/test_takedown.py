@@ -21,6 +21,7 @@ from linkage.deliver.takedown import (
     plan_takedown,
     write_manifest,
 )
+from linkage.errors import LinkageError
 from linkage.io.run_folder import read_run
 from linkage.run_model import CLUSTER_COLUMNS, GRAPH_TABLES, TAKEDOWN_COLUMNS
 
@@ -251,6 +252,24 @@ def test_execute_writes_actions_revert_and_audit(manifest_path: Path, tmp_path: 
         assert record["manifest_id"] == manifest["manifest_id"]
 
 
+PLANNED = ["a1", "a2", "a3", "b1", "b2"]
+"""The accounts the hand-made run's plan suspends (allow-list: b3, org:Partner Lab)."""
+
+
+def _actions(manifest_path: Path) -> list[tuple[str, str]]:
+    rows = _read_csv(manifest_path.with_name("takedown-plan.actions.csv"))
+    return [(r["account_id"], r["action"]) for r in rows]
+
+
+def _reverts(manifest_path: Path) -> list[tuple[str, str]]:
+    rows = _read_csv(manifest_path.with_name("takedown-plan.revert.csv"))
+    return [(r["account_id"], r["action"]) for r in rows]
+
+
+def _suspended(*accounts: str) -> list[tuple[str, str]]:
+    return [(a, "suspend") for a in accounts]
+
+
 def test_applying_twice_does_nothing_the_second_time(manifest_path: Path) -> None:
     first = apply_manifest(manifest_path, execute=True)
     assert len(first.pending) == 5
@@ -263,6 +282,19 @@ def test_applying_twice_does_nothing_the_second_time(manifest_path: Path) -> Non
     assert {p: p.read_bytes() for p in files} == files
 
 
+def test_applying_again_with_another_audit_log_writes_no_action_twice(
+    manifest_path: Path, tmp_path: Path
+) -> None:
+    for audit in (tmp_path / "first.jsonl", tmp_path / "second.jsonl", None):
+        args = ["takedown", "apply", str(manifest_path), "--execute"]
+        result = runner.invoke(app, args + (["--audit-log", str(audit)] if audit else []))
+        assert result.exit_code == 0, result.output
+    assert _actions(manifest_path) == _suspended(*PLANNED)
+    assert _reverts(manifest_path) == [(a, "unsuspend") for a in PLANNED]
+    assert len((tmp_path / "first.jsonl").read_text().splitlines()) == 5
+    assert not (tmp_path / "second.jsonl").exists()  # nothing was left to do
+
+
 def test_reformatting_the_manifest_keeps_it_the_same_manifest(manifest_path: Path) -> None:
     apply_manifest(manifest_path, execute=True)
     manifest = json.loads(manifest_path.read_text())
@@ -270,28 +302,20 @@ def test_reformatting_the_manifest_keeps_it_the_same_manifest(manifest_path: Pat
     assert apply_manifest(manifest_path, execute=True).pending == []
 
 
-def test_an_interrupted_apply_finishes_the_rest(manifest_path: Path) -> None:
-    outcome = apply_manifest(manifest_path, execute=False)
-    audit = outcome.audit_log
-    done = outcome.pending[:2]
-    audit.write_text(
-        "".join(
-            json.dumps(
-                {
-                    "manifest_hash": outcome.manifest_hash,
-                    "account_id": a["account_id"],
-                    "action": "suspend",
-                }
-            )
-            + "\n"
-            for a in done
-        ),
-        encoding="utf-8",
-    )
-    rest = apply_manifest(manifest_path, execute=True)
-    assert [a["account_id"] for a in rest.pending] == ["a3", "b1", "b2"]
-    assert rest.already_done == 2
-    assert len(audit.read_text().splitlines()) == 5
+def test_an_edited_manifest_only_adds_what_is_new(manifest_path: Path) -> None:
+    apply_manifest(manifest_path, execute=True)
+    manifest = json.loads(manifest_path.read_text())
+    manifest["accounts"] = [a for a in manifest["accounts"] if a["account_id"] != "b2"]
+    manifest["accounts"][0]["reason"] = "reworded by the reviewer"
+    manifest["accounts"].append({**manifest["accounts"][1], "account_id": "x9"})
+    write_manifest(manifest, manifest_path)
+    outcome = apply_manifest(manifest_path, execute=True)
+    assert [a["account_id"] for a in outcome.pending] == ["x9"]
+    assert outcome.already_done == 4
+    assert _actions(manifest_path) == _suspended(*PLANNED, "x9")
+    # and once more, from a copy of the edited manifest saved under the same name
+    assert apply_manifest(manifest_path, execute=True).pending == []
+    assert _actions(manifest_path) == _suspended(*PLANNED, "x9")
 
 
 def test_a_reviewed_manifest_applies_what_is_left(manifest_path: Path) -> None:
@@ -300,6 +324,97 @@ def test_a_reviewed_manifest_applies_what_is_left(manifest_path: Path) -> None:
     write_manifest(manifest, manifest_path)
     outcome = apply_manifest(manifest_path, execute=True)
     assert [a["account_id"] for a in outcome.pending] == ["a1", "a2", "a3", "b1"]
+    assert _actions(manifest_path) == _suspended("a1", "a2", "a3", "b1")
+
+
+class SimulatedCrashError(Exception):
+    """Stands for the process dying at a given point of an apply."""
+
+
+def _crash_after(monkeypatch: pytest.MonkeyPatch, target: object, name: str) -> None:
+    """Let ``target.name`` run once, then die."""
+    original = getattr(target, name)
+
+    def run_then_die(*args: object, **kwargs: object) -> None:
+        original(*args, **kwargs)
+        raise SimulatedCrashError(name)
+
+    monkeypatch.setattr(target, name, run_then_die)
+
+
+def _crash_before(monkeypatch: pytest.MonkeyPatch, target: object, name: str) -> None:
+    def die(*args: object, **kwargs: object) -> None:
+        raise SimulatedCrashError(name)
+
+    monkeypatch.setattr(target, name, die)
+
+
+@pytest.mark.parametrize(
+    "crash",
+    [
+        "after the intent, before any row",
+        "after the action rows, before the reverts",
+        "after the rows, before the audit records",
+        "after the audit records, before done",
+    ],
+)
+def test_an_interrupted_apply_is_completed_without_duplicates(
+    manifest_path: Path, monkeypatch: pytest.MonkeyPatch, crash: str
+) -> None:
+    from linkage.deliver import action_log, takedown
+
+    with monkeypatch.context() as patch:
+        if crash == "after the intent, before any row":
+            _crash_after(patch, action_log.ActionLog, "begin")
+        elif crash == "after the action rows, before the reverts":
+            original = action_log.ActionLog._append_missing
+
+            def actions_then_die(self, path, rows):  # type: ignore[no-untyped-def]
+                original(self, path, rows)
+                if path == self.actions_csv:
+                    raise SimulatedCrashError(crash)
+
+            patch.setattr(action_log.ActionLog, "_append_missing", actions_then_die)
+        elif crash == "after the rows, before the audit records":
+            _crash_after(patch, action_log.ActionLog, "write")
+        else:
+            _crash_before(patch, action_log.ActionLog, "finish")
+        with pytest.raises(SimulatedCrashError):
+            apply_manifest(manifest_path, execute=True)
+    assert takedown.ActionLog is action_log.ActionLog
+
+    dry = apply_manifest(manifest_path, execute=False)
+    assert dry.pending == [] and dry.interrupted == 5
+    retry = apply_manifest(manifest_path, execute=True)
+    assert retry.completed_interrupted == 5 and retry.pending == []
+    assert _actions(manifest_path) == _suspended(*PLANNED)
+    assert _reverts(manifest_path) == [(a, "unsuspend") for a in PLANNED]
+    audit = manifest_path.with_name("takedown-audit.jsonl").read_text().splitlines()
+    assert sorted(json.loads(line)["account_id"] for line in audit) == PLANNED
+    journal = manifest_path.with_name("takedown-plan.journal.jsonl").read_text().splitlines()
+    assert [json.loads(line)["event"] for line in journal] == ["intent", "done"]
+    assert apply_manifest(manifest_path, execute=True).pending == []
+    assert _actions(manifest_path) == _suspended(*PLANNED)
+
+
+def test_a_half_written_row_is_cut_and_written_again_once(manifest_path: Path) -> None:
+    apply_manifest(manifest_path, execute=True)
+    actions = manifest_path.with_name("takedown-plan.actions.csv")
+    text = actions.read_text()
+    actions.write_text(text[: text.rindex("b2") + 1], encoding="utf-8")  # "...\nb": torn
+    journal = manifest_path.with_name("takedown-plan.journal.jsonl")
+    lines = journal.read_text().splitlines(keepends=True)
+    journal.write_text(lines[0], encoding="utf-8")  # the intent, without its done
+    apply_manifest(manifest_path, execute=True)
+    assert _actions(manifest_path) == _suspended(*PLANNED)
+
+
+def test_a_damaged_journal_stops_apply(manifest_path: Path) -> None:
+    apply_manifest(manifest_path, execute=True)
+    journal = manifest_path.with_name("takedown-plan.journal.jsonl")
+    journal.write_text("{not json\n" + journal.read_text(), encoding="utf-8")
+    with pytest.raises(LinkageError, match="line 1 is not JSON"):
+        apply_manifest(manifest_path, execute=True)
 
 
 @pytest.mark.parametrize(
@@ -331,6 +446,7 @@ def test_a_damaged_audit_log_stops_apply(manifest_path: Path) -> None:
 
 
 def test_plan_from_a_real_run(tmp_path: Path) -> None:
+    """A generated run: the plan and its exclusions split takedown.csv, nothing more or less."""
     from linkage.jobs import run_detection as run
     from linkage.jobs import write_run_folder as write_run
     from linkage.settings import Settings
@@ -341,12 +457,9 @@ def test_plan_from_a_real_run(tmp_path: Path) -> None:
     result = run(data, Settings.from_dict({"score": {"flag_threshold": 0.3}}))
     write_run(result, tmp_path / "out")
     manifest = plan_takedown(read_run(tmp_path / "out"))
-    accounts = result.accounts.set_index("account_id")
-    declared = {
-        a for a in result.takedown["account_id"] if isinstance(accounts.at[a, "org_id"], str)
-    }
-    planned = {a["account_id"] for a in manifest["accounts"]}
-    assert planned == set(result.takedown["account_id"]) - declared
-    assert {e["account_id"] for e in manifest["excluded"]} == declared
-    exchanges = result.accounts.set_index("account_id")["exchanges"]
-    assert manifest["blast_radius"]["exchanges"] == int(exchanges.reindex(list(planned)).sum())
+    planned = [a["account_id"] for a in manifest["accounts"]]
+    excluded = [e["account_id"] for e in manifest["excluded"]]
+    assert planned, "the generated data plants campaigns; some accounts must be planned"
+    assert sorted(planned + excluded) == sorted(result.takedown["account_id"])
+    assert all(e["why"] for e in manifest["excluded"])
+    assert manifest["blast_radius"]["accounts"] == len(planned)

@@ -10,43 +10,63 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from linkage.cli.common import fail, out
+from linkage.cli.common import out, warn
 from linkage.errors import LinkageError
 
 
 def evaluate(
-    labels: Annotated[Path, typer.Option(help="labels.csv (or .parquet) with the ground truth.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="The run folder to evaluate.")],
+    labels: Annotated[
+        Path,
+        typer.Option(
+            metavar="FILE",
+            help="Ground truth: labels.csv (or .parquet) with account_id, campaign_id.",
+        ),
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", metavar="RUN_DIR", help="The run folder to evaluate.")
+    ],
 ) -> None:
     """Compare a run with ground-truth labels; print a table and write evaluation.json.
 
     Reports account precision and recall, each campaign's recall (caught when
     at least 90% of its accounts are flagged) and attribution, and the flagged
     accounts in each legitimate look-alike group (when labels have a group column).
-    """
-    from linkage.evaluate import evaluate_run
+    Labels that share no account with the run stop with an error (nothing is written).
 
-    try:
-        truth = _read_labels(labels)
-        clusters_path = out_dir / "clusters.csv"
-        if not clusters_path.is_file():
-            raise LinkageError(
-                f"{clusters_path} not found: run `linkage run --out {out_dir}` first"
-            )
-        clusters = pd.read_csv(clusters_path, dtype={"account_id": "str"})
-    except LinkageError as error:
-        raise fail(error) from None
+    Example: linkage evaluate --labels data/generated/demo/labels.csv --out out/demo
+    """
+    from linkage.evaluate import check_labels_fit, evaluate_run, read_labels
+
+    truth = read_labels(labels)
+    clusters, accounts = _read_run_accounts(out_dir)
+    unknown = check_labels_fit(truth, accounts, str(out_dir))
+    if unknown:
+        warn(
+            f"{unknown:,} of {truth['account_id'].nunique():,} labelled accounts are not in "
+            f"the run {out_dir} (rejected or absent from its input); they count as not flagged"
+        )
     result = evaluate_run(truth, clusters)
-    (out_dir / "evaluation.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    path = out_dir / "evaluation.json"
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    partial.replace(path)
     _print_evaluation(result, out_dir)
 
 
-def _read_labels(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise LinkageError(f"labels file {path} not found")
-    if path.suffix == ".parquet":
-        return pd.read_parquet(path)
-    return pd.read_csv(path, dtype="str", keep_default_na=False)
+def _read_run_accounts(out_dir: Path) -> tuple[pd.DataFrame, pd.Series]:
+    """The run's clusters.csv, and every account the run read (graph/accounts.parquet)."""
+    clusters_path = out_dir / "clusters.csv"
+    if not clusters_path.is_file():
+        raise LinkageError(f"{clusters_path} not found: run `linkage run --out {out_dir}` first")
+    try:
+        clusters = pd.read_csv(clusters_path, dtype={"account_id": "str"})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise LinkageError(f"{clusters_path} is not readable CSV: {error}") from None
+    accounts_path = out_dir / "graph" / "accounts.parquet"
+    if not accounts_path.is_file():
+        return clusters, clusters["account_id"]
+    accounts = pd.read_parquet(accounts_path, columns=["account_id"])["account_id"]
+    return clusters, accounts
 
 
 def _print_evaluation(result: dict, out_dir: Path) -> None:

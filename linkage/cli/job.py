@@ -8,34 +8,52 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from linkage.cli.common import console, fail, out
-from linkage.errors import LinkageError
+from linkage.cli.common import console, out, warn
 
 
 def run(
     input_dir: Annotated[
         Path,
         typer.Option(
-            "--input", help="Input folder: accounts, requests, ... (.csv, .csv.gz, .parquet)."
+            "--input",
+            metavar="DIR",
+            help="Input folder: accounts, requests, ... (.csv, .csv.gz, .parquet).",
         ),
     ],
-    out_dir: Annotated[Path, typer.Option("--out", help="Run folder to write.")],
+    out_dir: Annotated[
+        Path,
+        typer.Option("--out", metavar="DIR", help="Run folder to write (created when missing)."),
+    ],
     config: Annotated[
         Path | None,
         typer.Option(
-            help="Settings file (TOML or JSON, or an earlier run.json) to override defaults."
+            metavar="FILE",
+            help="Settings file (TOML or JSON, or an earlier run.json) to override defaults.",
         ),
     ] = None,
     previous: Annotated[
         Path | None,
-        typer.Option(help="An earlier run folder: clusters that grew or shrank keep their ids."),
+        typer.Option(
+            metavar="DIR",
+            help="An earlier run folder: clusters that grew or shrank keep their ids.",
+        ),
     ] = None,
     neo4j_uri: Annotated[
         str | None,
         typer.Option(
-            "--neo4j", help="Also load the graph and results into Neo4j at this bolt URI."
+            "--neo4j",
+            metavar="URI",
+            help="Also load the graph and results into Neo4j at this bolt URI.",
         ),
     ] = None,
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact",
+            help="Write keyed pseudonyms instead of emails, names, payment fingerprints and "
+            "API key ids (key: $LINKAGE_REDACTION_KEY).",
+        ),
+    ] = False,
 ) -> None:
     """Run the main job: validate, link, cluster, score, attribute; write the run folder.
 
@@ -43,26 +61,40 @@ def run(
     indicators.stix.json (keyed hashes under $LINKAGE_SHARING_KEY), run.json and
     rejects/ (see README). Rows that break the data contract are written to
     rejects/<table>.csv with the row, column and reason, and counted in run.json.
+    The output folder and the keys are checked before any work is done.
+
+    Example: linkage run --input data/generated/demo --out out/demo
     """
     from linkage.cli.graph import load_into_neo4j
+    from linkage.deliver.stix import SHARING_KEY_ENV, sharing_key_from_env
     from linkage.io.run_folder import read_previous_clusters
     from linkage.jobs import run_job
     from linkage.settings import load_settings
 
-    try:
-        settings = load_settings(config)
-        previous_clusters = read_previous_clusters(previous) if previous else None
-        with console.status("starting") as status:
+    settings = load_settings(config)
+    previous_clusters = read_previous_clusters(previous) if previous else None
+    demo_key = sharing_key_from_env()[1]
+    with console.status("starting") as status:
 
-            def show(stage: str) -> None:
-                status.update(f"[bold]{stage}[/] ...")
+        def show(stage: str) -> None:
+            status.update(f"[bold]{stage}[/] ...")
 
-            result = run_job(input_dir, out_dir, settings, previous_clusters, on_stage=show)
-        if neo4j_uri:
-            load_into_neo4j(out_dir, neo4j_uri)
-    except LinkageError as error:
-        raise fail(error) from None
+        result = run_job(
+            input_dir, out_dir, settings, previous_clusters, on_stage=show, redact=redact
+        )
+    if neo4j_uri:
+        load_into_neo4j(out_dir, neo4j_uri)
     _print_run_summary(result.info, result.campaigns, out_dir)
+    if demo_key:
+        warn(_demo_key_warning(SHARING_KEY_ENV))
+
+
+def _demo_key_warning(variable: str) -> str:
+    return (
+        f"{variable} is not set: indicators.stix.json is hashed under the public demo key "
+        f'and must not be shared; export {variable}="$(openssl rand -hex 32)" (agreed with '
+        "your partners) and run again"
+    )
 
 
 def _print_run_summary(info: dict, campaigns: list[dict], out_dir: Path) -> None:
@@ -76,17 +108,31 @@ def _print_run_summary(info: dict, campaigns: list[dict], out_dir: Path) -> None
     out.print(rows)
     for note in info.get("notes", []):
         out.print(f"[yellow]note:[/] {note}", highlight=False)
+    _print_flagged(campaigns)
+    summary = info["summary"]
+    out.print(
+        f"{summary['flagged_accounts']:,} accounts flagged "
+        f"in {summary['flagged_clusters']} clusters; {info['total_seconds']:.1f} s. "
+        f"Outputs in {out_dir}/ (takedown.csv, campaigns.json, indicators.stix.json, ...)",
+        highlight=False,
+    )
+    out.print(f"Report: {out_dir / 'report.html'} (open it in any browser)", highlight=False)
+    if summary["flagged_clusters"]:
+        out.print(
+            f"Next step: linkage takedown plan {out_dir}  (a manifest to review before acting)",
+            highlight=False,
+        )
+
+
+def _print_flagged(campaigns: list[dict]) -> None:
     flagged = [c for c in campaigns if c["flagged"]]
+    if not flagged:
+        out.print(f"no cluster flagged ({len(campaigns):,} linked clusters in campaigns.json)")
+        return
     table = Table(title=f"flagged clusters ({len(flagged)} of {len(campaigns)})", show_edge=False)
-    for column in (
-        "cluster_id",
-        "accounts",
-        "exchanges",
-        "hydra_score",
-        "organization",
-        "confidence",
-    ):
+    for column in ("cluster_id", "accounts", "exchanges", "hydra_score", "organization"):
         table.add_column(column)
+    table.add_column("confidence")
     for campaign in flagged[:20]:
         table.add_row(
             campaign["cluster_id"],
@@ -97,12 +143,8 @@ def _print_run_summary(info: dict, campaigns: list[dict], out_dir: Path) -> None
             f"{campaign['attribution_confidence']:.2f}",
         )
     out.print(table)
-    summary = info["summary"]
-    out.print(
-        f"{summary['flagged_accounts']:,} accounts flagged "
-        f"in {summary['flagged_clusters']} clusters; "
-        f"{info['total_seconds']:.1f} s. Outputs in {out_dir}/ (takedown.csv, campaigns.json, ...)"
-    )
+    if len(flagged) > 20:
+        out.print(f"... and {len(flagged) - 20:,} more flagged clusters in campaigns.json")
 
 
 def show_settings() -> None:
@@ -114,6 +156,3 @@ def show_settings() -> None:
     from linkage.settings import Settings
 
     typer.echo(Settings().to_toml())
-
-
-# --- Neo4j -------------------------------------------------------------------------------

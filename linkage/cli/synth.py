@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from linkage.cli.common import console, fail, out
+from linkage.cli.common import console, out
 from linkage.errors import LinkageError
 from linkage.synth.adversary import KNOBS
 
@@ -22,7 +22,9 @@ def _adversary_help() -> str:
 
 
 def generate(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the dataset into.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", metavar="DIR", help="Folder to write the dataset into.")
+    ],
     scenario: Annotated[
         str, typer.Option(help="Scenario to generate: 'default' or 'legit_only'.")
     ] = "default",
@@ -50,17 +52,19 @@ def generate(
 
     Example: linkage generate --out data/generated/hard --adversary all --seed 3
     """
+    from linkage.io.run_folder import check_output_folder
     from linkage.synth import generate as make_dataset
     from linkage.synth import write_dataset
 
+    check_output_folder(out_dir)
     try:
         with console.status(f"generating scenario {scenario!r} at scale {scale} (seed {seed})"):
             dataset = make_dataset(
                 scenario=scenario, seed=seed, scale=scale, adversary=adversary or None
             )
             paths = write_dataset(dataset, out_dir, fmt=file_format)
-    except (LinkageError, ValueError) as error:
-        raise fail(error) from None
+    except ValueError as error:  # an unknown scenario or format: the message names it
+        raise LinkageError(str(error)) from None
     tables = dataset.tables
     out.print(f"wrote {len(paths)} files to {out_dir}")
     knobs = dataset.metadata["adversary"]["knobs"]

@@ -18,8 +18,10 @@ campaigns.json field they show, so tools and tests can read them back.
 from __future__ import annotations
 
 import html
+import itertools
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -36,6 +38,14 @@ TIMELINE_ACCOUNTS = 10
 """Accounts drawn in their own colour on the timeline; the rest are grey."""
 GRAPH_MAX_ACCOUNTS = 60
 GRAPH_MAX_ATTRIBUTES = 40
+LARGE_CLUSTER = 50
+"""From this many members, the timeline shows a heat map of accounts by time, and the graph
+the busiest accounts with the others drawn as one node."""
+HEATMAP_MAX_ROWS = 120
+HEATMAP_MAX_COLUMNS = 240
+GRAPH_TOP_ACCOUNTS = 12
+"""Accounts drawn one by one in the graph of a large cluster (those sharing most)."""
+GRAPH_LARGE_ATTRIBUTES = 16
 MEMBER_ROWS = 200
 UNFLAGGED_ROWS = 15
 MATCH_EXAMPLES = 8
@@ -53,6 +63,7 @@ ACCOUNT_COLOURS = (
     "#2f4b7c",
 )
 OTHER_COLOUR = "#bab0ac"
+HEAT_COLOURS = ("#fde4cf", "#fbc79d", "#f7a66f", "#ef8049", "#dd5a33", "#bb3a22", "#8c2315")
 
 SHARED_SECTIONS = tuple((k.evidence_key, k.name, k.title) for k in ATTRIBUTE_KINDS.values())
 ATTRIBUTE_COLOURS = {k.name: k.colour for k in ATTRIBUTE_KINDS.values()}
@@ -104,7 +115,12 @@ th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line
 th { background: #eef0f4; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 code, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
-              font-size: 12px; word-break: break-all; }
+              font-size: 12px; white-space: nowrap; word-break: keep-all; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.scroll table { width: auto; min-width: 100%; }
+section.next { border-left: 5px solid #2f6f3e; background: #f3faf4; }
+section.next code { font-size: 13px; background: #fff; border: 1px solid var(--line);
+                    border-radius: 4px; padding: 1px 6px; }
 dl.facts { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 8px 18px;
            margin: 10px 0; }
 dl.facts div { background: var(--bg); border-radius: 6px; padding: 8px 10px; }
@@ -177,6 +193,20 @@ def _cell_time(value: Any) -> str:
     return f'<span class="nowrap">{pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")}</span>'
 
 
+def _template_text(text: Any) -> str:
+    """A template's normalised words as shown: masked numbers as ``#``, not ``0``.
+
+    Normalisation turns every run of digits into ``0`` (so "16 GB" and "32 GB" make one
+    template); the report shows where a number was.
+
+    Examples
+    --------
+    >>> _template_text("give me 0 gb of ram for 0 0 users")
+    'give me # gb of ram for # # users'
+    """
+    return "" if text is None else str(text).replace("0", "#")
+
+
 def _anchor(cluster_id: str) -> str:
     return "campaign-" + "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in cluster_id)
 
@@ -199,7 +229,10 @@ def _table(
         + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def _fact(label: str, value: str, field: str | None = None) -> str:
@@ -347,6 +380,30 @@ def _ranking(flagged: list[dict[str, Any]]) -> str:
     )
 
 
+def _next_step(flagged: list[dict[str, Any]]) -> str:
+    """What to do with this report: plan the takedown (and how), or nothing to take down."""
+    if not flagged:
+        return (
+            '<section class="card next" id="next-step"><h2>Next step</h2>'
+            "<p>Nothing to take down: no cluster reached the flag threshold. The clusters that "
+            "were linked are listed below and in campaigns.json.</p></section>"
+        )
+    accounts = sum(int(c["account_count"]) for c in flagged)
+    return (
+        '<section class="card next" id="next-step"><h2>Next step: plan the takedown</h2>'
+        f"<p>{_int(accounts)} accounts in {_int(len(flagged))} flagged campaign(s) are in "
+        "takedown.csv. Turn them into a manifest to review (every account with its evidence, "
+        "the blast radius, allow-listed and declared-organisation accounts left out):</p>"
+        "<p><code>linkage takedown plan RUN_DIR</code> "
+        '<span class="note">(RUN_DIR: the folder this report is in; add '
+        "<code>--allow-list FILE</code> for accounts never to touch)</span></p>"
+        "<p>Review RUN_DIR/takedown-plan.json and remove any account you are not sure of; then "
+        "<code>linkage takedown apply RUN_DIR/takedown-plan.json</code> shows what would be "
+        "done, and with <code>--execute</code> writes the actions for the enforcement "
+        "system.</p></section>"
+    )
+
+
 def _attribution(campaign: dict[str, Any], ctx: _Context) -> str:
     organization = campaign["organization"]
     if organization:
@@ -449,7 +506,7 @@ def _shared_infrastructure(campaign: dict[str, Any]) -> str:
             if kind in ("ip", "subnet"):
                 row.append(_e(item.get("ip_kind")))
             if kind == "template":
-                row.append(_e(item.get("example") or ""))
+                row.append(_e(_template_text(item.get("example"))))
             row += [
                 _int(item["members"]),
                 _int(item["accounts_overall"]),
@@ -595,26 +652,33 @@ def _nice_step(peak: float) -> int:
 
 
 def _time_bins(
-    hours_active: pd.Series,
+    hours_active: pd.Series, max_bins: int | None = None
 ) -> tuple[pd.Timestamp, pd.Timestamp, int, int, np.ndarray]:
     """First and last hour, the bin width in hours, the number of bins, each row's bin."""
+    limit = MAX_TIMELINE_BINS if max_bins is None else max_bins
     start = hours_active.min()
     end = hours_active.max()
     hours = int((end - start) / pd.Timedelta(hours=1)) + 1
     bin_hours = 1
-    for candidate in (1, 2, 3, 4, 6, 8, 12, 24, 48, 168):
+    for candidate in (1, 2, 3, 4, 6, 8, 12, 24, 48, 168, 336, 744, 2232, 8784):
         bin_hours = candidate
-        if hours / candidate <= MAX_TIMELINE_BINS:
+        if hours / candidate <= limit:
             break
     n_bins = max(1, math.ceil(hours / bin_hours))
     offsets = (hours_active - start).to_numpy().astype("timedelta64[h]").astype(np.int64)
     return start, end, bin_hours, n_bins, np.minimum(offsets // bin_hours, n_bins - 1)
 
 
+def _unit(bin_hours: int) -> str:
+    return "hour" if bin_hours == 1 else f"{bin_hours} hours"
+
+
 def _timeline(campaign: dict[str, Any], ctx: _Context) -> str:
     activity = ctx.activity[ctx.activity["cluster_id"] == campaign["cluster_id"]]
     if activity.empty:
         return "<h3>Activity timeline</h3><p>No requests.</p>"
+    if len(campaign["accounts"]) >= LARGE_CLUSTER:
+        return _large_timeline(campaign, activity)
     start, end, bin_hours, n_bins, bins = _time_bins(activity["hour"])
 
     busiest = ctx.per_account.reindex(campaign["accounts"])["exchanges"].fillna(0)
@@ -640,10 +704,9 @@ def _timeline(campaign: dict[str, Any], ctx: _Context) -> str:
             f"{others:,} other account(s)</span>"
         )
     raster = _raster(counts, colours, top, others, n_bins)
-    unit = "hour" if bin_hours == 1 else f"{bin_hours} hours"
     return (
         "<h3>Activity timeline</h3>"
-        f'<p class="note">Exchanges per {_e(unit)} from {_e(_time(start))} to '
+        f'<p class="note">Exchanges per {_e(_unit(bin_hours))} from {_e(_time(start))} to '
         f"{_e(_time(end))}, stacked by account (the {len(top)} busiest in colour). "
         "Traffic that stays flat around the clock while members take turns is a dispatcher "
         "spreading one stream over many accounts; bars where all colours rise together are "
@@ -651,6 +714,114 @@ def _timeline(campaign: dict[str, Any], ctx: _Context) -> str:
         + _stacked_bars(counts, colours, start, end, bin_hours)
         + f'<div class="legend">{legend}</div>'
         + raster
+    )
+
+
+def _large_timeline(campaign: dict[str, Any], activity: pd.DataFrame) -> str:
+    """A large cluster: the cluster's total per time bin, then the accounts-by-time heat map."""
+    start, end, bin_hours, n_bins, bins = _time_bins(activity["hour"])
+    totals = np.zeros((n_bins, 1), dtype=np.int64)
+    np.add.at(totals[:, 0], bins, activity["requests"].to_numpy(dtype=np.int64))
+    return (
+        "<h3>Activity timeline</h3>"
+        f'<p class="note">Exchanges per {_e(_unit(bin_hours))} of all '
+        f"{len(campaign['accounts']):,} members together, from {_e(_time(start))} to "
+        f"{_e(_time(end))}. Traffic that stays flat around the clock is a dispatcher spreading "
+        "one stream over many accounts.</p>"
+        + _stacked_bars(totals, [ACCOUNT_COLOURS[0]], start, end, bin_hours)
+        + _heatmap(campaign["accounts"], activity)
+    )
+
+
+def _heatmap_grid(
+    accounts: Sequence[str], activity: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, int, tuple[pd.Timestamp, pd.Timestamp, int]]:
+    """Exchanges per account and time bin, accounts sorted by first activity.
+
+    Returns (exchanges per row and bin, accounts per row, accounts per row at most,
+    (start, end, bin hours)). With more accounts than :data:`HEATMAP_MAX_ROWS`, each row
+    holds several consecutive accounts (in first-activity order).
+    """
+    first = activity.groupby("account_id")["hour"].min()
+    order = pd.DataFrame({"account_id": list(accounts)})
+    order["first"] = order["account_id"].map(first)
+    order = order.sort_values(["first", "account_id"], na_position="last", kind="stable")
+    per_row = max(1, math.ceil(len(order) / HEATMAP_MAX_ROWS))
+    row_of = {account: i // per_row for i, account in enumerate(order["account_id"])}
+    n_rows = math.ceil(len(order) / per_row)
+    start, end, bin_hours, n_bins, bins = _time_bins(activity["hour"], HEATMAP_MAX_COLUMNS)
+    grid = np.zeros((n_rows, n_bins), dtype=np.float64)
+    rows = activity["account_id"].map(row_of).to_numpy(dtype=np.int64)
+    np.add.at(grid, (rows, bins), activity["requests"].to_numpy(dtype=np.float64))
+    members = np.bincount(np.array(list(row_of.values())), minlength=n_rows)
+    return grid, members, per_row, (start, end, bin_hours)
+
+
+def _heat_levels(per_account: np.ndarray) -> np.ndarray:
+    """0 for no traffic, else 1..len(HEAT_COLOURS) on a log scale of the busiest cell."""
+    peak = float(per_account.max())
+    if peak <= 0:
+        return np.zeros(per_account.shape, dtype=np.int64)
+    scaled = np.log1p(per_account) / math.log1p(peak)
+    levels = np.ceil(scaled * len(HEAT_COLOURS)).astype(np.int64)
+    return np.where(per_account > 0, np.clip(levels, 1, len(HEAT_COLOURS)), 0)
+
+
+def _heat_paths(levels: np.ndarray, left: float, top: float, cell_w: float, row_h: float) -> str:
+    """One SVG path per level; runs of equal cells in a row are one rectangle."""
+    paths: dict[int, list[str]] = {}
+    for r, row in enumerate(levels):
+        edges = np.flatnonzero(np.diff(np.concatenate(([-1], row, [-1]))) != 0)
+        for a, b in itertools.pairwise(edges):
+            if row[a]:
+                paths.setdefault(int(row[a]), []).append(
+                    f"M{left + a * cell_w:.1f} {top + r * row_h:.1f}"
+                    f"h{(b - a) * cell_w:.2f}v{row_h:.2f}h{-(b - a) * cell_w:.2f}z"
+                )
+    return "".join(
+        f'<path d="{"".join(parts)}" fill="{HEAT_COLOURS[level - 1]}"/>'
+        for level, parts in sorted(paths.items())
+    )
+
+
+def _heatmap(accounts: Sequence[str], activity: pd.DataFrame) -> str:
+    """Accounts x time as a heat map: who was active when, readable for any cluster size."""
+    grid, members, per_row, (start, end, bin_hours) = _heatmap_grid(accounts, activity)
+    levels = _heat_levels(grid / np.maximum(members, 1)[:, None])
+    n_rows, n_bins = levels.shape
+    width, left, right, top = 1080, 64, 12, 6
+    row_h = max(2.0, min(8.0, 480 / n_rows))
+    plot_h = row_h * n_rows
+    cell_w = (width - left - right) / n_bins
+    height = int(top + plot_h + 22)
+    rows_text = "one account" if per_row == 1 else f"{per_row} accounts"
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="{width}" role="img" '
+        f'aria-label="heat map of {len(accounts)} accounts by time">',
+        f'<rect x="{left}" y="{top}" width="{width - left - right}" height="{plot_h:.1f}" '
+        'fill="#f3f4f7"/>',
+        _heat_paths(levels, left, top, cell_w, row_h),
+        f'<text x="{left - 6}" y="{top + 9}" font-size="10" text-anchor="end" '
+        'fill="#5b6475">first</text>'
+        f'<text x="{left - 6}" y="{top + plot_h:.1f}" font-size="10" text-anchor="end" '
+        'fill="#5b6475">last</text>'
+        f'<text x="{left}" y="{height - 6}" font-size="11" fill="#5b6475">'
+        f"{_e(start.strftime('%Y-%m-%d %H:%M'))} UTC</text>"
+        f'<text x="{width - right}" y="{height - 6}" font-size="11" text-anchor="end" '
+        f'fill="#5b6475">{_e(end.strftime("%Y-%m-%d %H:%M"))} UTC</text></svg>',
+    ]
+    scale = "".join(
+        f'<span class="swatch" style="background:{colour};margin:0"></span>'
+        for colour in HEAT_COLOURS
+    )
+    return (
+        '<h4>Who was active when</h4><p class="note">Heat map: one row per '
+        f"{_e(rows_text)}, sorted by first activity (top: first to start), one column per "
+        f"{_e(_unit(bin_hours))}; darker is more exchanges per account. Rows that start one "
+        "after another and then run side by side are accounts brought in to share one "
+        "stream; dark vertical stripes are synchronised jobs.</p>"
+        + "".join(parts)
+        + f'<div class="legend"><span>fewer {scale} more exchanges per account</span></div>'
     )
 
 
@@ -777,13 +948,29 @@ def _spread(coords: np.ndarray) -> np.ndarray:
     return (scaled - low) / np.where(high - low > 0, high - low, 1.0)
 
 
-def _graph(campaign: dict[str, Any], ctx: _Context) -> str:
-    cluster_id = campaign["cluster_id"]
-    incidence = ctx.shared_incidence[ctx.shared_incidence["cluster_id"] == cluster_id]
-    if incidence.empty:
-        return "<h3>Cluster graph</h3><p>No attribute is shared by two members.</p>"
-    # the most widely shared of each kind first, round-robin over kinds, so that three
-    # members sharing a card are drawn even when forty IPs are shared by more
+@dataclass
+class _GraphPick:
+    """What the graph picture of one cluster draws."""
+
+    attributes: pd.DataFrame
+    """The shared attributes drawn: attr_type, attr_value."""
+    incidence: pd.DataFrame
+    """Who holds which drawn attribute, among the accounts drawn one by one."""
+    accounts: list[str]
+    others: pd.Series
+    """Large clusters: per drawn attribute node, how many of the members not drawn hold it."""
+    total_accounts: int
+    total_attributes: int
+
+
+def _graph_pick(campaign: dict[str, Any], incidence: pd.DataFrame) -> _GraphPick:
+    """The most widely shared attributes of each kind, and the accounts that hold most of them.
+
+    Attributes are taken round-robin over kinds (so three members sharing a card are drawn
+    even when forty IPs are shared by more). A cluster of :data:`LARGE_CLUSTER` or more
+    draws its :data:`GRAPH_TOP_ACCOUNTS` best-connected accounts and the rest as one node.
+    """
+    large = len(campaign["accounts"]) >= LARGE_CLUSTER
     attributes = incidence.drop_duplicates(["attr_type", "attr_value"]).sort_values(
         ["members", "attr_type", "attr_value"], ascending=[False, True, True]
     )
@@ -791,32 +978,58 @@ def _graph(campaign: dict[str, Any], ctx: _Context) -> str:
         _rank=attributes.groupby("attr_type").cumcount(),
         _kind=attributes["attr_type"].map({k: i for i, k in enumerate(ATTRIBUTE_COLOURS)}),
     )
-    attributes = attributes.sort_values(["_rank", "_kind"]).head(GRAPH_MAX_ATTRIBUTES)
-    all_attributes = incidence.drop_duplicates(["attr_type", "attr_value"]).shape[0]
+    limit = GRAPH_LARGE_ATTRIBUTES if large else GRAPH_MAX_ATTRIBUTES
+    attributes = attributes.sort_values(["_rank", "_kind"]).head(limit)
     chosen = incidence.merge(attributes[["attr_type", "attr_value"]])
     per_account = chosen.groupby("account_id").size().rename("n").reset_index()
     per_account = per_account.sort_values(["n", "account_id"], ascending=[False, True])
-    accounts = per_account["account_id"].head(GRAPH_MAX_ACCOUNTS).tolist()
-    chosen = chosen[chosen["account_id"].isin(accounts)]
-    total_accounts = len(campaign["accounts"])
+    accounts = per_account["account_id"].head(GRAPH_TOP_ACCOUNTS if large else GRAPH_MAX_ACCOUNTS)
+    shown = chosen["account_id"].isin(accounts)
+    others = pd.Series(dtype=np.int64)
+    if large:
+        rest = chosen[~shown]
+        others = rest.groupby(["attr_type", "attr_value"]).size()
+    return _GraphPick(
+        attributes=attributes[["attr_type", "attr_value"]],
+        incidence=chosen[shown],
+        accounts=accounts.tolist(),
+        others=others,
+        total_accounts=len(campaign["accounts"]),
+        total_attributes=incidence.drop_duplicates(["attr_type", "attr_value"]).shape[0],
+    )
 
+
+OTHERS_NODE = ("o", "others")
+
+
+def _graph_of(pick: _GraphPick, ctx: _Context) -> tuple[nx.Graph, dict[tuple[str, str], str]]:
+    """The bipartite graph to draw, and the hover text of each attribute node."""
     graph: nx.Graph = nx.Graph()
-    for account in sorted(accounts):
+    for account in sorted(pick.accounts):
         graph.add_node(("a", account))
     labels: dict[tuple[str, str], str] = {}
-    for row in attributes.itertuples():
+    for row in pick.attributes.itertuples():
         node = ("t", f"{row.attr_type}\x1f{row.attr_value}")
         graph.add_node(node)
         text = str(row.attr_value)
         if row.attr_type == "template":
-            text = str(ctx.template_text.get(row.attr_value, text))
+            text = _template_text(ctx.template_text.get(row.attr_value, text))
         labels[node] = f"{ATTRIBUTE_LABELS.get(row.attr_type, row.attr_type)}: {text}"
-    for row in chosen.itertuples():
+    for row in pick.incidence.itertuples():
         graph.add_edge(("a", row.account_id), ("t", f"{row.attr_type}\x1f{row.attr_value}"))
+    if len(pick.others):
+        graph.add_node(OTHERS_NODE)
+        for (attr_type, attr_value), count in pick.others.items():
+            graph.add_edge(OTHERS_NODE, ("t", f"{attr_type}\x1f{attr_value}"), holders=count)
     graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
-    positions = nx.spring_layout(graph, seed=0)
+    return graph, labels
 
+
+def _graph_svg(
+    graph: nx.Graph, labels: dict[tuple[str, str], str], ctx: _Context, cluster_id: str
+) -> str:
     width, height, pad = 1080, 520, 24
+    positions = nx.spring_layout(graph, seed=0)
     placed = _spread(np.array([positions[n] for n in graph.nodes]))
     where = {node: placed[i] for i, node in enumerate(graph.nodes)}
 
@@ -824,35 +1037,82 @@ def _graph(campaign: dict[str, Any], ctx: _Context) -> str:
         x, y = where[node]
         return pad + x * (width - 2 * pad), pad + y * (height - 2 * pad)
 
-    edges = "".join("M{:.1f} {:.1f}L{:.1f} {:.1f}".format(*xy(a), *xy(b)) for a, b in graph.edges)
+    plain = [(a, b) for a, b in graph.edges if OTHERS_NODE not in (a, b)]
+    edges = "".join("M{:.1f} {:.1f}L{:.1f} {:.1f}".format(*xy(a), *xy(b)) for a, b in plain)
     parts = [
         f'<svg viewBox="0 0 {width} {height}" width="{width}" role="img" '
         f'aria-label="graph of cluster {_e(cluster_id)}">',
         f'<rect width="{width}" height="{height}" fill="#fbfbfc"/>',
         f'<path d="{edges}" stroke="#aab1bd" stroke-width="0.7" stroke-opacity="0.7" fill="none"/>',
     ]
+    if graph.has_node(OTHERS_NODE):
+        parts.append(_others_edges(graph, xy))
     declared = ctx.accounts["org_id"] if "org_id" in ctx.accounts.columns else pd.Series()
-    for node in graph.nodes:
-        x, y = xy(node)
-        if node[0] == "a":
-            org = declared.get(node[1])
-            ring = "#1d2330" if isinstance(org, str) and org else "#ffffff"
-            title = f"account {node[1]}" + (f" (declared org {org})" if ring != "#ffffff" else "")
-            parts.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#4e79a7" stroke="{ring}" '
-                f'stroke-width="1.5"><title>{_e(title)}</title></circle>'
-            )
-        else:
-            kind = node[1].split("\x1f", 1)[0]
-            size = 6 + min(8.0, graph.degree(node) ** 0.5 * 1.5)
-            parts.append(
-                f'<rect x="{x - size / 2:.1f}" y="{y - size / 2:.1f}" width="{size:.1f}" '
-                f'height="{size:.1f}" fill="{ATTRIBUTE_COLOURS.get(kind, "#7f7f7f")}" '
-                f'stroke="#ffffff" stroke-width="1"><title>{_e(labels[node])} '
-                f"({graph.degree(node)} accounts shown)</title></rect>"
-            )
+    parts.extend(_graph_node(graph, node, xy(node), labels, declared) for node in graph.nodes)
     parts.append("</svg>")
-    kinds = sorted(set(attributes["attr_type"]), key=list(ATTRIBUTE_COLOURS).index)
+    return "".join(parts)
+
+
+def _others_edges(graph: nx.Graph, xy: Any) -> str:
+    """Edges from the node of the members not drawn, as thick as how many of them hold it."""
+    peak = max(data["holders"] for _, _, data in graph.edges(OTHERS_NODE, data=True))
+    lines = []
+    for _, node, data in graph.edges(OTHERS_NODE, data=True):
+        (x1, y1), (x2, y2) = xy(OTHERS_NODE), xy(node)
+        stroke = 0.8 + 5.0 * data["holders"] / peak
+        lines.append(
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#7f8794" '
+            f'stroke-width="{stroke:.1f}" stroke-opacity="0.35"/>'
+        )
+    return "".join(lines)
+
+
+def _graph_node(
+    graph: nx.Graph,
+    node: tuple[str, str],
+    at: tuple[float, float],
+    labels: dict[tuple[str, str], str],
+    declared: pd.Series,
+) -> str:
+    x, y = at
+    if node == OTHERS_NODE:
+        count = graph.graph.get("others", 0)
+        return (
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="16" fill="#dfe3ea" stroke="#5b6475" '
+            f'stroke-dasharray="3 2"><title>{_e(count)} other members, drawn as one '
+            f'node</title></circle><text x="{x:.1f}" y="{y + 4:.1f}" font-size="11" '
+            f'text-anchor="middle" fill="#1d2330">+{_e(count)}</text>'
+        )
+    if node[0] == "a":
+        org = declared.get(node[1])
+        ring = "#1d2330" if isinstance(org, str) and org else "#ffffff"
+        title = f"account {node[1]}" + (f" (declared org {org})" if ring != "#ffffff" else "")
+        return (
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#4e79a7" stroke="{ring}" '
+            f'stroke-width="1.5"><title>{_e(title)}</title></circle>'
+        )
+    kind = node[1].split("\x1f", 1)[0]
+    holders = sum(d.get("holders", 1) for _, _, d in graph.edges(node, data=True))
+    size = 6 + min(8.0, holders**0.5 * 1.5)
+    return (
+        f'<rect x="{x - size / 2:.1f}" y="{y - size / 2:.1f}" width="{size:.1f}" '
+        f'height="{size:.1f}" fill="{ATTRIBUTE_COLOURS.get(kind, "#7f7f7f")}" '
+        f'stroke="#ffffff" stroke-width="1"><title>{_e(labels[node])} '
+        f"({holders} members)</title></rect>"
+    )
+
+
+def _graph(campaign: dict[str, Any], ctx: _Context) -> str:
+    cluster_id = campaign["cluster_id"]
+    incidence = ctx.shared_incidence[ctx.shared_incidence["cluster_id"] == cluster_id]
+    if incidence.empty:
+        return "<h3>Cluster graph</h3><p>No attribute is shared by two members.</p>"
+    pick = _graph_pick(campaign, incidence)
+    graph, labels = _graph_of(pick, ctx)
+    shown_accounts = sum(1 for n in graph.nodes if n[0] == "a")
+    shown_attributes = sum(1 for n in graph.nodes if n[0] == "t")
+    graph.graph["others"] = pick.total_accounts - shown_accounts
+    kinds = sorted(set(pick.attributes["attr_type"]), key=list(ATTRIBUTE_COLOURS).index)
     legend = (
         '<span><span class="swatch" style="background:#4e79a7"></span>account</span>'
         + "".join(
@@ -861,21 +1121,28 @@ def _graph(campaign: dict[str, Any], ctx: _Context) -> str:
             for k in kinds
         )
     )
-    shown_accounts = sum(1 for n in graph.nodes if n[0] == "a")
-    shown_attributes = len(graph) - shown_accounts
-    sample = ""
-    if shown_accounts < total_accounts or shown_attributes < all_attributes:
-        sample = (
-            f" Sampled to stay readable: {shown_accounts:,} of {total_accounts:,} accounts "
-            f"and {shown_attributes:,} of {all_attributes:,} shared attributes (the most "
+    if graph.has_node(OTHERS_NODE):
+        note = (
+            f" A large cluster: the {shown_accounts:,} accounts that share most are drawn one "
+            f"by one, the other {graph.graph['others']:,} members as the one dashed node "
+            f"(+{graph.graph['others']:,}), its lines as thick as how many of them hold the "
+            f"attribute; {shown_attributes:,} of {pick.total_attributes:,} shared attributes "
+            "(the most widely shared of each kind)."
+        )
+    elif shown_accounts < pick.total_accounts or shown_attributes < pick.total_attributes:
+        note = (
+            f" Sampled to stay readable: {shown_accounts:,} of {pick.total_accounts:,} accounts "
+            f"and {shown_attributes:,} of {pick.total_attributes:,} shared attributes (the most "
             "widely shared of each kind)."
         )
+    else:
+        note = ""
     return (
         "<h3>Cluster graph</h3>"
         '<p class="note">Accounts (circles; dark ring: declared an organisation) and the '
         "attributes two or more of them share (squares, bigger when shared by more); "
-        f"hover for values. Layout: spring layout, seed 0.{_e(sample)}</p>"
-        + "".join(parts)
+        f"hover for values. Layout: spring layout, seed 0.{_e(note)}</p>"
+        + _graph_svg(graph, labels, ctx, cluster_id)
         + f'<div class="legend">{legend}</div>'
     )
 
@@ -1008,6 +1275,7 @@ def render_report(run: Run) -> str:
         f'<p class="sub">{subtitle} Confidential: contains account data.</p></header>',
         _summary(run, ctx.flagged),
         _ranking(ctx.flagged),
+        _next_step(ctx.flagged),
         *(
             _campaign(rank, c, ctx)
             for rank, c in enumerate(ctx.flagged[:DETAILED_CAMPAIGNS], start=1)

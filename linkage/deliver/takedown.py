@@ -20,36 +20,41 @@ Two steps, a person in between:
    ``force_large``.
 
 2. **apply** (:func:`apply_manifest`): a dry run unless ``execute``. With
-   ``execute``, the new actions are appended to an action list CSV an
-   enforcement system consumes (``account_id,action,cluster_id,reason,manifest_id``)
-   and to a revert CSV with the inverse actions, then recorded one line per
-   action in an append-only JSONL audit log. An action already in the audit
-   log for the same manifest (same content hash) is not taken again, so
-   applying a manifest twice does nothing the second time, and a run that
-   stopped half-way finishes the rest.
+   ``execute``, the new actions are appended to the manifest's actions file, which an
+   enforcement system consumes (``account_id,action,cluster_id,reason,manifest_id``),
+   and to a revert file with the inverse actions, then recorded one line per action
+   in an append-only JSONL audit log. The applied state is the actions file itself
+   (:mod:`linkage.deliver.action_log`): an (account, action) already in it is never
+   written again, so applying a manifest twice does nothing the second time, whichever
+   audit log is named, and a manifest edited by its reviewers (accounts removed,
+   reasons reworded) only adds what is new. Intents are journaled before the rows are
+   written, so an apply that stopped half-way is completed, without duplicates, by
+   the next one.
 """
 
 from __future__ import annotations
 
-import csv
 import getpass
 import hashlib
 import json
 import os
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from linkage.deliver.action_log import ACTION_COLUMNS as ACTION_COLUMNS
+from linkage.deliver.action_log import REVERT_ACTION, ActionLog
 from linkage.errors import LinkageError
 from linkage.formats import iso_utc, text_or_none
 from linkage.run_model import Run
 
 MANIFEST_VERSION = 1
 ACTION = "suspend"
-REVERT_ACTION = {"suspend": "unsuspend"}
-ACTION_COLUMNS = ["account_id", "action", "cluster_id", "reason", "manifest_id"]
 DEFAULT_MAX_ACCOUNTS = 1000
 AUDIT_LOG_NAME = "takedown-audit.jsonl"
 
@@ -78,11 +83,17 @@ class ApplyOutcome:
     manifest_hash: str
     executed: bool
     pending: list[dict[str, Any]]
-    """Actions not yet in the audit log (taken now when ``executed``)."""
+    """Actions not yet in the actions file (written now when ``executed``)."""
     already_done: int
+    """The manifest's actions already in the actions file (or in an interrupted batch)."""
     audit_log: Path
     actions_csv: Path
     revert_csv: Path
+    journal: Path
+    interrupted: int = 0
+    """Dry run: actions of interrupted applies that ``--execute`` will complete first."""
+    completed_interrupted: int = 0
+    """Executed: actions of interrupted applies completed before the new ones."""
 
 
 def parse_allow_list(text: str) -> AllowList:
@@ -111,7 +122,10 @@ def parse_allow_list(text: str) -> AllowList:
 def read_allow_list(path: Path) -> AllowList:
     """Read an allow-list file (see :func:`parse_allow_list`)."""
     if not path.is_file():
-        raise TakedownError(f"allow-list {path} not found")
+        raise TakedownError(
+            f"allow-list {path} not found: write one account_id or org:ORG per line "
+            "(# for comments), or leave out --allow-list"
+        )
     return parse_allow_list(path.read_text(encoding="utf-8"))
 
 
@@ -140,66 +154,8 @@ def plan_takedown(
     accounts would be suspended and ``force_large`` is not set.
     """
     allow = allow_list or AllowList()
-    campaigns = {c["cluster_id"]: c for c in run.campaigns}
-    confidence = run.clusters[["account_id", "attribution_confidence"]]
-    accounts = run.accounts.reindex(
-        columns=["account_id", "org_id", "signup_pathway", "created_at", "exchanges"]
-    )
-    flagged = run.takedown.merge(confidence, on="account_id", how="left")
-    flagged = flagged.merge(accounts, on="account_id", how="left")
-    flagged = flagged.sort_values(
-        ["hydra_score", "cluster_id", "account_id"], ascending=[False, True, True]
-    )
-
-    planned: list[dict[str, Any]] = []
-    excluded: list[dict[str, Any]] = []
-    for row in flagged.to_dict("records"):
-        account_id = str(row["account_id"])
-        org_id = text_or_none(row.get("org_id"))
-        organization = text_or_none(row.get("organization"))
-        why: list[str] = []
-        if account_id in allow.accounts:
-            why.append("account is on the allow-list")
-        if org_id is not None and org_id in allow.organizations:
-            why.append(f"declared organisation {org_id!r} is on the allow-list")
-        if organization is not None and organization in allow.organizations:
-            why.append(f"attributed organisation {organization!r} is on the allow-list")
-        if org_id is not None:
-            why.append(
-                f"account belongs to declared organisation {org_id!r} (a known team: "
-                "handle with the customer, not by bulk takedown)"
-            )
-        cluster_id = str(row["cluster_id"])
-        campaign = campaigns.get(cluster_id, {})
-        entry = {
-            "account_id": account_id,
-            "cluster_id": cluster_id,
-            "hydra_score": float(row["hydra_score"]),
-            "organization": organization,
-            "attribution_confidence": float(row.get("attribution_confidence") or 0.0),
-            "reason": str(row["reason"]),
-        }
-        if why:
-            excluded.append({**entry, "org_id": org_id, "why": why})
-            continue
-        planned.append(
-            {
-                **entry,
-                "action": ACTION,
-                "exchanges": int(row.get("exchanges") or 0),
-                "signup_pathway": text_or_none(row.get("signup_pathway")),
-                "created_at": iso_utc(row.get("created_at")),
-                "cluster_still_active": bool(campaign.get("still_active", False)),
-            }
-        )
-
+    planned, excluded = _split_flagged(run, allow)
     blast = _blast_radius(planned, excluded)
-    parameters = {
-        "max_accounts": max_accounts,
-        "force_large": force_large,
-        "allow_list_accounts": len(allow.accounts),
-        "allow_list_organizations": sorted(allow.organizations),
-    }
     if len(planned) > max_accounts and not force_large:
         raise TakedownTooLargeError(
             f"the plan would suspend {len(planned):,} accounts ({blast['exchanges']:,} "
@@ -212,14 +168,18 @@ def plan_takedown(
         "engine_version": run.info.get("engine_version"),
         "flag_threshold": run.setting("score", "flag_threshold"),
     }
-    manifest_id = "tdm-" + canonical_hash({"source": source, "accounts": planned})[:16]
     stamp = (planned_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         "manifest_version": MANIFEST_VERSION,
-        "manifest_id": manifest_id,
+        "manifest_id": "tdm-" + canonical_hash({"source": source, "accounts": planned})[:16],
         "planned_at": stamp,
         "source": source,
-        "parameters": parameters,
+        "parameters": {
+            "max_accounts": max_accounts,
+            "force_large": force_large,
+            "allow_list_accounts": len(allow.accounts),
+            "allow_list_organizations": sorted(allow.organizations),
+        },
         "review": (
             "Read every account and the blast radius before acting; remove any account you "
             "are not sure of. Then: linkage takedown apply MANIFEST (dry run), and with "
@@ -229,6 +189,79 @@ def plan_takedown(
         "accounts": planned,
         "excluded": excluded,
     }
+
+
+def _flagged_accounts(run: Run) -> pd.DataFrame:
+    """takedown.csv with each account's attribution confidence and sign-up facts, ranked."""
+    confidence = run.clusters[["account_id", "attribution_confidence"]]
+    accounts = run.accounts.reindex(
+        columns=["account_id", "org_id", "signup_pathway", "created_at", "exchanges"]
+    )
+    flagged = run.takedown.merge(confidence, on="account_id", how="left")
+    flagged = flagged.merge(accounts, on="account_id", how="left")
+    return flagged.sort_values(
+        ["hydra_score", "cluster_id", "account_id"], ascending=[False, True, True]
+    )
+
+
+def _exclusions(row: dict[str, Any], allow: AllowList) -> list[str]:
+    """Why an account must not be in the plan (empty: it may be)."""
+    org_id = text_or_none(row.get("org_id"))
+    organization = text_or_none(row.get("organization"))
+    why: list[str] = []
+    if str(row["account_id"]) in allow.accounts:
+        why.append("account is on the allow-list")
+    if org_id is not None and org_id in allow.organizations:
+        why.append(f"declared organisation {org_id!r} is on the allow-list")
+    if organization is not None and organization in allow.organizations:
+        why.append(f"attributed organisation {organization!r} is on the allow-list")
+    if org_id is not None:
+        why.append(
+            f"account belongs to declared organisation {org_id!r} (a known team: "
+            "handle with the customer, not by bulk takedown)"
+        )
+    return why
+
+
+def _entry(row: dict[str, Any]) -> dict[str, Any]:
+    """What the manifest says of one flagged account, planned or excluded."""
+    entry = {
+        "account_id": str(row["account_id"]),
+        "cluster_id": str(row["cluster_id"]),
+        "hydra_score": float(row["hydra_score"]),
+        "organization": text_or_none(row.get("organization")),
+        "attribution_confidence": float(row.get("attribution_confidence") or 0.0),
+        "reason": str(row["reason"]),
+    }
+    member_confidence = row.get("member_confidence")
+    if member_confidence is not None and not pd.isna(member_confidence):
+        entry["member_confidence"] = float(member_confidence)
+    return entry
+
+
+def _split_flagged(run: Run, allow: AllowList) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The flagged accounts as (planned suspensions, excluded accounts with why)."""
+    campaigns = {c["cluster_id"]: c for c in run.campaigns}
+    planned: list[dict[str, Any]] = []
+    excluded: list[dict[str, Any]] = []
+    for row in _flagged_accounts(run).to_dict("records"):
+        entry = _entry(row)
+        why = _exclusions(row, allow)
+        if why:
+            excluded.append({**entry, "org_id": text_or_none(row.get("org_id")), "why": why})
+            continue
+        campaign = campaigns.get(entry["cluster_id"], {})
+        planned.append(
+            {
+                **entry,
+                "action": ACTION,
+                "exchanges": int(row.get("exchanges") or 0),
+                "signup_pathway": text_or_none(row.get("signup_pathway")),
+                "created_at": iso_utc(row.get("created_at")),
+                "cluster_still_active": bool(campaign.get("still_active", False)),
+            }
+        )
+    return planned, excluded
 
 
 def _blast_radius(planned: list[dict[str, Any]], excluded: list[dict[str, Any]]) -> dict[str, Any]:
@@ -299,7 +332,7 @@ def read_manifest(path: Path) -> tuple[dict[str, Any], str]:
 
 
 def read_audit_log(path: Path) -> list[dict[str, Any]]:
-    """Every action recorded in an audit log (empty if it does not exist yet)."""
+    """Every record of an audit log (empty if it does not exist yet)."""
     if not path.is_file():
         return []
     records = []
@@ -326,27 +359,67 @@ def apply_manifest(
     operator: str | None = None,
     now: datetime | None = None,
 ) -> ApplyOutcome:
-    """Apply a manifest: a dry run unless ``execute``; idempotent through the audit log.
+    """Apply a manifest: a dry run unless ``execute``; never writes an action twice.
 
-    Defaults, next to the manifest: ``takedown-audit.jsonl``,
-    ``<manifest>.actions.csv`` and ``<manifest>.revert.csv``.
+    Defaults, next to the manifest ``NAME.json``: ``takedown-audit.jsonl``,
+    ``NAME.actions.csv``, ``NAME.revert.csv`` and the journal ``NAME.journal.jsonl``
+    (see :mod:`linkage.deliver.action_log`). An account whose action is already in the
+    actions file is skipped, whatever audit log is named and however the manifest was
+    edited; an apply that was interrupted is completed first.
     """
     manifest, manifest_hash = read_manifest(manifest_path)
-    folder = manifest_path.parent
-    stem = manifest_path.stem
-    audit_log = audit_log or folder / AUDIT_LOG_NAME
-    actions_csv = actions_csv or folder / f"{stem}.actions.csv"
-    revert_csv = revert_csv or folder / f"{stem}.revert.csv"
+    folder, stem = manifest_path.parent, manifest_path.stem
+    log = ActionLog(
+        actions_csv or folder / f"{stem}.actions.csv",
+        revert_csv or folder / f"{stem}.revert.csv",
+        folder / f"{stem}.journal.jsonl",
+    )
+    audit = _Audit(
+        path=audit_log or folder / AUDIT_LOG_NAME,
+        operator=operator or _operator(),
+        stamp=(now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        manifest_path=manifest_path,
+    )
     manifest_id = str(manifest.get("manifest_id") or manifest_hash[:16])
+    if not execute:
+        in_flight = [a for i in log.unfinished() for a in i.actions]
+        return _outcome(manifest, manifest_hash, manifest_id, log, audit, in_flight, False)
+    with log.locked():
+        completed = _complete_interrupted(log, audit)
+        outcome = _outcome(manifest, manifest_hash, manifest_id, log, audit, [], True)
+        outcome.completed_interrupted = completed
+        if outcome.pending:
+            batch = f"{manifest_id}-{uuid.uuid4().hex[:12]}"
+            meta = {
+                "ts": audit.stamp,
+                "manifest_hash": manifest_hash,
+                "manifest_id": manifest_id,
+                "manifest": str(manifest_path),
+                "operator": audit.operator,
+            }
+            log.begin(batch, outcome.pending, meta)
+            _write_batch(log, audit, batch, outcome.pending, meta)
+    return outcome
 
-    done = {
-        (r.get("manifest_hash"), r.get("account_id"), r.get("action"))
-        for r in read_audit_log(audit_log)
-    }
+
+@dataclass
+class _Audit:
+    """Where and as whom the audit records of one apply are written."""
+
+    path: Path
+    operator: str
+    stamp: str
+    manifest_path: Path
+
+
+def _pending_actions(
+    manifest: dict[str, Any], manifest_id: str, taken: set[tuple[str, str]]
+) -> list[dict[str, str]]:
+    """The manifest's actions that are not in the actions file yet."""
     pending = []
     for entry in manifest["accounts"]:
-        action = entry.get("action", ACTION)
-        if (manifest_hash, entry["account_id"], action) in done:
+        action = str(entry.get("action", ACTION))
+        if (str(entry["account_id"]), action) in taken:
             continue
         pending.append(
             {
@@ -357,60 +430,82 @@ def apply_manifest(
                 "manifest_id": manifest_id,
             }
         )
-    outcome = ApplyOutcome(
+    return pending
+
+
+def _outcome(
+    manifest: dict[str, Any],
+    manifest_hash: str,
+    manifest_id: str,
+    log: ActionLog,
+    audit: _Audit,
+    in_flight: list[dict[str, str]],
+    executed: bool,
+) -> ApplyOutcome:
+    """What an apply does (or would do): the manifest's actions not yet taken."""
+    taken = log.taken() | {(a["account_id"], a["action"]) for a in in_flight}
+    pending = _pending_actions(manifest, manifest_id, taken)
+    return ApplyOutcome(
         manifest_id=manifest_id,
         manifest_hash=manifest_hash,
-        executed=execute,
+        executed=executed,
         pending=pending,
         already_done=len(manifest["accounts"]) - len(pending),
-        audit_log=audit_log,
-        actions_csv=actions_csv,
-        revert_csv=revert_csv,
+        audit_log=audit.path,
+        actions_csv=log.actions_csv,
+        revert_csv=log.revert_csv,
+        journal=log.journal,
+        interrupted=len(in_flight),
     )
-    if not execute or not pending:
-        return outcome
 
-    reverts = [
-        {
-            **action,
-            "action": REVERT_ACTION[action["action"]],
-            "reason": f"revert of takedown manifest {manifest_id} ({action['action']})",
-        }
-        for action in pending
-    ]
-    _append_csv(actions_csv, pending)
-    _append_csv(revert_csv, reverts)
-    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    who = operator or _operator()
-    audit_log.parent.mkdir(parents=True, exist_ok=True)
-    with audit_log.open("a", encoding="utf-8") as handle:
-        for action in pending:
-            record = {
-                "ts": stamp,
-                "manifest_hash": manifest_hash,
-                "manifest_id": manifest_id,
+
+def _write_batch(
+    log: ActionLog,
+    audit: _Audit,
+    batch: str,
+    actions: list[dict[str, str]],
+    meta: dict[str, Any],
+) -> None:
+    """After the intent: the rows, the audit records, then ``done``."""
+    log.write(actions, str(meta["manifest_id"]))
+    recorded = {r.get("account_id") for r in read_audit_log(audit.path) if r.get("batch") == batch}
+    lines = [
+        json.dumps(
+            {
+                "ts": audit.stamp,
+                "manifest_hash": meta["manifest_hash"],
+                "manifest_id": meta["manifest_id"],
+                "batch": batch,
                 "account_id": action["account_id"],
                 "action": action["action"],
                 "cluster_id": action["cluster_id"],
-                "operator": who,
-                "manifest": str(manifest_path),
-            }
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    return outcome
+                "operator": audit.operator,
+                "manifest": str(audit.manifest_path),
+            },
+            ensure_ascii=False,
+        )
+        + "\n"
+        for action in actions
+        if action["account_id"] not in recorded
+    ]
+    if lines:
+        audit.path.parent.mkdir(parents=True, exist_ok=True)
+        with audit.path.open("a", encoding="utf-8") as handle:
+            handle.write("".join(lines))
+            handle.flush()
+            os.fsync(handle.fileno())
+    log.finish(batch, audit.stamp)
 
 
-def _append_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.is_file() or path.stat().st_size == 0
-    with path.open("a", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=ACTION_COLUMNS, lineterminator="\n")
-        if new:
-            writer.writeheader()
-        writer.writerows(rows)
-        handle.flush()
-        os.fsync(handle.fileno())
+def _complete_interrupted(log: ActionLog, audit: _Audit) -> int:
+    """Finish every batch whose intent has no ``done``; return how many actions it held."""
+    completed = 0
+    for intent in log.unfinished():
+        meta = {key: intent.record.get(key) for key in ("manifest_hash", "manifest_id")}
+        meta["manifest_id"] = meta["manifest_id"] or ""
+        _write_batch(log, audit, intent.batch, intent.actions, meta)
+        completed += len(intent.actions)
+    return completed
 
 
 def _operator() -> str:

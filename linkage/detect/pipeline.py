@@ -160,10 +160,12 @@ def _accounts_with_activity(data: NormalisedInput) -> pd.DataFrame:
     """The accounts table with each account's exchanges and first and last request."""
     accounts = data.accounts.drop(columns=["_row"], errors="ignore")
     per_account = data.requests.groupby("account_id")["ts"].agg(["size", "min", "max"])
+    # reindex, not map: mapping an empty column onto timestamps fails in pandas 3
+    per_account = per_account.reindex(accounts["account_id"].to_numpy()).set_axis(accounts.index)
     accounts = accounts.assign(
-        exchanges=accounts["account_id"].map(per_account["size"]).fillna(0).astype(np.int64),
-        first_request=accounts["account_id"].map(per_account["min"]),
-        last_request=accounts["account_id"].map(per_account["max"]),
+        exchanges=per_account["size"].fillna(0).astype(np.int64),
+        first_request=per_account["min"],
+        last_request=per_account["max"],
     )
     return accounts
 

@@ -51,8 +51,8 @@ def check_structure(raw: dict[str, RawTable]) -> None:
         if "empty" in table.notes:
             if spec.required:
                 problems.append(
-                    f"{table.path}: the file is empty; it needs a header row with "
-                    f"{', '.join(spec.required_columns)} and at least one row"
+                    f"{table.path}: the file is empty; it needs at least a header row "
+                    f"with {', '.join(spec.required_columns)}"
                 )
             continue
         missing = [c for c in spec.required_columns if c not in table.frame.columns]

@@ -1,4 +1,4 @@
-"""The input half of the data contract (``shared/data-contract.md``) as data.
+"""The input half of the data contract (``docs/data-contract.md``) as data.
 
 Reading and validation both work from these specs, so the contract is
 written down once.

@@ -112,6 +112,8 @@ def _read_csv(name: str, path: Path) -> RawTable:
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(header, pa.binary()),
+                # only an empty cell is missing: "NA" is Namibia, "null" may be an id
+                null_values=[""],
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=False,
             ),

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from linkage.errors import LinkageError
+from linkage.io.privacy import scrub_rejects
 from linkage.run_model import CLUSTER_COLUMNS, GRAPH_TABLES, TAKEDOWN_COLUMNS, Run
 
 GRAPH_DIR = "graph"
@@ -38,6 +40,38 @@ def write_json(payload: Any, path: Path) -> None:
     )
 
 
+def check_output_folder(out_dir: Path, option: str = "--out") -> None:
+    """Raise :class:`RunFolderError` unless a run folder can be written at ``out_dir``.
+
+    Checked before any work is done, and nothing is created: ``out_dir`` is a folder or
+    can be made in a folder we may write to.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RunFolderError(
+            f"{option} {out_dir} is a file, not a folder: name a folder for the run "
+            "(it is created when missing)"
+        )
+    existing = out_dir.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise RunFolderError(
+            f"{option} {out_dir} cannot be created: {existing} is a file; choose another path"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise RunFolderError(
+            f"{option} {out_dir} cannot be written: no write permission on {existing}; "
+            "choose another path"
+        )
+    for name in (REJECTS_DIR, GRAPH_DIR):
+        if (out_dir / name).exists() and not (out_dir / name).is_dir():
+            raise RunFolderError(
+                f"{option} {out_dir} holds a file named {name!r} where the run writes a "
+                "folder; move it or choose another path"
+            )
+
+
 def write_run(
     run: Run, out_dir: Path, documents: dict[str, tuple[str, str]] | None = None
 ) -> dict[str, Path]:
@@ -45,8 +79,10 @@ def write_run(
 
     ``documents`` maps names to (file name, text) rendered from the run, e.g.
     ``{"report": ("report.html", html)}``.
-    ``run.json`` is written last, so a folder with one is complete.
+    ``run.json`` is written last, so a folder with one is complete. Rejected rows are
+    scrubbed of card numbers and long text first (:func:`~linkage.io.privacy.scrub_rejects`).
     """
+    check_output_folder(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
 
@@ -67,7 +103,7 @@ def write_run(
     for table, rejected in run.rejects.items():
         if len(rejected):
             path = rejects_dir / f"{table}.csv"
-            write_csv(rejected, path)
+            write_csv(scrub_rejects(rejected), path)
             reject_files[table] = str(path.relative_to(out_dir))
     paths["rejects"] = rejects_dir
 

@@ -1,8 +1,9 @@
 """report.html in a real browser (headless Chromium), and its figures against campaigns.json.
 
 The browser tests need Debian's Chromium at /usr/bin/chromium; the Makefile's
-test target installs it (``apt-get install -y chromium``). Without it they
-skip with that reason. The figures test needs no browser and always runs.
+test and unit targets install it (``make browser``: ``apt-get install -y chromium``).
+Without it they fail, saying so: a missing test dependency must not pass as a skip.
+The figures test needs no browser.
 
 The screenshot of the first campaign is saved in the test's tmp dir and as
 ``out/report-first-campaign.png`` (``out/`` is not tracked).
@@ -29,11 +30,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT_COPY = REPO / "out" / "report-first-campaign.png"
 
-needs_chromium = pytest.mark.skipif(
-    not CHROMIUM.is_file(),
-    reason=f"{CHROMIUM} not installed (the Makefile's test target installs it: "
-    "apt-get install -y chromium)",
-)
+
+@pytest.fixture()
+def chromium() -> Path:
+    """Chromium, which these tests need: its absence fails them (see the module docstring)."""
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"{CHROMIUM} is not installed; `make browser` installs it (apt-get install -y chromium)"
+        )
+    return CHROMIUM
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +71,7 @@ def _chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
 
 
-@needs_chromium
+@pytest.mark.usefixtures("chromium")
 def test_report_renders_without_console_errors(run_dir: Path, tmp_path: Path) -> None:
     report = run_dir / "report.html"
     shown = _chromium(
@@ -97,7 +102,7 @@ def _png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-@needs_chromium
+@pytest.mark.usefixtures("chromium")
 def test_screenshot_of_the_first_campaign(run_dir: Path, tmp_path: Path) -> None:
     # A copy that hides the header, the summary and the ranking, so the first campaign
     # starts at the top of the window (headless screenshots ignore #fragment scrolling).
