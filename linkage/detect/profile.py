@@ -36,6 +36,35 @@ from linkage.settings import Settings
 INTENT_COLUMNS = [f"intent_{family}" for family in CONTENT_FAMILIES]
 """Per-request probability of each distillation intent (from the content stage)."""
 
+PROFILE_COLUMNS = [
+    "account_id",
+    "requests",
+    "active_days",
+    "log_rate",
+    "hour_entropy",
+    "weekend_share",
+    "log_median_gap",
+    "burst_share",
+    "periodicity",
+    "sessions_per_day",
+    "prompt_share",
+    *INTENT_COLUMNS,
+    "prompts",
+    "distilled_prompts",
+    "distillation_share",
+    "log_prompt_chars",
+    "log_input_tokens",
+    "log_output_tokens",
+    "ip_churn",
+    "subnet_churn",
+    "log_distinct_ips",
+    "first_request",
+    "last_request",
+    "log_hours_to_first_request",
+    "suspicion",
+]
+"""The profile's columns (plus ``model_share_<i>`` when the data names models)."""
+
 SESSION_GAP_SECONDS = 30 * 60
 BURST_GAP_SECONDS = 10
 PERIODIC_TOLERANCE = 0.01
@@ -67,7 +96,7 @@ def account_profiles(
     ([3, 3], [1.0, 0.0])
     """
     if requests.empty:
-        return pd.DataFrame(columns=["account_id", "requests", "suspicion"])
+        return pd.DataFrame(columns=PROFILE_COLUMNS)
     by_account = requests.groupby("account_id", sort=True)
     profile = pd.DataFrame(index=by_account.size().index)
     profile["requests"] = by_account.size()
