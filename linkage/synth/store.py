@@ -55,7 +55,7 @@ REQUEST_COLUMNS = (
     "output_tokens",
 )
 FACT_COLUMNS = ("kind", "language", "intent")
-ROWS_PER_SLICE = 1_000_000
+ROWS_PER_SLICE = 500_000
 _EPOCH_S = np.datetime64("2026-10-01T00:00:00", "s")
 
 
@@ -137,11 +137,20 @@ class RequestStore:
         return sum(len(c.ts) for c in self.chunks)
 
     def _bounds(self, rows_per_slice: int) -> Arr:
-        """Slice boundaries in seconds: even steps of time, about ``rows_per_slice`` rows each."""
+        """Slice boundaries in seconds, about ``rows_per_slice`` rows apart.
+
+        Counted per second of the window, so a burst (the firehose's last days)
+        spreads over several slices instead of swelling one.
+        """
         lo = min((int(c.ts[0]) for c in self.chunks if len(c.ts)), default=0)
         hi = max((int(c.ts[-1]) for c in self.chunks if len(c.ts)), default=0) + 1
-        n = max(1, -(-len(self) // rows_per_slice))
-        return np.unique(np.linspace(lo, hi, n + 1).astype(np.int64))
+        per_second = np.zeros(hi - lo, dtype=np.int64)
+        for c in self.chunks:
+            per_second += np.bincount(c.ts - lo, minlength=hi - lo)
+        cumulative = np.cumsum(per_second)
+        steps = np.arange(rows_per_slice, len(self), rows_per_slice)
+        inner = lo + 1 + np.searchsorted(cumulative, steps, side="left")
+        return np.unique(np.concatenate([[lo], inner, [hi]]))
 
     def _merged(self, t_lo: int, t_hi: int) -> tuple[pa.Table, Arr]:
         """Requests with ``t_lo <= ts < t_hi`` in final order, and their times."""
