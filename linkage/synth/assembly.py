@@ -3,8 +3,10 @@
 Examples
 --------
 >>> sizes = group_sizes(0.01)
->>> sizes["regular"], sizes["agentic_swarm"], sizes["company"]
+>>> sizes["regular"], sizes["agentic_swarm"], [n for _, n in sizes["company"]]
 (40, 3, [2, 2, 2])
+>>> len(group_sizes(40)["company"]), len(group_sizes(40)["universities"])
+(120, 40)
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from linkage.synth.legit_groups import (
     cohort,
     companies,
     families,
-    heavy_user,
+    heavy_users,
     regular_like,
     university,
 )
@@ -37,7 +39,7 @@ from linkage.synth.prompts import ORDINARY_PERSONAS
 from linkage.synth.sampling import fingerprint_values, hex_arrow, hex_strings
 from linkage.synth.store import Chunk, ChunkIds, RequestStore, make_chunk
 from linkage.synth.text import NUMBER_TEXT, Arr
-from linkage.synth.vocabulary import COMPANIES, EVAL_TEAMS
+from linkage.synth.units import companies_for, company_networks, eval_teams_for, universities_for
 from linkage.synth.window import WINDOW, iso, timestamps
 
 SCENARIOS: dict[str, str] = {
@@ -93,23 +95,35 @@ def _scaled(base: int, scale: float, minimum: int = 2) -> int:
 
 
 def group_sizes(scale: float) -> dict[str, Any]:
-    """Account counts of every group at ``scale`` (and the pools that follow them)."""
+    """Account counts of every group at ``scale`` (and the pools that follow them).
+
+    Ordinary users, families, cloud developers, cron developers, product backends
+    and the campaigns grow with ``scale``. Organisations do not grow beyond their
+    usual size: from scale 1.5 on there are ``round(scale)`` times as many
+    universities, companies, evaluation teams, sign-up cohorts and heavy users.
+    """
     n_cloud = _scaled(100, scale)
     campaigns = {
         "reasoning_harvest": _scaled(36, scale),
         "agentic_swarm": _scaled(300, scale, minimum=3),
         "coding_firehose": _scaled(60, scale),
     }
+    units = max(1, round(scale))
+    per_unit = scale / units
     n_backends = _scaled(4, scale)
+    n_teams = 3 * units if scale >= 0.5 else max(1, round(3 * scale))
+    company_list = companies_for(units)
     return {
         **campaigns,
         "campaigns": campaigns,
         **{name: _scaled(base, scale) for name, base in ORDINARY_PERSONAS.items()},
         "popular_template": _scaled(300, scale),
-        "university": _scaled(150, scale),
-        "company": [_scaled(c.base_size, scale) for c in COMPANIES],
+        "universities": [(u, _scaled(150, per_unit)) for u in universities_for(units)],
+        "company": [(c, _scaled(c.base_size, per_unit)) for c in company_list],
+        "company_networks": company_networks(company_list),
         "family_count": _scaled(40, scale, minimum=1),
-        "cohort": _scaled(80, scale),
+        "cohort": [_scaled(80, per_unit)] * units,
+        "heavy_users": units,
         "cloud_developer": n_cloud,
         "cloud_shared": min(n_cloud, 200, _scaled(10, scale, minimum=1)),
         "proxy_overlap": _scaled(10, scale),
@@ -120,9 +134,8 @@ def group_sizes(scale: float) -> dict[str, Any]:
             max(100, round(_BACKEND_VOLUMES[b % 4] * min(1.0, scale))) for b in range(n_backends)
         ],
         "eval_teams": [
-            (team, _scaled(team.base_size, scale))
-            for team in EVAL_TEAMS[: max(1, min(len(EVAL_TEAMS), round(len(EVAL_TEAMS) * scale)))]
-        ],
+            (team, _scaled(team.base_size, min(1.0, per_unit))) for team in eval_teams_for(units)
+        ][:n_teams],
     }
 
 
@@ -139,7 +152,7 @@ def _build_group(
         case "popular_template":
             return regular_like(rng, plan, name, sizes[name], plan.homes[name], template_frac=0.5)
         case "university":
-            return university(rng, plan, sizes[name])
+            return university(rng, plan, sizes["universities"])
         case "company":
             return companies(rng, plan, sizes[name])
         case "family":
@@ -147,7 +160,7 @@ def _build_group(
         case "cohort":
             return cohort(rng, plan, sizes[name])
         case "heavy_user":
-            return heavy_user(rng, plan)
+            return heavy_users(rng, plan, sizes["heavy_users"])
         case "cloud_developer":
             return cloud_developers(rng, plan, sizes[name])
         case "proxy_overlap":
