@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,10 +35,12 @@ TABLES: tuple[str, ...] = (
 """Names of the tables :func:`generate` returns, in writing order."""
 
 
-class LazyTables(Mapping[str, pd.DataFrame]):
+class LazyTables(MutableMapping[str, pd.DataFrame]):
     """Tables by name, some built only when first asked for (then kept).
 
-    Large datasets are written without ever building their requests DataFrame.
+    Large datasets are written without ever building their requests DataFrame. A
+    table may be replaced (e.g. requests cut at some time); :func:`write_dataset`
+    then writes the replacement.
     """
 
     def __init__(
@@ -50,17 +52,32 @@ class LazyTables(Mapping[str, pd.DataFrame]):
         self._ready = dict(ready)
         self._later = dict(later)
         self._order = order
+        self._replaced: set[str] = set()
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._ready:
             self._ready[name] = self._later.pop(name)()
         return self._ready[name]
 
+    def __setitem__(self, name: str, table: pd.DataFrame) -> None:
+        if name not in self._order:
+            raise KeyError(name)
+        self._later.pop(name, None)
+        self._ready[name] = table
+        self._replaced.add(name)
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("a generated dataset keeps all its tables")
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._order)
 
     def __len__(self) -> int:
         return len(self._order)
+
+    def replaced(self, name: str) -> bool:
+        """Whether ``name`` was set by the caller after generation."""
+        return name in self._replaced
 
 
 @dataclass
@@ -89,7 +106,7 @@ class GeneratedDataset:
 
     requests
         When set, the requests as Arrow chunks: :func:`write_dataset` streams them
-        from here, a time slice at a time, instead of from ``tables``.
+        from here, a time slice at a time, unless ``tables["requests"]`` was replaced.
     """
 
     tables: Mapping[str, pd.DataFrame]
@@ -148,8 +165,9 @@ def write_dataset(dataset: GeneratedDataset, out_dir: Path | str, fmt: str = "cs
     written: list[Path] = []
     for name in TABLES:
         path = out / f"{name}.{fmt}"
-        if name == "requests" and dataset.requests is not None:
-            _write_slices((r for r, _ in dataset.requests.slices(csv=fmt == "csv")), path, fmt)
+        store = dataset.requests if name == "requests" and _streamed(dataset) else None
+        if store is not None:
+            _write_slices((r for r, _ in store.slices(csv=fmt == "csv")), path, fmt)
         else:
             table = _arrow_table(dataset.tables[name], iso_timestamps=fmt == "csv")
             _write_slices(iter([table]), path, fmt)
@@ -158,6 +176,12 @@ def write_dataset(dataset: GeneratedDataset, out_dir: Path | str, fmt: str = "cs
     meta_path.write_text(json.dumps(dataset.metadata, indent=2) + "\n", encoding="utf-8")
     written.append(meta_path)
     return written
+
+
+def _streamed(dataset: GeneratedDataset) -> bool:
+    """Whether the requests are written from the Arrow store (not replaced by the caller)."""
+    replaced = isinstance(dataset.tables, LazyTables) and dataset.tables.replaced("requests")
+    return dataset.requests is not None and not replaced
 
 
 def _write_slices(slices: Iterator[pa.Table], path: Path, fmt: str) -> None:
