@@ -431,6 +431,15 @@ def test_write_dataset_round_trip(dataset: GeneratedDataset, tmp_path: Path, fmt
         }
 
 
+def test_replaced_requests_are_written(tmp_path: Path) -> None:
+    ds = generate("default", seed=4, scale=0.1)
+    cut = WINDOW_START + pd.Timedelta(days=10)
+    ds.tables["requests"] = ds.tables["requests"].loc[lambda r: r["ts"] < cut]
+    write_dataset(ds, tmp_path, fmt="parquet")
+    back = pd.read_parquet(tmp_path / "requests.parquet")
+    assert len(back) == len(ds.tables["requests"]) and (back["ts"] < cut).all()
+
+
 def test_csv_timestamps_are_iso_z(dataset: GeneratedDataset, tmp_path: Path) -> None:
     write_dataset(dataset, tmp_path, fmt="csv")
     header, first = (tmp_path / "requests.csv").read_text(encoding="utf-8").splitlines()[:2]

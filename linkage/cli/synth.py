@@ -65,10 +65,9 @@ def generate(
             paths = write_dataset(dataset, out_dir, fmt=file_format)
     except ValueError as error:  # an unknown scenario or format: the message names it
         raise LinkageError(str(error)) from None
-    tables = dataset.tables
     out.print(f"wrote {len(paths)} files to {out_dir}")
     knobs = dataset.metadata["adversary"]["knobs"]
     out.print(f"  adversary knobs  {', '.join(knobs) if knobs else 'none'}")
-    for name in ("accounts", "requests", "payment_methods", "ip_intel", "indicators", "labels"):
-        if name in tables:
-            out.print(f"  {name:16} {len(tables[name]):>10,} rows")
+    # counted while generating: len(dataset.tables["requests"]) would build the whole table
+    for name, rows in dataset.metadata["rows"].items():
+        out.print(f"  {name:16} {rows:>10,} rows")

@@ -3,8 +3,10 @@
 Examples
 --------
 >>> sizes = group_sizes(0.01)
->>> sizes["regular"], sizes["agentic_swarm"], sizes["company"]
+>>> sizes["regular"], sizes["agentic_swarm"], [n for _, n in sizes["company"]]
 (40, 3, [2, 2, 2])
+>>> len(group_sizes(40)["company"]), len(group_sizes(40)["universities"])
+(120, 40)
 """
 
 from __future__ import annotations
@@ -19,26 +21,25 @@ import pandas as pd
 
 from linkage.synth.adversary import Adversary, parse_adversary
 from linkage.synth.automation import cron_jobs, eval_teams, product_backends
-from linkage.synth.blocks import Block, concat_requests, draw_ids
+from linkage.synth.blocks import Block, draw_ids
 from linkage.synth.campaigns import CAMPAIGNS, build_campaign
-from linkage.synth.content import Kind, input_tokens
-from linkage.synth.dataset import TABLES, GeneratedDataset
+from linkage.synth.dataset import TABLES, GeneratedDataset, LazyTables
 from linkage.synth.indicators import indicator_table
 from linkage.synth.legit_groups import (
     cloud_developers,
     cohort,
     companies,
     families,
-    heavy_user,
+    heavy_users,
     regular_like,
     university,
 )
 from linkage.synth.network import Plan, make_plan
-from linkage.synth.paraphrase import INTENTS
 from linkage.synth.prompts import ORDINARY_PERSONAS
-from linkage.synth.sampling import fingerprint_values, hex_strings, unique_u64
+from linkage.synth.sampling import fingerprint_values, hex_arrow, hex_strings
+from linkage.synth.store import Chunk, ChunkIds, RequestStore, make_chunk
 from linkage.synth.text import NUMBER_TEXT, Arr
-from linkage.synth.vocabulary import COMPANIES, EVAL_TEAMS, LANGUAGE_CODES
+from linkage.synth.units import companies_for, company_networks, eval_teams_for, universities_for
 from linkage.synth.window import WINDOW, iso, timestamps
 
 SCENARIOS: dict[str, str] = {
@@ -81,7 +82,10 @@ _STREAMS: tuple[str, ...] = (
     "fixup",
     "fixup_campaigns",
     "indicators",
+    "ids",
 )
+_GROUP_INDEX = {name: i for i, name in enumerate((*LEGIT_GROUPS, *CAMPAIGNS))}
+"""Fixed position of every group: the high bits of its identifiers' counters."""
 _BACKEND_VOLUMES = (3000, 4500, 2000, 3500)  # requests over the window, per backend in turn
 
 
@@ -91,23 +95,35 @@ def _scaled(base: int, scale: float, minimum: int = 2) -> int:
 
 
 def group_sizes(scale: float) -> dict[str, Any]:
-    """Account counts of every group at ``scale`` (and the pools that follow them)."""
+    """Account counts of every group at ``scale`` (and the pools that follow them).
+
+    Ordinary users, families, cloud developers, cron developers, product backends
+    and the campaigns grow with ``scale``. Organisations do not grow beyond their
+    usual size: from scale 1.5 on there are ``round(scale)`` times as many
+    universities, companies, evaluation teams, sign-up cohorts and heavy users.
+    """
     n_cloud = _scaled(100, scale)
     campaigns = {
         "reasoning_harvest": _scaled(36, scale),
         "agentic_swarm": _scaled(300, scale, minimum=3),
         "coding_firehose": _scaled(60, scale),
     }
+    units = max(1, round(scale))
+    per_unit = scale / units
     n_backends = _scaled(4, scale)
+    n_teams = 3 * units if scale >= 0.5 else max(1, round(3 * scale))
+    company_list = companies_for(units)
     return {
         **campaigns,
         "campaigns": campaigns,
         **{name: _scaled(base, scale) for name, base in ORDINARY_PERSONAS.items()},
         "popular_template": _scaled(300, scale),
-        "university": _scaled(150, scale),
-        "company": [_scaled(c.base_size, scale) for c in COMPANIES],
+        "universities": [(u, _scaled(150, per_unit)) for u in universities_for(units)],
+        "company": [(c, _scaled(c.base_size, per_unit)) for c in company_list],
+        "company_networks": company_networks(company_list),
         "family_count": _scaled(40, scale, minimum=1),
-        "cohort": _scaled(80, scale),
+        "cohort": [_scaled(80, per_unit)] * units,
+        "heavy_users": units,
         "cloud_developer": n_cloud,
         "cloud_shared": min(n_cloud, 200, _scaled(10, scale, minimum=1)),
         "proxy_overlap": _scaled(10, scale),
@@ -118,9 +134,8 @@ def group_sizes(scale: float) -> dict[str, Any]:
             max(100, round(_BACKEND_VOLUMES[b % 4] * min(1.0, scale))) for b in range(n_backends)
         ],
         "eval_teams": [
-            (team, _scaled(team.base_size, scale))
-            for team in EVAL_TEAMS[: max(1, min(len(EVAL_TEAMS), round(len(EVAL_TEAMS) * scale)))]
-        ],
+            (team, _scaled(team.base_size, min(1.0, per_unit))) for team in eval_teams_for(units)
+        ][:n_teams],
     }
 
 
@@ -137,7 +152,7 @@ def _build_group(
         case "popular_template":
             return regular_like(rng, plan, name, sizes[name], plan.homes[name], template_frac=0.5)
         case "university":
-            return university(rng, plan, sizes[name])
+            return university(rng, plan, sizes["universities"])
         case "company":
             return companies(rng, plan, sizes[name])
         case "family":
@@ -145,7 +160,7 @@ def _build_group(
         case "cohort":
             return cohort(rng, plan, sizes[name])
         case "heavy_user":
-            return heavy_user(rng, plan)
+            return heavy_users(rng, plan, sizes["heavy_users"])
         case "cloud_developer":
             return cloud_developers(rng, plan, sizes[name])
         case "proxy_overlap":
@@ -164,22 +179,6 @@ def _build_group(
 # ---- identifiers -----------------------------------------------------------------------
 
 
-def _dedupe_values(
-    values: Arr, rng: np.random.Generator, width: int, taken: Arr | None = None
-) -> Arr:
-    """Redraw values (integers) that repeat an earlier one or one in ``taken``."""
-    values = values.copy()
-    _, first = np.unique(values, return_index=True)
-    dup = np.ones(len(values), dtype=bool)
-    dup[first] = False
-    if taken is not None and len(taken):
-        dup |= np.isin(values, taken)
-    if dup.any():
-        others = values[~dup] if taken is None else np.concatenate([values[~dup], taken])
-        values[dup] = unique_u64(rng, int(dup.sum()), width, others)
-    return values
-
-
 def _mailbox(email: pd.Series) -> pd.Series:
     """The mailbox an address reaches: lower case, no ``+tag``, no dots in the local part.
 
@@ -195,83 +194,79 @@ def _mailbox(email: pd.Series) -> pd.Series:
 def _dedupe_emails(
     email: Arr, keep: Arr, rng: np.random.Generator, taken: set[str] | None = None
 ) -> Arr:
-    """Make emails distinct mailboxes (and not in ``taken``), except the shared ones (``keep``)."""
+    """Make emails distinct mailboxes (and not in ``taken``), except the shared ones (``keep``).
+
+    Only the addresses changed in a round are looked at again in the next one.
+    """
     mail = pd.Series(email, dtype=object)
-    taken = taken or set()
+    canon = _mailbox(mail).to_numpy(dtype=object).copy()
+    seen = set(canon[keep]) | (taken or set())
     for _ in range(20):
-        canon = _mailbox(mail)
-        kept = set(canon[keep]) | taken
-        clash = (canon.duplicated() & ~keep) | (canon.isin(kept) & ~keep)
+        canon_s = pd.Series(canon)
+        clash = (canon_s.duplicated().to_numpy() | canon_s.isin(seen).to_numpy()) & ~keep
         if not clash.any():
             break
         parts = mail[clash].str.split("@", n=1, expand=True)
         digits = NUMBER_TEXT[rng.integers(10, 10_000, int(clash.sum()))]
         mail[clash] = (parts[0] + digits + "@" + parts[1]).to_numpy()
+        canon[clash] = _mailbox(mail[clash]).to_numpy(dtype=object)
     return mail.to_numpy(dtype=object)
+
+
+def _cards(blocks: list[Block], rng: np.random.Generator, taken: Arr | None) -> Arr:
+    """The blocks' card fingerprints, redrawing (64-bit) clashes among them and with ``taken``."""
+    card_fp = np.concatenate([b.card_fp for b in blocks])
+    clash = pd.Series(card_fp).duplicated().to_numpy().copy()
+    if taken is not None:
+        clash |= np.isin(card_fp, taken)
+    if clash.any():  # pragma: no cover - 64-bit clash
+        card_fp[clash] = fingerprint_values(rng, int(clash.sum()), card_fp[~clash])
+    return card_fp
 
 
 @dataclass
 class _Identifiers:
-    """Every group's identifiers side by side, distinct across groups, formatted."""
+    """Per account (blocks in order): formatted id and email; per card: the fingerprint."""
 
     account_id: Arr
-    key_id: Arr
-    request_id: Arr
     card_fp: Arr  # integers, formatted in the payment table
     email: Arr
-
-
-def _raw_identifiers(
-    blocks: list[Block], rng: np.random.Generator, taken: _Identifiers | None
-) -> _Identifiers:
-    """The blocks' identifiers (integers), redrawing clashes among them and with ``taken``."""
-
-    def joined(attr: str) -> Arr:
-        return np.concatenate([getattr(b, attr) for b in blocks])
-
-    def before(attr: str) -> Arr | None:
-        return None if taken is None else getattr(taken, attr)
-
-    card_fp = joined("card_fp")
-    clash = pd.Series(card_fp).duplicated().to_numpy().copy()
-    if taken is not None:
-        clash |= np.isin(card_fp, taken.card_fp)
-    if clash.any():  # pragma: no cover - 64-bit clash
-        card_fp[clash] = fingerprint_values(rng, int(clash.sum()), card_fp[~clash])
-    mailboxes = None if taken is None else set(_mailbox(pd.Series(taken.email, dtype=object)))
-    return _Identifiers(
-        account_id=_dedupe_values(joined("account_id"), rng, 8, before("account_id")),
-        key_id=_dedupe_values(joined("key_id"), rng, 10, before("key_id")),
-        card_fp=card_fp,
-        email=_dedupe_emails(joined("email"), joined("keep_email"), rng, mailboxes),
-        request_id=_dedupe_values(joined("request_id"), rng, 12, before("request_id")),
-    )
 
 
 def _resolve_identifiers(
     legit: list[Block], planted: list[Block], rngs: tuple[np.random.Generator, ...]
 ) -> _Identifiers:
-    """Identifiers of legitimate blocks, then of campaign blocks around them, formatted.
+    """Settle cards and emails of legitimate blocks, then of campaign blocks around them.
 
-    Legitimate identifiers are settled first, with their own stream, so they are the
-    same whether or not campaigns (and which knobs) are generated.
+    Legitimate values are settled first, with their own stream, so they are the same
+    whether or not campaigns (and which knobs) are generated. Account ids are
+    distinct by construction (see :func:`~linkage.synth.blocks.draw_ids`).
     """
-    ids = _raw_identifiers(legit, rngs[0], None)
+
+    def emails(blocks: list[Block], rng: np.random.Generator, taken: set[str] | None) -> Arr:
+        mail = np.concatenate([b.email for b in blocks])
+        return _dedupe_emails(mail, np.concatenate([b.keep_email for b in blocks]), rng, taken)
+
+    card_fp, email = _cards(legit, rngs[0], None), emails(legit, rngs[0], None)
     if planted:
-        more = _raw_identifiers(planted, rngs[1], ids)
-        ids = _Identifiers(
-            *(
-                np.concatenate([getattr(ids, f), getattr(more, f)])
-                for f in _Identifiers.__dataclass_fields__
-            )
-        )
-    return _Identifiers(
-        account_id=hex_strings(ids.account_id, 8, "acct_"),
-        key_id=hex_strings(ids.key_id, 10, "key_"),
-        request_id=hex_strings(ids.request_id, 12, "req_"),
-        card_fp=ids.card_fp,
-        email=ids.email,
+        taken = set(_mailbox(pd.Series(email, dtype=object)))
+        card_fp = np.concatenate([card_fp, _cards(planted, rngs[1], card_fp)])
+        email = np.concatenate([email, emails(planted, rngs[1], taken)])
+    account_id = np.concatenate([b.account_id for b in legit + planted])
+    return _Identifiers(hex_strings(account_id, 8, "acct_"), card_fp, email)
+
+
+def _chunk(block: Block) -> Chunk:
+    """The block's requests as a time-sorted Arrow chunk; the block's bundle is freed."""
+    ids = ChunkIds(
+        account_id=hex_arrow(block.account_id, 8, "acct_"),
+        key_id=hex_arrow(block.key_id, 10, "key_"),
+        request_key=block.req_key,
+        request_id=hex_arrow(block.request_id, 12, "req_"),
     )
+    chunk = make_chunk(block.req, ids)
+    block.req = {}  # its Python strings are in the chunk now
+    return chunk
 
 
 # ---- tables ----------------------------------------------------------------------------
@@ -337,94 +332,50 @@ def _payments_table(blocks: list[Block], ids: _Identifiers) -> pd.DataFrame:
     return payments.sort_values(["added_at", "account_id"], kind="stable", ignore_index=True)
 
 
-def _requests_table(blocks: list[Block], ids: _Identifiers) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The requests table (in time order) and each request's kind and language."""
-    acct_offset = _offsets([len(b.created) for b in blocks])
-    key_offset = _offsets([len(b.key_id) for b in blocks])
-    req = concat_requests([b.req for b in blocks])
-    glob_acct = np.concatenate([acct_offset[i] + b.req["acct"] for i, b in enumerate(blocks)])
-    glob_key = np.concatenate([key_offset[i] + b.req_key for i, b in enumerate(blocks)])
-    order = np.argsort(req["ts"], kind="stable")
-    prompt = pd.Series(req["prompt"][order])
-    lang = req["lang"][order]
-    chars = prompt.str.len().to_numpy(dtype=np.int64)
-    requests = pd.DataFrame(
-        {
-            "request_id": ids.request_id[order],
-            "account_id": ids.account_id[glob_acct[order]],
-            "ts": timestamps(req["ts"][order]),
-            "ip": req["ip"][order],
-            "access_pathway": req["access_pathway"][order],
-            "api_key_id": ids.key_id[glob_key[order]],
-            "user_agent": req["user_agent"][order],
-            "model": req["model"][order],
-            "prompt": prompt.where(~req["missing"][order]),  # a few rows carry no sample
-            "input_tokens": input_tokens(chars, lang) + req["extra_input"][order],
-            "output_tokens": req["output_tokens"][order],
-        }
-    )
-    facts = pd.DataFrame(
-        {
-            "kind": pd.Categorical.from_codes(req["kind"][order], [k.name.lower() for k in Kind]),
-            "language": pd.Categorical.from_codes(lang, list(LANGUAGE_CODES)),
-            "intent": pd.Categorical.from_codes(req["intent"][order], list(INTENTS)),
-        }
-    )
-    return requests, facts
-
-
 # ---- metadata and the entry point ------------------------------------------------------
 
 
-def _campaign_metadata(tables: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
-    labels, req = tables["labels"], tables["requests"]
-    per_req_campaign = req["account_id"].map(labels.set_index("account_id")["campaign_id"])
-    campaigns = []
-    for cid, org in CAMPAIGNS.items():
-        sel = per_req_campaign == cid
-        if not sel.any():
-            continue
-        ts = req.loc[sel, "ts"]
-        campaigns.append(
-            {
-                "campaign_id": cid,
-                "organization": org,
-                "first_request": ts.min().strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "last_request": ts.max().strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "accounts": int((labels["campaign_id"] == cid).sum()),
-                "requests": int(sel.sum()),
-            }
-        )
-    return campaigns
-
-
 def _metadata(
-    tables: dict[str, pd.DataFrame], scenario: str, seed: int, scale: float, adversary: Adversary
+    blocks: list[Block],
+    chunks: list[Chunk],
+    rows: dict[str, int],
+    run: dict[str, Any],
+    adversary: Adversary,
 ) -> dict[str, Any]:
-    """scenario.json: what was generated, the knobs, the planted campaigns, per-group counts."""
-    labels = tables["labels"]
-    per_req_group = tables["requests"]["account_id"].map(labels.set_index("account_id")["group"])
-    groups = {
-        g: {
-            "accounts": int((labels["group"] == g).sum()),
-            "requests": int((per_req_group == g).sum()),
-        }
-        for g in ("campaign", *LEGIT_GROUPS)
-        if (labels["group"] == g).any()
-    }
+    """scenario.json: what was generated, the knobs, the planted campaigns, per-group counts.
+
+    Counted from the blocks and chunks, never from the (perhaps huge) requests table.
+    """
+    groups: dict[str, dict[str, int]] = {}
+    campaigns = []
+    for block, chunk in zip(blocks, chunks, strict=True):
+        entry = groups.setdefault(block.group, {"accounts": 0, "requests": 0})
+        entry["accounts"] += len(block.created)
+        entry["requests"] += len(chunk.ts)
+        if block.campaign_id and len(chunk.ts):
+            campaigns.append(
+                {
+                    "campaign_id": block.campaign_id,
+                    "organization": block.organization,
+                    "first_request": iso(int(chunk.ts[0])),
+                    "last_request": iso(int(chunk.ts[-1])),
+                    "accounts": len(block.created),
+                    "requests": len(chunk.ts),
+                }
+            )
     return {
         # the generator's name before it became linkage.synth: readers may match on it
         "generator": "linkage.generate",
-        "scenario": scenario,
-        "description": SCENARIOS[scenario],
-        "seed": seed,
-        "scale": scale,
+        "scenario": run["scenario"],
+        "description": SCENARIOS[run["scenario"]],
+        "seed": run["seed"],
+        "scale": run["scale"],
         "adversary": {"knobs": list(adversary.knobs), "descriptions": adversary.describe()},
         "window_start": iso(0),
         "window_end": iso(WINDOW),
-        "campaigns": _campaign_metadata(tables),
-        "groups": groups,
-        "rows": {name: len(df) for name, df in tables.items()},
+        "campaigns": campaigns,
+        "groups": {g: groups[g] for g in ("campaign", *LEGIT_GROUPS) if g in groups},
+        "rows": rows,
     }
 
 
@@ -440,6 +391,43 @@ def _validate(scenario: str, scale: float) -> None:
         or scale <= 0
     ):
         raise ValueError(f"scale must be a finite number > 0, got {scale!r}")
+
+
+def _dataset(
+    blocks: tuple[list[Block], list[Block]],
+    chunks: list[Chunk],
+    plan: Plan,
+    streams: dict[str, np.random.Generator],
+    run: dict[str, Any],
+    knobs: Adversary,
+) -> GeneratedDataset:
+    """The tables of the built blocks and their chunks, metadata, and lazy requests."""
+    legit, planted = blocks
+    ids = _resolve_identifiers(legit, planted, (streams["fixup"], streams["fixup_campaigns"]))
+    every = legit + planted
+    tables = {
+        "accounts": _accounts_table(every, ids),
+        "payment_methods": _payments_table(every, ids),
+        "ip_intel": plan.intel.copy(),
+        "labels": _labels_table(every, ids),
+    }
+    thin = "thin-indicators" in knobs
+    tables["indicators"] = indicator_table(tables, run["scenario"], thin, streams["indicators"])
+    store = RequestStore(chunks)
+    rows = {name: len(tables[name]) if name != "requests" else len(store) for name in TABLES}
+    built: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+    def requests_and_facts() -> tuple[pd.DataFrame, pd.DataFrame]:
+        if not built:
+            built["both"] = store.to_pandas()
+        return built["both"]
+
+    return GeneratedDataset(
+        tables=LazyTables(tables, {"requests": lambda: requests_and_facts()[0]}, TABLES),
+        metadata=_metadata(every, chunks, rows, run, knobs),
+        truth=LazyTables({}, {"requests": lambda: requests_and_facts()[1]}, ("requests",)),
+        requests=store,
+    )
 
 
 def generate(
@@ -463,7 +451,7 @@ def generate(
         Seed of ``numpy.random.default_rng``; every group uses its own child stream.
     scale
         Multiplies the account count of every group (rounded, at least 2 per
-        group; the heavy user stays 1). Per-account volumes do not change.
+        group; see :func:`group_sizes`). Per-account volumes do not change.
     adversary
         Knobs applied to every campaign (see :data:`linkage.synth.adversary.KNOBS`):
         ``"unique-pay,jitter"``, a list of names, ``"all"`` or None. Legitimate
@@ -472,8 +460,8 @@ def generate(
     Returns
     -------
     GeneratedDataset
-        ``tables`` (the six contract tables), ``metadata`` and ``truth`` (see
-        :class:`GeneratedDataset`).
+        ``tables`` (the six contract tables; ``requests`` is built on first access),
+        ``metadata``, ``truth`` and ``requests`` (see :class:`GeneratedDataset`).
 
     Raises
     ------
@@ -486,28 +474,17 @@ def generate(
     children = np.random.default_rng(seed).spawn(len(_STREAMS))
     streams = dict(zip(_STREAMS, children, strict=True))
     plan = make_plan(streams["network"], sizes)
+    id_keys = streams["ids"].integers(0, 2**63, (3, 4), dtype=np.uint64)
+    chunks: list[Chunk] = []
 
     def block(name: str) -> Block:
         content, ids = streams[name].spawn(2)
-        return draw_ids(_build_group(name, content, plan, sizes, knobs), ids)
+        built = _build_group(name, content, plan, sizes, knobs)
+        built = draw_ids(built, ids, _GROUP_INDEX[name], id_keys)
+        chunks.append(_chunk(built))
+        return built
 
     legit = [block(name) for name in LEGIT_GROUPS]
     planted = [block(name) for name in CAMPAIGNS] if scenario == "default" else []
-    ids = _resolve_identifiers(legit, planted, (streams["fixup"], streams["fixup_campaigns"]))
-    blocks = legit + planted
-    requests, facts = _requests_table(blocks, ids)
-    tables = {
-        "accounts": _accounts_table(blocks, ids),
-        "requests": requests,
-        "payment_methods": _payments_table(blocks, ids),
-        "ip_intel": plan.intel.copy(),
-        "labels": _labels_table(blocks, ids),
-    }
-    thin = "thin-indicators" in knobs
-    tables["indicators"] = indicator_table(tables, scenario, thin, streams["indicators"])
-    tables = {name: tables[name] for name in TABLES}
-    return GeneratedDataset(
-        tables=tables,
-        metadata=_metadata(tables, scenario, seed, scale, knobs),
-        truth={"requests": facts},
-    )
+    run = {"scenario": scenario, "seed": seed, "scale": scale}
+    return _dataset((legit, planted), chunks, plan, streams, run, knobs)

@@ -49,6 +49,7 @@ from linkage.synth.vocabulary import (
     BACKEND_PRODUCTS,
     CRON_JOBS,
     GRADED_RESPONSES,
+    LAST_NAMES,
     MODELS,
     SUPPORT_REPLIES,
     SUPPORT_TICKETS,
@@ -74,7 +75,7 @@ def cron_jobs(rng: np.random.Generator, plan: Plan, n_devs: int) -> Block:
     """Developers' scheduled jobs: fixed intervals, one template each, a shared card and IP."""
     dev, country, tz = _owners(rng, n_devs, rng.choice([1, 2, 3], n_devs, p=[0.4, 0.4, 0.2]))
     n = len(dev)
-    ppl = draw_people(rng, n, last_idx=rng.integers(0, 100, n_devs)[dev])
+    ppl = draw_people(rng, n, last_idx=rng.integers(0, len(LAST_NAMES), n_devs)[dev])
     ppl.country, ppl.tz = country[dev], tz[dev]
     ppl.display = ppl.display[np.searchsorted(dev, dev)]  # one developer, one name
     created = -rng.integers(30 * DAY, 900 * DAY, n)

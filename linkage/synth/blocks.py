@@ -15,7 +15,7 @@ import numpy as np
 
 from linkage.synth.content import kind_tokens
 from linkage.synth.people import People
-from linkage.synth.sampling import fingerprint_values, unique_u64
+from linkage.synth.sampling import feistel, fingerprint_values
 from linkage.synth.text import Arr, as_objects
 from linkage.synth.vocabulary import (
     MODELS,
@@ -226,17 +226,27 @@ def make_block(
     )
 
 
-def draw_ids(block: Block, rng: np.random.Generator) -> Block:
-    """Draw the block's ids (accounts, keys, requests, card fingerprints)."""
+def draw_ids(block: Block, rng: np.random.Generator, index: int, keys: Arr) -> Block:
+    """The block's ids: accounts, keys and requests by permuting counters, cards drawn.
+
+    ``index`` (the group's fixed position) goes into the counters' high bits, so ids
+    of different groups never clash and a group's ids do not depend on the others;
+    ``keys`` holds the permutations' round keys (accounts, API keys, requests).
+    """
     n = len(block.created)
-    block.account_id = unique_u64(rng, n, 8)
     total_keys = int(block.n_keys.sum())
-    block.key_id = unique_u64(rng, total_keys, 10)
-    block.key_start = np.cumsum(block.n_keys) - block.n_keys
     acct = block.req["acct"]
+    base = np.uint64(index)
+    block.account_id = feistel((base << np.uint64(24)) | np.arange(n, dtype=np.uint64), 32, keys[0])
+    block.key_id = feistel(
+        (base << np.uint64(32)) | np.arange(total_keys, dtype=np.uint64), 40, keys[1]
+    )
+    block.request_id = feistel(
+        (base << np.uint64(40)) | np.arange(len(acct), dtype=np.uint64), 48, keys[2]
+    )
+    block.key_start = np.cumsum(block.n_keys) - block.n_keys
     block.req_key = block.key_start[acct] + (rng.random(len(acct)) * block.n_keys[acct]).astype(
         np.int64
     )
-    block.request_id = unique_u64(rng, len(acct), 12)
     block.card_fp = fingerprint_values(rng, len(block.card_name))
     return block

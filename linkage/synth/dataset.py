@@ -9,7 +9,9 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from linkage.synth.store import RequestStore
+
 TABLES: tuple[str, ...] = (
     "accounts",
     "requests",
@@ -29,6 +33,51 @@ TABLES: tuple[str, ...] = (
     "labels",
 )
 """Names of the tables :func:`generate` returns, in writing order."""
+
+
+class LazyTables(MutableMapping[str, pd.DataFrame]):
+    """Tables by name, some built only when first asked for (then kept).
+
+    Large datasets are written without ever building their requests DataFrame. A
+    table may be replaced (e.g. requests cut at some time); :func:`write_dataset`
+    then writes the replacement.
+    """
+
+    def __init__(
+        self,
+        ready: dict[str, pd.DataFrame],
+        later: dict[str, Callable[[], pd.DataFrame]],
+        order: tuple[str, ...],
+    ) -> None:
+        self._ready = dict(ready)
+        self._later = dict(later)
+        self._order = order
+        self._replaced: set[str] = set()
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._ready:
+            self._ready[name] = self._later.pop(name)()
+        return self._ready[name]
+
+    def __setitem__(self, name: str, table: pd.DataFrame) -> None:
+        if name not in self._order:
+            raise KeyError(name)
+        self._later.pop(name, None)
+        self._ready[name] = table
+        self._replaced.add(name)
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("a generated dataset keeps all its tables")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def replaced(self, name: str) -> bool:
+        """Whether ``name`` was set by the caller after generation."""
+        return name in self._replaced
 
 
 @dataclass
@@ -54,11 +103,16 @@ class GeneratedDataset:
         campaign request: reason, grade, rewrite, agent_tools, agent_computer,
         code_agent; missing for benign ones, camouflage included), row for row
         with ``tables["requests"]``.
+
+    requests
+        When set, the requests as Arrow chunks: :func:`write_dataset` streams them
+        from here, a time slice at a time, unless ``tables["requests"]`` was replaced.
     """
 
-    tables: dict[str, pd.DataFrame]
+    tables: Mapping[str, pd.DataFrame]
     metadata: dict[str, Any] = field(default_factory=dict)
-    truth: dict[str, pd.DataFrame] = field(default_factory=dict)
+    truth: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    requests: RequestStore | None = None
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         """Return the table called ``name``."""
@@ -110,14 +164,34 @@ def write_dataset(dataset: GeneratedDataset, out_dir: Path | str, fmt: str = "cs
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for name in TABLES:
-        table = _arrow_table(dataset.tables[name], iso_timestamps=fmt == "csv")
         path = out / f"{name}.{fmt}"
-        if fmt == "csv":
-            pacsv.write_csv(table, path)
+        store = dataset.requests if name == "requests" and _streamed(dataset) else None
+        if store is not None:
+            _write_slices((r for r, _ in store.slices(csv=fmt == "csv")), path, fmt)
         else:
-            pq.write_table(table, path, compression="zstd")
+            table = _arrow_table(dataset.tables[name], iso_timestamps=fmt == "csv")
+            _write_slices(iter([table]), path, fmt)
         written.append(path)
     meta_path = out / "scenario.json"
     meta_path.write_text(json.dumps(dataset.metadata, indent=2) + "\n", encoding="utf-8")
     written.append(meta_path)
     return written
+
+
+def _streamed(dataset: GeneratedDataset) -> bool:
+    """Whether the requests are written from the Arrow store (not replaced by the caller)."""
+    replaced = isinstance(dataset.tables, LazyTables) and dataset.tables.replaced("requests")
+    return dataset.requests is not None and not replaced
+
+
+def _write_slices(slices: Iterator[pa.Table], path: Path, fmt: str) -> None:
+    """Write tables of one schema, one after the other, as one file (a row group each)."""
+    first = next(slices)
+    if fmt == "csv":
+        with pacsv.CSVWriter(path, first.schema) as csv_writer:
+            for table in itertools.chain([first], slices):
+                csv_writer.write_table(table)
+    else:
+        with pq.ParquetWriter(path, first.schema, compression="zstd") as pq_writer:
+            for table in itertools.chain([first], slices):
+                pq_writer.write_table(table)

@@ -36,7 +36,6 @@ from linkage.synth.people import (
     FIRST_LOWER,
     INITIAL,
     LAST_LOWER,
-    People,
     draw_pathways,
     draw_people,
     first_index,
@@ -52,7 +51,16 @@ from linkage.synth.sampling import (
     lognormal_counts,
     session_times,
 )
-from linkage.synth.text import NUMBER_TEXT, Arr, as_objects, pick, render, template_pieces
+from linkage.synth.text import (
+    NUMBER_TEXT,
+    Arr,
+    as_objects,
+    pick,
+    pick_within,
+    render,
+    template_pieces,
+)
+from linkage.synth.units import University
 from linkage.synth.vocabulary import (
     APP_ADJECTIVES,
     APP_INPUTS,
@@ -70,6 +78,7 @@ from linkage.synth.vocabulary import (
     SUPPORT_REPLIES,
     SUPPORT_TICKETS,
     USER_AGENTS,
+    Company,
 )
 from linkage.synth.window import DAY, HOUR, MINUTE, WINDOW, WINDOW_DAYS
 
@@ -152,14 +161,19 @@ def _home_ips(
     return ip
 
 
-def university(rng: np.random.Generator, plan: Plan, n: int) -> Block:
-    """Students: one course template, four NAT IPs, weekday lab hours."""
+def university(
+    rng: np.random.Generator, plan: Plan, units: Sequence[tuple[University, int]]
+) -> Block:
+    """Students: one course template, four NAT IPs per university, weekday lab hours."""
+    uni = np.repeat(np.arange(len(units)), [size for _, size in units])
+    n = len(uni)
     ppl = draw_people(rng, n, country="US")
     email = (
         INITIAL[first_index(ppl.first)]
         + LAST_LOWER[last_index(ppl.last)]
         + NUMBER_TEXT[rng.integers(1, 100, n)]
-        + "@northfield.edu"
+        + "@"
+        + as_objects([u.email_domain for u, _ in units])[uni]
     )
     created = rng.integers(0, 7 * DAY, n)
     counts = rng.integers(20, 41, n)
@@ -192,7 +206,7 @@ def university(rng: np.random.Generator, plan: Plan, n: int) -> Block:
         rng,
         acct,
         ts,
-        pick(rng, plan.university_nat, r),
+        pick_within(rng, plan.university_nat, uni[acct]),
         ua,
         pick_models(rng, r, (0.1, 0.4, 0.5)),
         prompt,
@@ -205,50 +219,35 @@ def university(rng: np.random.Generator, plan: Plan, n: int) -> Block:
     )
 
 
-def companies(rng: np.random.Generator, plan: Plan, sizes: Sequence[int]) -> Block:
-    """Three declared organisations: shared corporate card, office IPs, nightly judge batch."""
-    ppl, comp, email, org_id = _employees(rng, sizes)
+def companies(rng: np.random.Generator, plan: Plan, units: Sequence[tuple[Company, int]]) -> Block:
+    """Organisations with declared orgs: shared corporate card, office IPs, nightly judge batch."""
+    comp = np.repeat(np.arange(len(units)), [size for _, size in units])
     n = len(comp)
+    firms = [c for c, _ in units]
+    ppl = draw_people(rng, n)
+    ppl.country = as_objects([c.country for c in firms])[comp]
+    ppl.tz = np.array([c.utc_offset_hours for c in firms], dtype=float)[comp]
+    local = FIRST_LOWER[first_index(ppl.first)] + "." + LAST_LOWER[last_index(ppl.last)]
+    email = local + "@" + as_objects([c.email_domain for c in firms])[comp]
     created = -rng.integers(30 * DAY, 400 * DAY, n)
-    tz = np.array([c.utc_offset_hours for c in COMPANIES], dtype=float)[comp]
-    day = _office_hours(rng, plan, comp, created, tz)
-    nightly = _nightly_judge_batch(rng, plan, comp)
-    card_of = comp.copy()  # one corporate card per company
+    day = _office_hours(rng, plan, comp, created, ppl.tz)
+    nightly = _nightly_judge_batch(rng, plan, comp, firms)
     added = created + rng.integers(HOUR, 30 * DAY, n)
-    verified = np.array([c.verified for c in COMPANIES])[comp]
     return make_block(
         "company",
         ppl,
         created,
         "enterprise",
         concat_requests([day, nightly]),
-        card_of,
-        as_objects([c.name for c in COMPANIES]),
-        as_objects([c.country for c in COMPANIES]),
+        comp,  # one corporate card per company
+        as_objects([c.name for c in firms]),
+        as_objects([c.country for c in firms]),
         added,
         rng,
-        org_id=org_id,
-        org_verified=verified,
+        org_id=as_objects([c.org_id for c in firms])[comp],
+        org_verified=np.array([c.verified for c in firms])[comp],
         email=email,
     )
-
-
-def _employees(rng: np.random.Generator, sizes: Sequence[int]) -> tuple[People, Arr, Arr, Arr]:
-    """Every company's staff: people, company index, work email and declared org id."""
-    peoples: list[People] = []
-    emails, org_ids, comp_of = [], [], []
-    for c, (company, n) in enumerate(zip(COMPANIES, sizes, strict=True)):
-        domain = company.email_domain
-        ppl = draw_people(rng, n, domains=(domain,), domain_w=None, country=company.country)
-        local = FIRST_LOWER[first_index(ppl.first)] + "." + LAST_LOWER[last_index(ppl.last)]
-        peoples.append(ppl)
-        emails.append(local + "@" + domain)
-        org_ids.append(as_objects([company.org_id] * n))
-        comp_of.append(np.full(n, c, dtype=np.int64))
-    ppl = People(
-        *(np.concatenate([getattr(p, f) for p in peoples]) for f in People.__dataclass_fields__)
-    )
-    return ppl, np.concatenate(comp_of), np.concatenate(emails), np.concatenate(org_ids)
 
 
 def _office_hours(
@@ -271,16 +270,12 @@ def _office_hours(
         np.zeros(24),
         gap_mean=300.0,
     )
-    ip = np.empty(r, dtype=object)
-    for c, ips in enumerate(plan.company_ips):
-        sel = comp[acct] == c
-        ip[sel] = pick(rng, ips, int(sel.sum()))
     prompt, kind = regular_prompts(rng, r, (0.45, 0.4, 0.1, 0.05))
     return request_columns(
         rng,
         acct,
         ts,
-        ip,
+        pick_within(rng, plan.company_ips, comp[acct]),
         sdk_user_agents(rng, r),
         pick_models(rng, r, (0.3, 0.6, 0.1)),
         prompt,
@@ -290,28 +285,33 @@ def _office_hours(
     )
 
 
-def _nightly_judge_batch(rng: np.random.Generator, plan: Plan, comp: Arr) -> dict[str, Arr]:
+def _nightly_judge_batch(
+    rng: np.random.Generator, plan: Plan, comp: Arr, firms: Sequence[Company]
+) -> dict[str, Arr]:
     """LLM-as-judge batch at 02:00 UTC: every account, within the same minute or two.
 
     The synchronised burst from one office IP is what makes a company look like
-    a campaign's dispatcher.
+    a campaign's dispatcher. Each company grades with its own rubric (the named
+    companies' three, reworded for further companies).
     """
     n = len(comp)
     nights = np.arange(WINDOW_DAYS)
-    batch_start = (
-        nights[None, :] * DAY + 2 * HOUR + rng.integers(0, 30, (len(COMPANIES), len(nights)))
-    )
+    batch_start = nights[None, :] * DAY + 2 * HOUR + rng.integers(0, 30, (len(firms), len(nights)))
     per = rng.integers(4, 7, (n, len(nights)))
     acct = np.repeat(np.repeat(np.arange(n), len(nights)), per.ravel())
     night = np.repeat(np.tile(nights, n), per.ravel())
     r = len(acct)
     ts = batch_start[comp[acct], night] + rng.integers(0, 100, r)
+    rubrics = [
+        JUDGE_TEMPLATES[i % 3].replace(COMPANIES[i % 3].name, firm.name)
+        for i, firm in enumerate(firms)
+    ]
     prompt = render(
-        template_pieces(JUDGE_TEMPLATES),
+        template_pieces(rubrics),
         comp[acct],
         [pick(rng, as_objects(SUPPORT_TICKETS), r), pick(rng, as_objects(SUPPORT_REPLIES), r)],
     )
-    batch_ip = np.array([ips[0] for ips in plan.company_ips], dtype=object)[comp[acct]]
+    batch_ip = as_objects([ips[0] for ips in plan.company_ips])[comp[acct]]
     return request_columns(
         rng,
         acct,
@@ -380,9 +380,12 @@ def families(rng: np.random.Generator, plan: Plan, n_families: int) -> Block:
     )
 
 
-def cohort(rng: np.random.Generator, plan: Plan, n: int) -> Block:
-    """A start-up programme cohort: same signup afternoon, onboarding template first."""
-    created = 2 * DAY + 14 * HOUR + rng.integers(0, 3 * HOUR, n)
+def cohort(rng: np.random.Generator, plan: Plan, sizes: Sequence[int]) -> Block:
+    """Start-up programme cohorts: each signs up one afternoon, onboarding template first."""
+    unit = np.repeat(np.arange(len(sizes)), sizes)
+    n = len(unit)
+    signup_day = (2 + 5 * unit) % 24  # cohorts of large scales start on different days
+    created = signup_day * DAY + 14 * HOUR + rng.integers(0, 3 * HOUR, n)
     block = regular_like(
         rng,
         plan,
@@ -398,11 +401,10 @@ def cohort(rng: np.random.Generator, plan: Plan, n: int) -> Block:
     m = len(acct)
     ts = created[acct] + rng.integers(2 * MINUTE, 2 * HOUR, m)
     first_ip = block.req["ip"][np.searchsorted(block.req["acct"], np.arange(n))]
-    prompt = render(
-        template_pieces([ONBOARDING_TEMPLATE]),
-        np.zeros(m, dtype=np.int64),
-        [pick(rng, as_objects(STARTUP_IDEAS), m)],
-    )
+    welcome = [
+        ONBOARDING_TEMPLATE.replace("cohort 12", f"cohort {12 + u}") for u in range(len(sizes))
+    ]
+    prompt = render(template_pieces(welcome), unit[acct], [pick(rng, as_objects(STARTUP_IDEAS), m)])
     onboarding = request_columns(
         rng,
         acct,
@@ -419,18 +421,19 @@ def cohort(rng: np.random.Generator, plan: Plan, n: int) -> Block:
     return block
 
 
-def heavy_user(rng: np.random.Generator, plan: Plan) -> Block:
-    """One honest power user: ~4,000 chain-of-thought prompts from one home IP."""
-    ppl = draw_people(rng, 1, country="US")
-    created = np.array([-400 * DAY])
-    r = 4000
-    acct = np.zeros(r, dtype=np.int64)
+def heavy_users(rng: np.random.Generator, plan: Plan, n: int) -> Block:
+    """Honest power users (one per unit of scale): ~4,000 chain-of-thought prompts from home."""
+    ppl = draw_people(rng, n, country="US")
+    created = np.full(n, -400 * DAY)
+    per = 4000
+    acct = np.repeat(np.arange(n), per)
+    r = len(acct)
     ts = session_times(
         rng,
         acct,
-        np.array([220]),
-        np.zeros(1, dtype=np.int64),
-        np.array([WINDOW]),
+        np.full(n, 220),
+        np.zeros(n, dtype=np.int64),
+        np.full(n, WINDOW),
         ppl.tz,
         hour_weights({(8, 23): 1.0}, base=0.05),
         gap_mean=60.0,
@@ -441,7 +444,7 @@ def heavy_user(rng: np.random.Generator, plan: Plan) -> Block:
         rng,
         acct,
         ts,
-        as_objects([plan.homes["heavy_user"][0]] * r),
+        plan.homes["heavy_user"][acct],
         as_objects([USER_AGENTS[1]] * r),
         pick_models(rng, r, (0.85, 0.15, 0.0)),
         prompt,
@@ -450,7 +453,14 @@ def heavy_user(rng: np.random.Generator, plan: Plan) -> Block:
         as_objects(["api"] * r),
     )
     return block_with_own_cards(
-        "heavy_user", ppl, created, "standard", req, np.array([True]), rng, n_keys=np.array([1])
+        "heavy_user",
+        ppl,
+        created,
+        "standard",
+        req,
+        np.ones(n, dtype=bool),
+        rng,
+        n_keys=np.ones(n, dtype=np.int64),
     )
 
 

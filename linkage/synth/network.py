@@ -23,7 +23,7 @@ import pandas as pd
 
 from linkage.synth.sampling import hex_strings
 from linkage.synth.text import Arr, as_objects
-from linkage.synth.vocabulary import COMPANIES, EVAL_TEAMS, RESIDENTIAL_ISPS
+from linkage.synth.vocabulary import COMPANIES, RESIDENTIAL_ISPS, EvalTeam
 
 
 class Network(NamedTuple):
@@ -33,9 +33,6 @@ class Network(NamedTuple):
     as_org: str
     cidr: str
 
-
-IntelRow = tuple[str, int, str, str]
-"""One ip_intel row: network, asn, as_org, kind."""
 
 UNLISTED_RESIDENTIAL_CIDR = "49.176.0.0/12"  # real intel is partial: no ip_intel row
 IPV6_RESIDENTIAL = Network(64516, "Rhein Netz", "2a02:8070::/32")
@@ -65,15 +62,14 @@ PERSONA_HOME_GROUPS = ("regular", "multilingual", "step_by_step", "code_question
 """Ordinary users whose home IPs a campaign's residential proxies exit from."""
 UNLISTED_SHARE = 0.04  # homes in a block ip_intel does not list
 
-# Listed in ip_intel after the residential ISPs and the labelled proxy /24s, in this order.
+# Listed in ip_intel after the residential ISPs and the labelled proxy /24s, in this order,
+# before the universities and the companies' and evaluation teams' offices.
 _LISTED_NETWORKS: tuple[tuple[Network, str], ...] = (
     (IPV6_RESIDENTIAL, "residential"),
     (MOBILE, "mobile"),
     (VPN, "vpn"),
     *((network, "hosting") for network in NIMBUS_CLOUD),
     (STRATUS, "hosting"),
-    (UNIVERSITY, "university"),
-    *((network, "corporate") for network in COMPANY_NETWORKS),
     (ORCA_CORP, "corporate"),
     (TWL, "hosting"),
 )
@@ -145,7 +141,7 @@ class Plan:
     harvest_pool: Arr
     cloud_shared: Arr
     cloud_other: Arr
-    university_nat: Arr
+    university_nat: list[Arr]  # four NAT addresses per university
     company_ips: list[Arr]
     orca_corp: Arr
     twl_hosts: Arr
@@ -167,17 +163,19 @@ def make_plan(rng: np.random.Generator, sizes: dict[str, Any]) -> Plan:
     mobile = ipv4_strings(draw_unique_hosts(rng, [MOBILE.cidr], 20))
     vpn = ipv4_strings(draw_unique_hosts(rng, [VPN.cidr], 15))
     harvest_pool, cloud_shared, cloud_other = _draw_nimbus_hosts(rng, sizes)
-    university_nat = ipv4_strings(draw_unique_hosts(rng, [UNIVERSITY.cidr], 4))
+    university_nat = [
+        ipv4_strings(draw_unique_hosts(rng, [u.network.cidr], 4)) for u, _ in sizes["universities"]
+    ]
     company_ips = [
         ipv4_strings(draw_unique_hosts(rng, [network.cidr], int(rng.integers(2, 5))))
-        for network in COMPANY_NETWORKS
+        for network in sizes["company_networks"]
     ]
     orca_corp = ipv4_strings(draw_unique_hosts(rng, [ORCA_CORP.cidr], 3))
     base26, size26 = network_span(TWL_FIREHOSE_CIDR)
     hosting = draw_unique_hosts(
         rng, [STRATUS.cidr], sizes["cron_developers"] + 4 * len(sizes["product_backends"])
     )
-    eval_networks = eval_team_networks(len(sizes["eval_teams"]))
+    eval_networks = eval_team_networks([team for team, _ in sizes["eval_teams"]])
     return Plan(
         homes=homes,
         ipv6_homes=ipv6_homes,
@@ -199,21 +197,20 @@ def make_plan(rng: np.random.Generator, sizes: dict[str, Any]) -> Plan:
             ipv4_strings(draw_unique_hosts(rng, [network.cidr], int(rng.integers(2, 4))))
             for network in eval_networks
         ],
-        intel=_intel_table(proxy_intel, eval_networks),
+        intel=_intel_table(
+            proxy_intel,
+            [(u.network, "university") for u, _ in sizes["universities"]]
+            + [(network, "corporate") for network in sizes["company_networks"] + eval_networks],
+        ),
     )
 
 
-def eval_team_networks(n: int) -> list[Network]:
-    """The office /24 of each evaluation team (the named teams first)."""
+def eval_team_networks(teams: Sequence[EvalTeam]) -> list[Network]:
+    """The office /24 of each evaluation team."""
     base, _ = network_span(EVAL_TEAM_BASE)
-    names = [team.name for team in EVAL_TEAMS]
     return [
-        Network(
-            64910 + i,
-            names[i] if i < len(names) else f"Eval customer {i + 1}",
-            f"{ipv4_strings(np.array([base + 256 * (16 + i)]))[0]}/24",
-        )
-        for i in range(n)
+        Network(64910 + i, team.name, f"{ipv4_strings(np.array([base + 256 * (16 + i)]))[0]}/24")
+        for i, team in enumerate(teams)
     ]
 
 
@@ -221,7 +218,7 @@ def _residential_exits(
     rng: np.random.Generator,
     homes: dict[str, Arr],
     listed: dict[str, Arr],
-    proxy_intel: list[IntelRow],
+    proxy_intel: pd.DataFrame,
     sizes: dict[str, Any],
 ) -> dict[str, Arr]:
     """Ordinary users' own home IPs, split between the campaigns in proportion to their size.
@@ -231,7 +228,7 @@ def _residential_exits(
     disjoint slices keep two campaigns off one IP.
     """
     pool = np.concatenate([homes[g][0::2][listed[g][0::2]] for g in PERSONA_HOME_GROUPS])
-    proxy_nets = {row[0].rsplit(".", 1)[0] for row in proxy_intel}  # "a.b.c" of each /24
+    proxy_nets = set(proxy_intel["network"].str.rsplit(".", n=1).str[0])  # "a.b.c" of each /24
     pool = pool[~pd.Series(pool).str.rsplit(".", n=1).str[0].isin(proxy_nets).to_numpy()]
     pool = pool[rng.permutation(len(pool))]
     campaigns = sizes["campaigns"]
@@ -256,20 +253,22 @@ def _draw_proxy_exits(rng: np.random.Generator, isp_cidrs: Sequence[str], pool_s
     return rng.permutation(proxy)
 
 
-def _label_proxy_networks(rng: np.random.Generator, proxy: Arr) -> list[IntelRow]:
+def _label_proxy_networks(rng: np.random.Generator, proxy: Arr) -> pd.DataFrame:
     """ip_intel rows for a fifth of the proxies' /24s: intel knows some exits, not all."""
     proxy_nets = np.unique(proxy & ~np.int64(255))
     labelled = rng.choice(len(proxy_nets), max(1, round(0.2 * len(proxy_nets))), replace=False)
-    rows: list[IntelRow] = []
-    for net in np.sort(proxy_nets[labelled]):
-        owner = next(
-            isp
-            for isp in RESIDENTIAL_ISPS
-            for c in isp.blocks
-            if network_span(c)[0] <= net < network_span(c)[0] + network_span(c)[1]
-        )
-        rows.append((f"{ipv4_strings(np.array([net]))[0]}/24", owner.asn, owner.as_org, "proxy"))
-    return rows
+    nets = np.sort(proxy_nets[labelled])
+    blocks = [(network_span(c)[0], isp) for isp in RESIDENTIAL_ISPS for c in isp.blocks]
+    blocks.sort(key=lambda b: b[0])
+    owner = np.searchsorted(np.array([start for start, _ in blocks]), nets, side="right") - 1
+    return pd.DataFrame(
+        {
+            "network": ipv4_strings(nets) + "/24",
+            "asn": np.array([isp.asn for _, isp in blocks], dtype=np.int64)[owner],
+            "as_org": as_objects([isp.as_org for _, isp in blocks])[owner],
+            "kind": "proxy",
+        }
+    )
 
 
 def _draw_homes(
@@ -282,9 +281,9 @@ def _draw_homes(
     home_need = {group: 2 * sizes[group] for group in PERSONA_HOME_GROUPS}
     home_need |= {
         "popular_template": 2 * sizes["popular_template"],
-        "cohort": 2 * sizes["cohort"],
+        "cohort": 2 * sum(sizes["cohort"]),
         "family": sizes["family_count"],
-        "heavy_user": 1,
+        "heavy_user": sizes["heavy_users"],
     }
     total = sum(home_need.values())
     homes_all = draw_unique_hosts(rng, isp_cidrs, total, taken=taken)
@@ -328,14 +327,16 @@ def _draw_nimbus_hosts(rng: np.random.Generator, sizes: dict[str, Any]) -> tuple
     return harvest_pool, cloud_shared, cloud_other
 
 
-def _intel_table(proxy_intel: list[IntelRow], eval_networks: list[Network]) -> pd.DataFrame:
-    """The ip_intel table: residential ISPs, labelled proxy /24s, then the named networks."""
-    rows = [(c, isp.asn, isp.as_org, "residential") for isp in RESIDENTIAL_ISPS for c in isp.blocks]
-    rows += proxy_intel
-    rows += [
-        (network.cidr, network.asn, network.as_org, kind) for network, kind in _LISTED_NETWORKS
-    ]
-    rows += [(network.cidr, network.asn, network.as_org, "corporate") for network in eval_networks]
-    intel = pd.DataFrame(rows, columns=["network", "asn", "as_org", "kind"])
+def _intel_table(
+    proxy_intel: pd.DataFrame, organisations: list[tuple[Network, str]]
+) -> pd.DataFrame:
+    """The ip_intel table: residential ISPs, labelled proxy /24s, named networks, organisations."""
+    columns = ["network", "asn", "as_org", "kind"]
+    isps = [(c, isp.asn, isp.as_org, "residential") for isp in RESIDENTIAL_ISPS for c in isp.blocks]
+    named = [(n.cidr, n.asn, n.as_org, kind) for n, kind in (*_LISTED_NETWORKS, *organisations)]
+    intel = pd.concat(
+        [pd.DataFrame(isps, columns=columns), proxy_intel, pd.DataFrame(named, columns=columns)],
+        ignore_index=True,
+    )
     intel["asn"] = intel["asn"].astype("int64")
     return intel

@@ -7,6 +7,12 @@ Examples
 ['key_00ff', 'key_1000']
 >>> sorted(round_robin(rng, 3, 6)[:3].tolist())
 [0, 1, 2]
+>>> keys = np.array([1, 2, 3, 4], dtype=np.uint64)
+>>> ids = feistel(np.arange(1000, dtype=np.uint64), 32, keys)
+>>> len(np.unique(ids)), bool(ids.max() < 2**32)
+(1000, True)
+>>> hex_arrow(np.array([255], dtype=np.uint64), 4, "k_").to_pylist()
+['k_00ff']
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pyarrow as pa
 
 from linkage.synth.text import Arr
 from linkage.synth.window import DAY, HOUR, START_WEEKDAY, WINDOW_DAYS
@@ -50,14 +57,46 @@ def hex_digits(values: Arr, width: int) -> Arr:
     return ((values[:, None] >> shifts[None, :]) & np.uint64(15)).astype(np.uint8)
 
 
-def hex_strings(values: Arr, width: int, prefix: str) -> Arr:
-    """Format integers as ``prefix`` + zero-padded lowercase hex (a numpy unicode array)."""
-    n = len(values)
+def _hex_bytes(values: Arr, width: int, prefix: str) -> Arr:
+    """(n, len(prefix) + width) uint8 matrix of ``prefix`` + zero-padded lowercase hex."""
     head = np.frombuffer(prefix.encode(), dtype=np.uint8)
-    buf = np.empty((n, len(head) + width), dtype=np.uint8)
+    buf = np.empty((len(values), len(head) + width), dtype=np.uint8)
     buf[:, : len(head)] = head
     buf[:, len(head) :] = _HEX[hex_digits(values, width)]
-    return buf.view(f"S{len(head) + width}").ravel().astype(f"U{len(head) + width}")
+    return buf
+
+
+def hex_strings(values: Arr, width: int, prefix: str) -> Arr:
+    """Format integers as ``prefix`` + zero-padded lowercase hex (a numpy unicode array)."""
+    size = len(prefix) + width
+    return _hex_bytes(values, width, prefix).view(f"S{size}").ravel().astype(f"U{size}")
+
+
+def hex_arrow(values: Arr, width: int, prefix: str) -> pa.StringArray:
+    """Like :func:`hex_strings`, as an Arrow string array built straight from the bytes."""
+    buf = _hex_bytes(values, width, prefix)
+    offsets = np.arange(len(values) + 1, dtype=np.int32) * buf.shape[1]
+    return pa.StringArray.from_buffers(
+        len(values), pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(buf))
+    )
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def feistel(values: Arr, bits: int, keys: Arr) -> Arr:
+    """A keyed permutation of the integers below ``2**bits`` (``bits`` even), one round per key.
+
+    Identifiers made by permuting distinct counters are distinct by construction and
+    look random, so millions of them need no draw-and-dedupe loop.
+    """
+    half = np.uint64(bits // 2)
+    mask = np.uint64((1 << (bits // 2)) - 1)
+    left, right = values >> half, values & mask
+    for key in np.asarray(keys, dtype=np.uint64):
+        mixed = ((right ^ key) * _MIX) >> np.uint64(29)
+        left, right = right, left ^ (mixed & mask)
+    return (left << half) | right
 
 
 def fingerprint_values(rng: np.random.Generator, n: int, taken: Arr | None = None) -> Arr:

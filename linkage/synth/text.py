@@ -8,6 +8,8 @@ Examples
 >>> pieces = template_pieces(["Hi {}!", "Bye {}."])
 >>> render(pieces, np.array([0, 1]), [as_objects(["Ana", "Bo"])]).tolist()
 ['Hi Ana!', 'Bye Bo.']
+>>> pick_within(np.random.default_rng(0), [as_objects(["a"]), as_objects(["b"])], [1, 0]).tolist()
+['b', 'a']
 """
 
 from __future__ import annotations
@@ -55,3 +57,12 @@ def render(pieces: Arr, which: Arr, slots: Sequence[Arr]) -> Arr:
 def pick(rng: np.random.Generator, pool: Arr, n: int) -> Arr:
     """``n`` uniform picks from ``pool``."""
     return pool[rng.integers(0, len(pool), n)]
+
+
+def pick_within(rng: np.random.Generator, pools: Sequence[Arr], which: Arr) -> Arr:
+    """One uniform pick per row from ``pools[which[i]]`` (pools of different sizes)."""
+    table = np.concatenate(pools)
+    sizes = np.array([len(p) for p in pools])
+    start = np.cumsum(sizes) - sizes
+    which = np.asarray(which)
+    return table[start[which] + (rng.random(len(which)) * sizes[which]).astype(np.int64)]

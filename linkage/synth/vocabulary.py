@@ -130,6 +130,9 @@ COMPANIES = tuple(
     )
     for row in _ORGANISATIONS["companies"]
 )
+NAME_FIRST = _words(_ORGANISATIONS["name_parts"]["first"])
+NAME_SECOND = _words(_ORGANISATIONS["name_parts"]["second"])
+UNIVERSITY_PLACES = _words(_ORGANISATIONS["university_places"])
 RESIDENTIAL_ISPS = tuple(
     Isp(int(row["asn"]), row["as_org"], _words(row["blocks"]))
     for row in _ORGANISATIONS["residential_isps"]
