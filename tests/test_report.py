@@ -236,13 +236,25 @@ def test_masked_numbers_show_as_hash(result: Run) -> None:
     assert "give me # gb of ram" in section and "0 gb of ram" not in section
 
 
+LARGE = 30
+"""The sample's swarm is split in shifts of 20-40 accounts; the report's large-cluster views
+are tested with their threshold lowered to this."""
+
+
 def _large(result: Run) -> dict:
-    large = [c for c in result.campaigns if c["flagged"] and c["account_count"] >= 50]
-    assert large, "the generated data plants a swarm of 50+ accounts"
+    large = [c for c in result.campaigns if c["flagged"] and c["account_count"] >= LARGE]
+    assert large, f"the generated data plants a swarm of {LARGE}+ accounts"
     return large[0]
 
 
-def test_a_large_cluster_gets_a_heat_map_not_a_grey_block(result: Run, page: str) -> None:
+@pytest.fixture()
+def large_page(result: Run, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(report, "LARGE_CLUSTER", LARGE)
+    return render_report(result)
+
+
+def test_a_large_cluster_gets_a_heat_map_not_a_grey_block(result: Run, large_page: str) -> None:
+    page = large_page
     campaign = _large(result)
     section = _section(page, campaign["cluster_id"])
     timeline = section.split("Activity timeline", 1)[1].split("Cluster graph", 1)[0]
@@ -259,6 +271,7 @@ def test_a_heat_map_of_many_accounts_groups_rows(
     result: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(report, "HEATMAP_MAX_ROWS", 7)
+    monkeypatch.setattr(report, "LARGE_CLUSTER", LARGE)
     campaign = _large(result)
     timeline = _section(render_report(result), campaign["cluster_id"])
     per_row = -(-campaign["account_count"] // 7)
@@ -266,8 +279,9 @@ def test_a_heat_map_of_many_accounts_groups_rows(
 
 
 def test_a_large_cluster_graph_draws_top_accounts_and_one_node_for_the_rest(
-    result: Run, page: str
+    result: Run, large_page: str
 ) -> None:
+    page = large_page
     campaign = _large(result)
     graph = _section(page, campaign["cluster_id"]).split("Cluster graph", 1)[1]
     graph = graph.split("</svg>", 1)[0]

@@ -86,7 +86,7 @@ def test_campaign_intrusion_set_and_attribution(objects: list[dict], result: Run
         source = by_cluster[campaign["aliases"][0]]
         targets = {ids[t]["type"]: ids[t] for s, r, t in relations if s == campaign["id"]}
         assert "intrusion-set" in targets
-        if source["organization"]:
+        if source["organization"] and source["attribution_kinds"] >= 2:
             actor = targets["threat-actor"]
             assert actor["name"] == source["organization"]
             identities = [

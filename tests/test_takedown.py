@@ -27,26 +27,37 @@ from linkage.run_model import CLUSTER_COLUMNS, GRAPH_TABLES, TAKEDOWN_COLUMNS
 
 runner = CliRunner()
 
-# cluster, score, organisation, accounts as (account_id, org_id, signup_pathway, exchanges)
+# cluster, score, organisation, accounts as
+# (account_id, org_id, org_verified, signup_pathway, exchanges, member_confidence)
 CLUSTERS = [
     (
         "HC-aaa",
         0.91,
         "Kestrel AI",
         [
-            ("a1", None, "standard", 100),
-            ("a2", None, "standard", 80),
-            ("a3", None, "education", 60),
-            ("a4", "org_acme", "enterprise", 40),
+            ("a1", None, False, "standard", 100, 0.9),
+            ("a2", None, False, "standard", 80, 0.9),
+            ("a3", "org_claimed", False, "education", 60, 0.9),
+            ("a4", "org_acme", True, "enterprise", 40, 0.9),
         ],
     ),
     (
         "HC-bbb",
         0.72,
         None,
-        [("b1", None, "standard", 30), ("b2", None, "startup_program", 20), ("b3", None, None, 10)],
+        [
+            ("b1", None, False, "standard", 30, 0.9),
+            ("b2", None, False, "startup_program", 20, 0.9),
+            ("b3", None, False, None, 10, 0.9),
+            ("b4", None, False, "standard", 10, 0.3),
+        ],
     ),
-    ("HC-ccc", 0.65, "Partner Lab", [("c1", None, "research_program", 5), ("c2", None, None, 5)]),
+    (
+        "HC-ccc",
+        0.65,
+        "Partner Lab",
+        [("c1", None, False, "research_program", 5, 0.9), ("c2", None, False, None, 5, 0.9)],
+    ),
 ]
 
 
@@ -56,11 +67,13 @@ def _write_run_folder(folder: Path) -> Path:
     takedown, clusters, accounts, attributes, campaigns = [], [], [], [], []
     for cluster_id, score, organization, members in CLUSTERS:
         confidence = 0.8 if organization else 0.0
-        for account_id, org_id, pathway, exchanges in members:
+        for account_id, org_id, verified, pathway, exchanges, member in members:
             reason = f"hydra_score {score} in cluster {cluster_id}"
-            takedown.append((account_id, cluster_id, score, organization, reason, 0.9))
+            takedown.append((account_id, cluster_id, score, organization, reason, member))
             clusters.append((account_id, cluster_id, score, "true", organization, confidence))
-            accounts.append((account_id, "2026-10-01T00:00:00Z", org_id, pathway, exchanges))
+            accounts.append(
+                (account_id, "2026-10-01T00:00:00Z", org_id, verified, pathway, exchanges)
+            )
             attributes.append((account_id, "ip", "203.0.113.1", exchanges - 1))
             attributes.append((account_id, "ip", "203.0.113.2", 1))
             attributes.append((account_id, "subnet", "203.0.113.0/24", exchanges))
@@ -78,7 +91,15 @@ def _write_run_folder(folder: Path) -> Path:
     for name in GRAPH_TABLES:  # the tables a plan does not read stay empty
         pd.DataFrame({"x": []}).to_parquet(folder / "graph" / f"{name}.parquet")
     frame = pd.DataFrame(
-        accounts, columns=["account_id", "created_at", "org_id", "signup_pathway", "exchanges"]
+        accounts,
+        columns=[
+            "account_id",
+            "created_at",
+            "org_id",
+            "org_verified",
+            "signup_pathway",
+            "exchanges",
+        ],
     )
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     frame.to_parquet(folder / "graph" / "accounts.parquet", index=False)
@@ -124,13 +145,18 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_plan_excludes_allow_list_and_declared_orgs(run_dir: Path, allow_file: Path) -> None:
+def test_plan_excludes_allow_list_verified_orgs_and_unsure_members(
+    run_dir: Path, allow_file: Path
+) -> None:
     manifest = plan_takedown(read_run(run_dir), parse_allow_list(allow_file.read_text()))
     planned = [a["account_id"] for a in manifest["accounts"]]
-    assert planned == ["a1", "a2", "a3", "b1", "b2"]  # by score, then id
+    # by score, then id; a3 only claimed an org nobody verified: it is planned
+    assert planned == ["a1", "a2", "a3", "b1", "b2"]
+    assert manifest["accounts"][2]["declared_org_unverified"] == "org_claimed"
     excluded = {e["account_id"]: e["why"] for e in manifest["excluded"]}
-    assert set(excluded) == {"a4", "b3", "c1", "c2"}
-    assert "declared organisation 'org_acme'" in excluded["a4"][0]
+    assert set(excluded) == {"a4", "b3", "b4", "c1", "c2"}
+    assert "organisation 'org_acme', verified by the provider" in excluded["a4"][0]
+    assert "member confidence 0.30 is below 0.50" in excluded["b4"][0]
     assert excluded["b3"] == ["account is on the allow-list"]
     assert "attributed organisation 'Partner Lab' is on the allow-list" in excluded["c1"]
     first = manifest["accounts"][0]
@@ -146,6 +172,8 @@ def test_plan_excludes_allow_list_and_declared_orgs(run_dir: Path, allow_file: P
         "signup_pathway": "standard",
         "created_at": "2026-10-01T00:00:00Z",
         "cluster_still_active": True,
+        "member_confidence": 0.9,
+        "declared_org_unverified": None,
     }
 
 
@@ -158,9 +186,12 @@ def test_blast_radius(run_dir: Path, allow_file: Path) -> None:
         "accounts_per_cluster": {"HC-aaa": 3, "HC-bbb": 2},
         "still_active_accounts": 3,
         "organizations_attributed": {"(not attributed)": 2, "Kestrel AI": 3},
-        "declared_orgs_touched": {"org_acme": {"accounts_in_flagged_clusters": 1, "excluded": 1}},
+        "declared_orgs_touched": {
+            "org_acme": {"accounts_in_flagged_clusters": 1, "excluded": 1},
+            "org_claimed": {"accounts_in_flagged_clusters": 1, "excluded": 0},
+        },
         "signup_pathways_touched": {"education": 1, "standard": 3, "startup_program": 1},
-        "excluded_accounts": 4,
+        "excluded_accounts": 5,
     }
 
 

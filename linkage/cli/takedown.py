@@ -43,6 +43,13 @@ def takedown_plan(
     force_large: Annotated[
         bool, typer.Option("--force-large", help="Allow a plan larger than --max-accounts.")
     ] = False,
+    min_confidence: Annotated[
+        float,
+        typer.Option(
+            metavar="X",
+            help="Leave out (for review by hand) members whose member_confidence is below X.",
+        ),
+    ] = 0.5,
     out_file: Annotated[
         Path | None,
         typer.Option(
@@ -54,8 +61,10 @@ def takedown_plan(
 ) -> None:
     """Write a takedown manifest to review: accounts with evidence, exclusions, blast radius.
 
-    Accounts on the allow-list and accounts of declared organisations (an
-    org_id at sign-up) are never included; the manifest lists them with why.
+    Accounts on the allow-list, accounts of organisations the provider verified
+    (org_verified) and members the engine is unsure of (member_confidence below
+    --min-confidence) are never included; the manifest lists them with why. A
+    declared but unverified org_id is only a claim: those accounts are planned.
 
     Example: linkage takedown plan out/demo --allow-list allow.txt
     """
@@ -66,7 +75,9 @@ def takedown_plan(
     if path.is_dir():
         raise LinkageError(f"--out {path} is a folder; name the manifest file to write")
     allowed = takedown.read_allow_list(allow_list) if allow_list else None
-    manifest = takedown.plan_takedown(read_run(run_dir), allowed, max_accounts, force_large)
+    manifest = takedown.plan_takedown(
+        read_run(run_dir), allowed, max_accounts, force_large, min_confidence=min_confidence
+    )
     takedown.write_manifest(manifest, path)
     blast = manifest["blast_radius"]
     out.print(

@@ -12,8 +12,12 @@ Two steps, a person in between:
    * accounts on the allow-list (a file with one ``account_id`` or
      ``org:ORG`` per line; ``org:ORG`` covers accounts whose declared
      ``org_id`` is ORG and clusters attributed to organisation ORG), nor
-   * accounts of a declared organisation (an ``org_id`` at sign-up): a known
-     team is a customer relationship, not a hydra head; that needs a person.
+   * accounts of an organisation the provider has *verified* (``org_verified``):
+     a known customer is a relationship, not a hydra head; that needs a person.
+     A declared but unverified ``org_id`` is only a claim the account made: such
+     accounts are planned like any other, and the manifest says what they claimed;
+   * accounts the engine is not sure belong to their campaign
+     (``member_confidence`` below ``min_confidence``): a person decides those.
 
    Excluded accounts are listed with why. A plan larger than
    ``max_accounts`` stops with :class:`TakedownTooLargeError` unless
@@ -56,6 +60,7 @@ from linkage.run_model import Run
 MANIFEST_VERSION = 1
 ACTION = "suspend"
 DEFAULT_MAX_ACCOUNTS = 1000
+DEFAULT_MIN_CONFIDENCE = 0.5
 AUDIT_LOG_NAME = "takedown-audit.jsonl"
 
 
@@ -147,6 +152,7 @@ def plan_takedown(
     max_accounts: int = DEFAULT_MAX_ACCOUNTS,
     force_large: bool = False,
     planned_at: datetime | None = None,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> dict[str, Any]:
     """The takedown manifest of a run: accounts to suspend, exclusions, blast radius.
 
@@ -154,7 +160,7 @@ def plan_takedown(
     accounts would be suspended and ``force_large`` is not set.
     """
     allow = allow_list or AllowList()
-    planned, excluded = _split_flagged(run, allow)
+    planned, excluded = _split_flagged(run, allow, min_confidence)
     blast = _blast_radius(planned, excluded)
     if len(planned) > max_accounts and not force_large:
         raise TakedownTooLargeError(
@@ -177,6 +183,7 @@ def plan_takedown(
         "parameters": {
             "max_accounts": max_accounts,
             "force_large": force_large,
+            "min_confidence": min_confidence,
             "allow_list_accounts": len(allow.accounts),
             "allow_list_organizations": sorted(allow.organizations),
         },
@@ -195,7 +202,14 @@ def _flagged_accounts(run: Run) -> pd.DataFrame:
     """takedown.csv with each account's attribution confidence and sign-up facts, ranked."""
     confidence = run.clusters[["account_id", "attribution_confidence"]]
     accounts = run.accounts.reindex(
-        columns=["account_id", "org_id", "signup_pathway", "created_at", "exchanges"]
+        columns=[
+            "account_id",
+            "org_id",
+            "org_verified",
+            "signup_pathway",
+            "created_at",
+            "exchanges",
+        ]
     )
     flagged = run.takedown.merge(confidence, on="account_id", how="left")
     flagged = flagged.merge(accounts, on="account_id", how="left")
@@ -204,7 +218,7 @@ def _flagged_accounts(run: Run) -> pd.DataFrame:
     )
 
 
-def _exclusions(row: dict[str, Any], allow: AllowList) -> list[str]:
+def _exclusions(row: dict[str, Any], allow: AllowList, min_confidence: float) -> list[str]:
     """Why an account must not be in the plan (empty: it may be)."""
     org_id = text_or_none(row.get("org_id"))
     organization = text_or_none(row.get("organization"))
@@ -215,12 +229,24 @@ def _exclusions(row: dict[str, Any], allow: AllowList) -> list[str]:
         why.append(f"declared organisation {org_id!r} is on the allow-list")
     if organization is not None and organization in allow.organizations:
         why.append(f"attributed organisation {organization!r} is on the allow-list")
-    if org_id is not None:
+    if org_id is not None and _true(row.get("org_verified")):
         why.append(
-            f"account belongs to declared organisation {org_id!r} (a known team: "
-            "handle with the customer, not by bulk takedown)"
+            f"account belongs to organisation {org_id!r}, verified by the provider (a known "
+            "customer: handle with the customer, not by bulk takedown)"
+        )
+    confidence = row.get("member_confidence")
+    if confidence is not None and not pd.isna(confidence) and confidence < min_confidence:
+        why.append(
+            f"member confidence {float(confidence):.2f} is below {min_confidence:.2f}: not "
+            "sure it belongs to the campaign; review by hand"
         )
     return why
+
+
+def _true(value: Any) -> bool:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return False
+    return str(value).strip().lower() in ("true", "1", "yes")
 
 
 def _entry(row: dict[str, Any]) -> dict[str, Any]:
@@ -239,14 +265,16 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
-def _split_flagged(run: Run, allow: AllowList) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _split_flagged(
+    run: Run, allow: AllowList, min_confidence: float = 0.0
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The flagged accounts as (planned suspensions, excluded accounts with why)."""
     campaigns = {c["cluster_id"]: c for c in run.campaigns}
     planned: list[dict[str, Any]] = []
     excluded: list[dict[str, Any]] = []
     for row in _flagged_accounts(run).to_dict("records"):
         entry = _entry(row)
-        why = _exclusions(row, allow)
+        why = _exclusions(row, allow, min_confidence)
         if why:
             excluded.append({**entry, "org_id": text_or_none(row.get("org_id")), "why": why})
             continue
@@ -259,6 +287,7 @@ def _split_flagged(run: Run, allow: AllowList) -> tuple[list[dict[str, Any]], li
                 "signup_pathway": text_or_none(row.get("signup_pathway")),
                 "created_at": iso_utc(row.get("created_at")),
                 "cluster_still_active": bool(campaign.get("still_active", False)),
+                "declared_org_unverified": text_or_none(row.get("org_id")),
             }
         )
     return planned, excluded
@@ -268,7 +297,11 @@ def _blast_radius(planned: list[dict[str, Any]], excluded: list[dict[str, Any]])
     clusters = Counter(a["cluster_id"] for a in planned)
     organizations = Counter(a["organization"] or "(not attributed)" for a in planned)
     pathways = Counter(a["signup_pathway"] or "(unknown)" for a in planned)
-    declared = Counter(a["org_id"] for a in excluded if a.get("org_id"))
+    excluded_orgs = Counter(a["org_id"] for a in excluded if a.get("org_id"))
+    planned_orgs = Counter(
+        a["declared_org_unverified"] for a in planned if a.get("declared_org_unverified")
+    )
+    declared = excluded_orgs + planned_orgs
     return {
         "accounts": len(planned),
         "exchanges": sum(a["exchanges"] for a in planned),
@@ -277,7 +310,7 @@ def _blast_radius(planned: list[dict[str, Any]], excluded: list[dict[str, Any]])
         "still_active_accounts": sum(1 for a in planned if a["cluster_still_active"]),
         "organizations_attributed": dict(sorted(organizations.items())),
         "declared_orgs_touched": {
-            org: {"accounts_in_flagged_clusters": n, "excluded": n}
+            org: {"accounts_in_flagged_clusters": n, "excluded": excluded_orgs.get(org, 0)}
             for org, n in sorted(declared.items())
         },
         "signup_pathways_touched": dict(sorted(pathways.items())),
