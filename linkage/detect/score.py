@@ -13,11 +13,13 @@ and a course's students who each ask a dozen assignment questions the classifier
 as reasoning elicitation are not a harvest either.
 
 * ``link_strength``: mean strength of the cluster's clustering links.
-* ``concealment``: how hidden the group is. A group whose members declared one org
-  is a known team to the degree the org is credible: fully when the provider
-  verified it for some account (``org_verified``), ``unverified_org_credibility``
-  when it is only a claim; ``concealment = 1 - max over orgs(share of members
-  declaring it x credibility)``. A claimed org lowers the score but is no kill switch.
+* ``concealment``: how hidden the group is. Members that declared an org are a known
+  team to the degree the org is credible: fully when the provider verified it for some
+  account (``org_verified``), ``unverified_org_credibility`` when it is only a claim
+  made by two or more members, not at all when a single head claims it;
+  ``concealment = 1 - sum over orgs(share of members declaring it x credibility)``.
+  A claimed org lowers the score but is no kill switch, and a random org per head
+  changes nothing.
 * ``coordination``: from the coordination stage (around-the-clock flat rate or
   minute-level synchrony).
 * ``content``: share of the cluster's prompts whose likeliest intent (the content
@@ -139,11 +141,11 @@ def _concealment(
     if in_clusters.empty:
         return pd.Series(1.0, index=sizes.index)
     per_org = in_clusters.groupby(["cluster_key", "org_id"]).size().rename("n").reset_index()
-    credibility = np.where(
-        per_org["org_id"].isin(vouched), 1.0, settings.score.unverified_org_credibility
-    )
-    per_org["claimed"] = per_org["n"] / per_org["cluster_key"].map(sizes) * credibility
-    transparency = per_org.groupby("cluster_key")["claimed"].max()
+    # an org nobody verified is a claim; one claimed by a single head is no team at all
+    claimed = np.where(per_org["n"] >= 2, settings.score.unverified_org_credibility, 0.0)
+    credibility = np.where(per_org["org_id"].isin(vouched), 1.0, claimed)
+    per_org["known"] = per_org["n"] / per_org["cluster_key"].map(sizes) * credibility
+    transparency = per_org.groupby("cluster_key")["known"].sum()
     return (1.0 - transparency).reindex(sizes.index).fillna(1.0).clip(0.0, 1.0)
 
 
