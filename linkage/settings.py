@@ -442,6 +442,27 @@ class ScoreSettings:
             1.0,
         ),
     )
+    min_control_share: float = field(
+        default=0.2,
+        metadata=_meta(
+            "Share of a cluster's links with evidence of common control (card, mailbox, key, "
+            "network, proxy exit met in time, sign-up burst) that makes it one operator.",
+            0.0,
+            1.0,
+        ),
+    )
+    min_coordination: float = field(
+        default=0.5,
+        metadata=_meta("Coordination that makes a cluster one operator by itself.", 0.0, 1.0),
+    )
+    min_heads_on_likeness: int = field(
+        default=10,
+        metadata=_meta(
+            "A cluster held together by likeness alone (content, behaviour) is flagged only "
+            "with at least this many accounts.",
+            2,
+        ),
+    )
     unverified_org_credibility: float = field(
         default=0.5,
         metadata=_meta(

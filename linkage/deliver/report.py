@@ -90,6 +90,7 @@ COMPONENT_LABELS = {
     "suspicion": "Members' own suspicion",
     "heads": "Heads (how many accounts)",
     "automation": "Automation (scheduler-regular traffic)",
+    "control": "Links with evidence of common control",
 }
 
 CSS = """

@@ -29,6 +29,7 @@ SCORE_COMPONENTS = (
     "suspicion",
     "heads",
     "automation",
+    "control",
 )
 
 

@@ -10,7 +10,13 @@ distillation intent, and heads that each look like extraction on their own (mean
 member suspicion at least ``min_member_suspicion``). Shared infrastructure and timing
 alone (a cron job, a product backend, a family) make a linked group, not a campaign;
 and a course's students who each ask a dozen assignment questions the classifier reads
-as reasoning elicitation are not a harvest either.
+as reasoning elicitation are not a harvest either. Finally, the group must be one
+operator, not merely alike: some of its links carry evidence of common control
+(``control``: share of clustering links with payment, identity, credential, network or
+sign-up evidence, at least ``min_control_share``), or its traffic is coordinated
+(``min_coordination``), or it has so many heads (``min_heads_on_likeness``) that
+likeness alone is beyond chance. Three strangers who ask the same homework question
+are alike; a hydra is run.
 
 * ``link_strength``: mean strength of the cluster's clustering links.
 * ``concealment``: how hidden the group is. Members that declared an org are a known
@@ -53,6 +59,8 @@ from linkage.settings import Settings
 _VOLUME_FLOOR = 100.0
 _VOLUME_CEILING = 10_000.0
 INTENT_COLUMNS = [f"intent_{family}" for family in CONTENT_FAMILIES]
+CONTROL_EVIDENCE = ("payment", "identity", "credential", "network", "signup")
+"""Evidence groups that say the accounts are run by one operator, not merely alike."""
 
 
 def score_clusters(
@@ -70,6 +78,7 @@ def score_clusters(
     strong = clustering_links(internal, settings, suspicious)
     keys["link_strength"] = strong.groupby("cluster_key")["strength"].mean().reindex(keys.index)
     keys["link_strength"] = keys["link_strength"].fillna(0.0)
+    keys["control"] = _control_share(strong, keys.index, settings)
     keys["concealment"] = _concealment(membership, accounts, keys["account_count"], settings)
 
     members = membership[["account_id", "cluster_key"]].merge(profiles, on="account_id")
@@ -98,12 +107,18 @@ def score_clusters(
     weight_total = sum(weights.values()) or 1.0
     behaviour = sum(weights[name] * keys[name] for name in weights) / weight_total
     keys["hydra_score"] = (keys["concealment"] * behaviour).clip(0.0, 1.0).round(4)
-    keys["distillation_evidence"] = (keys["content"] >= settings.score.min_distillation_content) & (
-        keys["suspicion"] >= settings.score.min_member_suspicion
+    config = settings.score
+    one_operator = (
+        (keys["control"] >= config.min_control_share)
+        | (keys["coordination"] >= config.min_coordination)
+        | (keys["account_count"] >= config.min_heads_on_likeness)
     )
-    keys["flagged"] = (keys["hydra_score"] >= settings.score.flag_threshold) & keys[
-        "distillation_evidence"
-    ]
+    keys["distillation_evidence"] = (
+        (keys["content"] >= config.min_distillation_content)
+        & (keys["suspicion"] >= config.min_member_suspicion)
+        & one_operator
+    )
+    keys["flagged"] = (keys["hydra_score"] >= config.flag_threshold) & keys["distillation_evidence"]
     end = data_end if data_end is not None else keys["last_activity"].max()
     keys["still_active"] = keys["last_activity"] >= end - pd.Timedelta(
         hours=settings.score.still_active_hours
@@ -116,10 +131,21 @@ def score_clusters(
         "suspicion",
         "heads",
         "automation",
+        "control",
         "requests_per_account_day",
     ):
         keys[column] = keys[column].round(4)
     return keys.reset_index()
+
+
+def _control_share(strong: pd.DataFrame, index: pd.Index, settings: Settings) -> pd.Series:
+    """Per cluster, the share of its clustering links that carry evidence of common control
+    (a shared card, mailbox, key, network, proxy exit met in time, or a sign-up burst)."""
+    groups = [f"{g}_evidence" for g in CONTROL_EVIDENCE if f"{g}_evidence" in strong.columns]
+    if not groups or strong.empty:
+        return pd.Series(0.0, index=index)
+    controlled = strong[groups].max(axis=1) >= settings.cluster.team_link_evidence
+    return controlled.groupby(strong["cluster_key"]).mean().reindex(index).fillna(0.0)
 
 
 def _weighted(
