@@ -327,6 +327,15 @@ class ClusterSettings:
             1.0,
         ),
     )
+    control_bound_share: float = field(
+        default=0.8,
+        metadata=_meta(
+            "A cluster whose members share common control at least this often keeps only "
+            "members with such a tie (look-alikes of its traffic are dropped).",
+            0.0,
+            1.0,
+        ),
+    )
     min_member_attachment: float = field(
         default=0.5,
         metadata=_meta(
@@ -461,6 +470,14 @@ class ScoreSettings:
             "A cluster held together by likeness alone (content, behaviour) is flagged only "
             "with at least this many accounts.",
             2,
+        ),
+    )
+    min_member_suspicion_on_likeness: float = field(
+        default=0.85,
+        metadata=_meta(
+            "On likeness alone, a cluster's members' own suspicion must average at least this.",
+            0.0,
+            1.0,
         ),
     )
     unverified_org_credibility: float = field(

@@ -97,6 +97,7 @@ def cluster_accounts(
             membership.loc[rows, "method"] = "louvain"
     membership["cluster_key"] = pd.factorize(membership["component"], sort=True)[0].astype(np.int64)
     membership = prune_weak_members(membership, strong, settings)
+    membership = drop_lookalikes(membership, strong, settings)
     counts = membership.groupby("cluster_key")["account_id"].transform("size")
     membership = membership[counts >= 2]
     membership["cluster_key"] = pd.factorize(membership["cluster_key"], sort=True)[0].astype(
@@ -280,6 +281,31 @@ def attachment(membership: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
     )
     total = ends.groupby("account_id")["log_keep"].sum()
     return (1.0 - np.exp(total)).reindex(membership["account_id"]).fillna(0.0).round(4)
+
+
+def drop_lookalikes(
+    membership: pd.DataFrame, links: pd.DataFrame, settings: Settings
+) -> pd.DataFrame:
+    """In a group held together by common control, drop members that only look alike.
+
+    When at least ``control_bound_share`` of a cluster's members hold a card, mailbox, key
+    or network in common with another member (or were opened in the same burst), a member
+    with no such tie is someone who sends the same kind of prompts (a student asking the
+    same benchmark problems a harvest sends), not one of the operator's heads.
+    """
+    groups = (*CONTROL_GROUPS, "signup")
+    evidence = [f"{g}_evidence" for g in groups if f"{g}_evidence" in links]
+    if not evidence or membership.empty:
+        return membership
+    key_of = membership.set_index("account_id")["cluster_key"]
+    a_key = links["account_a"].map(key_of)
+    inside = links[a_key.notna() & (a_key == links["account_b"].map(key_of))]
+    control = inside[inside[evidence].max(axis=1) >= settings.cluster.team_link_evidence]
+    tied = set(control["account_a"]) | set(control["account_b"])
+    has_tie = membership["account_id"].isin(tied)
+    share = has_tie.groupby(membership["cluster_key"]).transform("mean")
+    bound = share >= settings.cluster.control_bound_share
+    return membership[~bound | has_tie]
 
 
 def prune_weak_members(

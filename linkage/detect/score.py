@@ -14,9 +14,10 @@ as reasoning elicitation are not a harvest either. Finally, the group must be on
 operator, not merely alike: some of its links carry evidence of common control
 (``control``: share of clustering links with payment, identity, credential, network or
 sign-up evidence, at least ``min_control_share``), or its traffic is coordinated
-(``min_coordination``), or it has so many heads (``min_heads_on_likeness``) that
-likeness alone is beyond chance. Three strangers who ask the same homework question
-are alike; a hydra is run.
+(``min_coordination``), or it has so many heads (``min_heads_on_likeness``), each
+harvesting heavily on its own (``min_member_suspicion_on_likeness``), that likeness alone
+is beyond chance: the heavier users of a popular agent framework look alike too. Three
+strangers who ask the same homework question are alike; a hydra is run.
 
 * ``link_strength``: mean strength of the cluster's clustering links.
 * ``concealment``: how hidden the group is. Members that declared an org are a known
@@ -108,10 +109,13 @@ def score_clusters(
     behaviour = sum(weights[name] * keys[name] for name in weights) / weight_total
     keys["hydra_score"] = (keys["concealment"] * behaviour).clip(0.0, 1.0).round(4)
     config = settings.score
+    on_likeness = (keys["account_count"] >= config.min_heads_on_likeness) & (
+        keys["suspicion"] >= config.min_member_suspicion_on_likeness
+    )
     one_operator = (
         (keys["control"] >= config.min_control_share)
         | (keys["coordination"] >= config.min_coordination)
-        | (keys["account_count"] >= config.min_heads_on_likeness)
+        | on_likeness
     )
     keys["distillation_evidence"] = (
         (keys["content"] >= config.min_distillation_content)
