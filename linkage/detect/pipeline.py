@@ -112,7 +112,11 @@ def run_pipeline(
         confidence = member_confidence(membership, linked.links, profiles, settings, suspicious)
     with timer.stage("attribution"):
         matches = match_indicators(
-            data.indicators, data.accounts, data.payments, linked.account_attributes, data.requests
+            data.indicators,
+            data.accounts,
+            data.payments,
+            linked.account_attributes,
+            data.ip_addresses,
         )
         attribution = attribute_clusters(matches, membership, settings, suspicious, confidence)
     with timer.stage("assemble"):
