@@ -600,7 +600,7 @@ class GraphStore:
         except neo4j_errors.AuthError as exc:
             raise GraphStoreError(
                 f"Neo4j at {self.uri} refused the password for user {self.user!r}: "
-                "check .neo4j/password or LINKAGE_NEO4J_PASSWORD"
+                f"check {neo4j_server.state_dir() / 'password'} or LINKAGE_NEO4J_PASSWORD"
             ) from exc
         except (
             neo4j_errors.ServiceUnavailable,
