@@ -664,11 +664,15 @@ class GraphStore:
     def _read(self, query: str, params: dict[str, Any], doing: str) -> pd.DataFrame:
         self.verify()
         with self._errors(doing):
+            # No bookmarks: the writes run in sessions of their own (committed before any
+            # read starts), and the bookmark of an earlier read would make every read wait
+            # for a transaction id that a database rebuilt by a bulk import never reaches.
             records, _, keys = self._driver.execute_query(
                 query,
                 params,
                 database_=self.database,
                 routing_=neo4j.RoutingControl.READ,
+                bookmark_manager_=None,
             )
         return pd.DataFrame([[_native(r[k]) for k in keys] for r in records], columns=keys)
 
