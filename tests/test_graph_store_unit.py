@@ -326,7 +326,8 @@ def test_bulk_csv_files_keep_types_empty_strings_and_line_breaks(tmp_path: Path)
                 format="ISO8601",
             ),
             "n": pd.array([1, None, 3], dtype="Int64"),
-            "w": [0.1, float("inf"), None],
+            "w": [0.1, 1e-05, None],
+            "inf": [float("inf"), 2.5, float("-inf")],
             "flag": [True, False, None],
         }
     )
@@ -340,13 +341,15 @@ def test_bulk_csv_files_keep_types_empty_strings_and_line_breaks(tmp_path: Path)
     text = nodes[0][1].read_text(encoding="utf-8")
     assert text.split("\n", 1)[0] == (
         ":ID(Account),account_id:string,display_name:string,note:string,"
-        "created_at:datetime,n:long,w:double,flag:boolean"
+        "created_at:datetime,n:long,w:double,inf:double,flag:boolean"
     )
-    # strings quoted (so "" is an empty string), a missing value an empty field (no property)
+    # strings quoted (so "" is an empty string), a missing value an empty field (no
+    # property), infinities spelt as Java reads them
     assert text.split("\n", 1)[1] == (
-        '"a1","a1","say ""hi"", ok","two\nlines","2026-10-01T12:00:00.000000Z",1,0.1,true\n'
-        '"a2","a2","","x",,,Infinity,false\n'
-        '"a,3","a,3",,"y","2026-10-02T00:00:00.250000Z",3,,\n'
+        '"a1","a1","say ""hi"", ok","two\nlines","2026-10-01T12:00:00.000000Z",1,0.1,'
+        '"Infinity",true\n'
+        '"a2","a2","","x",,,0.00001,"2.5",false\n'
+        '"a,3","a,3",,"y","2026-10-02T00:00:00.250000Z",3,,"-Infinity",\n'
     )
     assert relationships[0][1].read_text(encoding="utf-8") == (
         ':START_ID(Account),:END_ID(Account),strength:double\n"a1","a2",0.5\n'

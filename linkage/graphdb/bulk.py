@@ -30,6 +30,9 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute
+import pyarrow.csv
 
 from linkage.errors import GraphStoreError, LinkageError
 from linkage.graphdb import server as neo4j_server
@@ -50,8 +53,6 @@ T = TypeVar("T")
 
 StepCallback = Callable[[str], None]
 """Told the name of each bulk step as it starts (for a progress display)."""
-
-_CHUNK_ROWS = 200_000  # rows formatted at once when writing a CSV file
 
 
 # ------------------------------------------------------------------------- property types
@@ -75,6 +76,15 @@ def _value_type(values: Iterable[object], where: str) -> str:
     return found.pop() if found else "string"
 
 
+_INFERRED = {
+    "string": "string",
+    "empty": "string",
+    "integer": "long",
+    "floating": "double",
+    "boolean": "boolean",
+}
+
+
 def _column_type(series: pd.Series, name: str, where: str) -> str:
     """The import type of a property column, as the Bolt loader would store its values."""
     if name in tables.TEMPORAL:
@@ -88,7 +98,10 @@ def _column_type(series: pd.Series, name: str, where: str) -> str:
         return "double"
     if tables.is_datetime(series):
         return "string"  # sent as ISO text, not wrapped in datetime()
-    return _value_type(series.dropna().tolist(), f"{where}.{name}")
+    if pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
+        return "string"  # pandas' str dtype holds strings only
+    inferred = _INFERRED.get(pd.api.types.infer_dtype(series, skipna=True))
+    return inferred or _value_type(series.dropna().tolist(), f"{where}.{name}")
 
 
 def _typed(series: pd.Series, kind: str) -> pd.Series:
@@ -181,14 +194,15 @@ class BulkGraph:
 
     def drop_dangling(self) -> None:
         """Relationships whose end nodes do not exist (the loader's MATCH skips them)."""
-        ids = {label: nodes.frame["_id"] for label, nodes in self.nodes.items()}
-        none = pd.Series([], dtype=object)
+        ids = {label: set(nodes.frame["_id"].tolist()) for label, nodes in self.nodes.items()}
         for entities in self.relationships.values():
             frame = entities.frame
-            keep = frame["_start"].isin(ids.get(entities.start, none)) & frame["_end"].isin(
-                ids.get(entities.end, none)
+            starts, ends = ids.get(entities.start, set()), ids.get(entities.end, set())
+            pairs = zip(frame["_start"].tolist(), frame["_end"].tolist(), strict=True)
+            keep = np.fromiter(
+                (start in starts and end in ends for start, end in pairs), bool, len(frame)
             )
-            entities.frame = frame[keep.to_numpy()]
+            entities.frame = frame[keep]
 
 
 def _ids(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -331,25 +345,28 @@ def _add_attribution(graph: BulkGraph, run: Run, run_id: str) -> None:
 # ---------------------------------------------------------------------------- CSV files
 
 
-def _csv_text(values: pd.Series, kind: str) -> np.ndarray:
-    """One column as CSV fields: strings quoted (so that "" stays an empty string), an
-    empty field for a missing value (the importer then sets no property)."""
-    missing = values.isna().to_numpy()
+def _double_text(value: float) -> str | None:
+    if value != value:
+        return None
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"  # Java's spelling
+    return repr(value)  # the shortest text that reads back as the same double
+
+
+def _arrow_column(values: pd.Series, kind: str) -> pa.Array:
+    """One column for Arrow's CSV writer, which quotes every string (so "" stays an empty
+    string) and leaves a missing value an empty field (the importer sets no property)."""
     if kind in ("string", "datetime"):
-        text = values.astype(object).where(~missing, "").astype(str)
-        out = ('"' + text.str.replace('"', '""', regex=False) + '"').to_numpy(dtype=object)
-    elif kind == "long":
-        out = values.astype("Int64").astype(str).to_numpy(dtype=object)
-    elif kind == "double":
-        numbers = values.astype("float64").to_numpy()
-        out = np.array([repr(v) for v in numbers.tolist()], dtype=object)
-        out[np.isposinf(numbers)] = "Infinity"  # Java's spelling
-        out[np.isneginf(numbers)] = "-Infinity"
-    else:
-        flags = values.astype("boolean").fillna(False).to_numpy(dtype=bool)
-        out = np.where(flags, "true", "false").astype(object)
-    out[missing] = ""
-    return out
+        return pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
+    if kind == "long":
+        return pa.array(values.astype("Int64"), type=pa.int64(), from_pandas=True)
+    if kind == "boolean":
+        return pa.array(values.astype("boolean"), type=pa.bool_(), from_pandas=True)
+    numbers = values.astype("float64")
+    if np.isinf(numbers.to_numpy()).any():
+        # Arrow writes inf where Java reads Infinity: such a column goes as text
+        return pa.array([_double_text(v) for v in numbers.tolist()], type=pa.string())
+    return pa.array(numbers, type=pa.float64(), from_pandas=True)
 
 
 def _header(entities: _Entities, label_or_type: str, is_node: bool) -> list[str]:
@@ -366,18 +383,19 @@ def _write_entities(entities: _Entities, path: Path, header: list[str]) -> bool:
     frame = entities.frame
     ids = ["_id"] if "_id" in frame.columns else ["_start", "_end"]
     names = [c for c in frame.columns if not c.startswith("_")]
-    multiline = False
-    with path.open("w", encoding="utf-8", newline="") as out:
-        out.write(",".join(header) + "\n")
-        for start in range(0, len(frame), _CHUNK_ROWS):
-            chunk = frame.iloc[start : start + _CHUNK_ROWS]
-            fields = [_csv_text(chunk[c], "string") for c in ids]
-            fields += [_csv_text(chunk[c], entities.types[c]) for c in names]
-            for column, name in zip(fields[len(ids) :], names, strict=True):
-                if entities.types[name] == "string" and not multiline:
-                    multiline = bool(pd.Series(column).str.contains("[\r\n]").any())
-            lines = pd.Series(fields[0]).str.cat([pd.Series(f) for f in fields[1:]], sep=",")
-            out.write("\n".join(lines.tolist()) + "\n")
+    arrays = [_arrow_column(frame[c], "string") for c in ids]
+    arrays += [_arrow_column(frame[c], entities.types[c]) for c in names]
+    multiline = any(
+        pa.compute.any(pa.compute.match_substring_regex(array, "[\r\n]")).as_py()
+        for array, name in zip(arrays, [*ids, *names], strict=True)
+        if array.type == pa.string() and entities.types.get(name, "string") == "string"
+    )
+    options = pa.csv.WriteOptions(include_header=False, quoting_style="needed")
+    with path.open("wb") as out:
+        # the header by hand: Arrow would quote it, and its names hold ':' and '()'
+        out.write((",".join(header) + "\n").encode("utf-8"))
+        table = pa.Table.from_arrays(arrays, names=[f"c{i}" for i in range(len(arrays))])
+        pa.csv.write_csv(table, out, write_options=options)
     return multiline
 
 

@@ -529,8 +529,8 @@ def test_a_graph_of_runs_loaded_before_datasets_were_recorded_is_one_dataset(
 
 
 def _tricky_copy(run: Run, folder: Path) -> Path:
-    """The run folder with account strings the CSV files must carry exactly: quotes,
-    commas, line breaks, an empty string, non-ASCII text."""
+    """The run folder with values the CSV files must carry exactly: strings with quotes,
+    commas, line breaks, non-ASCII text, an empty string; infinite weights."""
     shutil.copytree(run.out, folder)
     path = folder / "graph" / "accounts.parquet"
     accounts = pd.read_parquet(path)
@@ -538,6 +538,10 @@ def _tricky_copy(run: Run, folder: Path) -> Path:
     for offset, name in enumerate(names):
         accounts.loc[accounts.index[offset], "display_name"] = name
     accounts.to_parquet(path, index=False)
+    path = folder / "graph" / "account_attributes.parquet"
+    held = pd.read_parquet(path)
+    held.loc[held.index[:2], "usage_share"] = [float("inf"), float("-inf")]
+    held.to_parquet(path, index=False)
     return folder
 
 
