@@ -194,15 +194,18 @@ class BulkGraph:
 
     def drop_dangling(self) -> None:
         """Relationships whose end nodes do not exist (the loader's MATCH skips them)."""
-        ids = {label: set(nodes.frame["_id"].tolist()) for label, nodes in self.nodes.items()}
+        ids = {label: _arrow_ids(nodes.frame["_id"]) for label, nodes in self.nodes.items()}
+        none = pa.array([], type=pa.string())
         for entities in self.relationships.values():
             frame = entities.frame
-            starts, ends = ids.get(entities.start, set()), ids.get(entities.end, set())
-            pairs = zip(frame["_start"].tolist(), frame["_end"].tolist(), strict=True)
-            keep = np.fromiter(
-                (start in starts and end in ends for start, end in pairs), bool, len(frame)
-            )
+            starts = pa.compute.is_in(_arrow_ids(frame["_start"]), ids.get(entities.start, none))
+            ends = pa.compute.is_in(_arrow_ids(frame["_end"]), ids.get(entities.end, none))
+            keep = pa.compute.and_(starts, ends).to_numpy(zero_copy_only=False)
             entities.frame = frame[keep]
+
+
+def _arrow_ids(ids: pd.Series) -> pa.Array:
+    return pa.array(ids.to_numpy(dtype=object), type=pa.string())
 
 
 def _ids(frame: pd.DataFrame, column: str) -> pd.Series:
