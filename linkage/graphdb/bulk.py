@@ -495,6 +495,9 @@ def bulk_load(
     if was_running:
         with GraphStore(target) as store:
             report.replaced = [held for held in store.datasets() if held != name]
+    if work_dir is None:
+        # beside the database: as big as the import, and private to this server's owner
+        neo4j_server.state_dir().mkdir(parents=True, exist_ok=True)
     folder = work_dir or Path(tempfile.mkdtemp(prefix="bulk-", dir=neo4j_server.state_dir()))
     try:
         graph = _timed(

@@ -29,11 +29,18 @@ Graph model (``cypher/README.md`` has the long version)::
     (:IP)-[:IN_NETWORK]->(:Network)      its subnet, and its longest-prefix ip_intel block
     (:Network {intel: true, kind, asn, as_org})-[:ANNOUNCED_BY]->(:ASN {number, org})
     (:PaymentMethod)-[:BILLED_TO]->(:BillingName)
-    (:Run {run_id, started_at, complete, ...})                 one per run folder loaded
+    (:Run {run_id, dataset, started_at, complete, ...})        one per run folder loaded
+
+The graph holds one dataset (a run's input folder, or the name given): loading a run of
+another dataset empties the graph first, so that no query ever mixes two datasets (their
+accounts would share IP, card and template nodes). ``linkage.graphdb.bulk`` rebuilds the
+database from one run with the offline importer instead, from the same row tables
+(``linkage.graphdb.tables``).
 
 Loading is idempotent (``UNWIND $rows MERGE ... SET``): loading a run twice, or again
-after a load that broke off, gives the same graph. A later run updates the graph in
-place: nodes accumulate, and the run is authoritative for what it covers. Its clusters
+after a load that broke off, gives the same graph. A later run of the same dataset
+updates the graph in place: nodes accumulate, and the run is authoritative for what it
+covers. Its clusters
 replace all earlier clusters (stable ids: a cluster that keeps its id keeps its node;
 memberships and clusters it does not produce are removed), and for every account it
 holds, its relationships (attributes, links, indicator matches) replace earlier ones.
