@@ -574,10 +574,3 @@ def test_a_bulk_import_gives_the_graph_a_bolt_load_gives(
             assert after.checksum() == over_bolt
     finally:
         _restore(store, first, clean)
-
-
-def test_a_bulk_import_is_refused_for_a_server_other_than_the_local_one(
-    runs: tuple[Run, Run],
-) -> None:
-    with pytest.raises(GraphStoreError, match="is not the local server"):
-        bulk_load(runs[0].out, uri="bolt://127.0.0.1:1")
