@@ -1,6 +1,6 @@
 # Two set-up commands (see README):
 #   make demo   generate the sample dataset and run the main job on it (no server needed)
-#   make test   lint, type-check, start Neo4j, run every test, stop Neo4j
+#   make test   lint, type-check, start the tests' own Neo4j, run every test, stop it
 # Both create .venv and install what they need on first use.
 
 PYTHON ?= python3
@@ -9,6 +9,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint unit browser bench-neo4j neo4j-install neo4j-start neo4j-stop bench clean
+
+# The tests' own Neo4j server: state in .neo4j-test, ports 17687/17474, its own password.
+# The tests clear its database; the user's server (.neo4j, 7687/7474) is never touched.
+TEST_NEO4J := $(BIN)/python tests/integration/neo4j_test_home.py
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,17 +47,18 @@ neo4j-stop: $(STAMP)
 browser:
 	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-# The whole suite: Neo4j is started for the tests and always stopped afterwards.
-test: lint neo4j-install browser
-	$(BIN)/linkage neo4j start
-	$(BIN)/pytest -q; status=$$?; $(BIN)/linkage neo4j stop; exit $$status
+# The whole suite: the test Neo4j server is started for it and always stopped afterwards.
+test: lint browser
+	$(TEST_NEO4J) start
+	$(BIN)/pytest -q; status=$$?; $(TEST_NEO4J) stop; exit $$status
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_pipeline.py
 	$(BIN)/python bench/evaluate_quality.py
 
-bench-neo4j: neo4j-start
+# Loads over Bolt and with the bulk importer into a server of its own (.neo4j-bench).
+bench-neo4j: $(STAMP)
 	$(BIN)/python bench/bench_neo4j_load.py
 
 clean:
-	rm -rf $(VENV) out data/generated .neo4j neo4j/target
+	rm -rf $(VENV) out data/generated .neo4j .neo4j-test .neo4j-bench neo4j/target

@@ -1,30 +1,49 @@
-"""Benchmark of loading a run into Neo4j: rows per second per step and in total.
+"""Benchmark of loading a run into Neo4j, over Bolt and with the bulk importer: rows/s.
 
-Generates the ~1,000,000-request dataset (scale 10) unless given one, runs the main
-job on it, then loads the run folder into the local Neo4j server (started here if it
-is not running, and stopped again afterwards) and loads it a second time (nothing
-changes: the cost of an idempotent reload).
+Generates the ~1,000,000-request dataset (scale 10) unless given one, runs the main job
+on it, then, on a Neo4j server of its own (``.neo4j-bench``, ports 27687/27474; the
+user's ``.neo4j`` is never touched):
+
+1. empties the database and loads the run over Bolt (``linkage neo4j load RUN``);
+2. loads it over Bolt a second time (nothing changes: the cost of an idempotent reload);
+3. rebuilds the database from it with ``neo4j-admin database import``
+   (``linkage neo4j load RUN --bulk``); with ``--checksum``, checks that the graph is
+   the same (``GraphStore.checksum()``, which reads the whole graph: minutes).
+
+Rows are those of the run's graph tables that a load sends (the same count both ways),
+and the seconds are each load's wall time from reading the run folder to a queryable
+graph (for the bulk load: writing the CSV files, stopping the server, the import,
+starting it again and building the indexes).
 
     .venv/bin/python bench/bench_neo4j_load.py                  # generate, run, load
     .venv/bin/python bench/bench_neo4j_load.py --input DIR      # an existing dataset
     .venv/bin/python bench/bench_neo4j_load.py --run out/bench  # an existing run folder
-
-The Neo4j database is CLEARED first (Community has a single database).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from linkage.graphdb import server as neo4j_server
+from linkage.graphdb.bulk import bulk_load
 from linkage.graphdb.store import GraphStore, LoadReport
 
 ROOT = Path(__file__).resolve().parent.parent
-LINKAGE = [sys.executable, "-m", "linkage.cli"]
+LINKAGE = [sys.executable, "-c", "from linkage.cli import app; app()"]
+
+
+def _use_bench_server(home: Path, bolt_port: int, http_port: int) -> None:
+    """A server of the benchmark's own: the loads empty the database."""
+    os.environ["LINKAGE_NEO4J_HOME"] = str(home)
+    os.environ["LINKAGE_NEO4J_BOLT_PORT"] = str(bolt_port)
+    os.environ["LINKAGE_NEO4J_HTTP_PORT"] = str(http_port)
+    for name in ("LINKAGE_NEO4J_URI", "LINKAGE_NEO4J_USER", "LINKAGE_NEO4J_PASSWORD"):
+        os.environ.pop(name, None)
 
 
 def _dataset(args: argparse.Namespace) -> Path:
@@ -50,7 +69,7 @@ def _print_report(title: str, report: LoadReport) -> None:
     )
 
 
-def main() -> int:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
@@ -65,8 +84,20 @@ def main() -> int:
     parser.add_argument(
         "--all-links", action="store_true", help="load every link, not only those clustering used"
     )
-    args = parser.parse_args()
+    parser.add_argument("--home", type=Path, default=ROOT / ".neo4j-bench", help="server state")
+    parser.add_argument("--bolt-port", type=int, default=27687)
+    parser.add_argument("--http-port", type=int, default=27474)
+    parser.add_argument(
+        "--checksum",
+        action="store_true",
+        help="check that both graphs are equal (GraphStore.checksum(); slow on a big run)",
+    )
+    return parser.parse_args()
 
+
+def main() -> int:
+    args = _arguments()
+    _use_bench_server(args.home, args.bolt_port, args.http_port)  # read when the server is used
     run_dir = args.run
     if run_dir is None:
         data = _dataset(args)
@@ -78,22 +109,35 @@ def main() -> int:
 
     started_here = neo4j_server.status() is None
     if started_here:
-        neo4j_server.start()
+        neo4j_server.start(timeout_s=300)
     try:
+        links = 0.0 if args.all_links else None
         with GraphStore() as store:
             began = time.perf_counter()
             store.clear()
             print(f"cleared the database in {time.perf_counter() - began:.1f} s")
             options = {"batch_size": args.batch_size, "workers": args.workers}
-            links = 0.0 if args.all_links else None
             first = store.load_run(run_dir, min_link_strength=links, **options)
-            _print_report("first load", first)
+            _print_report("Bolt load", first)
             again = store.load_run(run_dir, min_link_strength=links, **options)
-            _print_report("second load (no change)", again)
+            _print_report("Bolt reload (no change)", again)
             counts = store.counts()
+            over_bolt = store.checksum() if args.checksum else None
+        bulk = bulk_load(run_dir, min_link_strength=links)
+        _print_report("bulk import (neo4j-admin database import full)", bulk)
         nodes = sum(n for key, n in counts.items() if key.startswith(":"))
         relationships = sum(n for key, n in counts.items() if key.startswith("["))
         print(f"\ngraph: {nodes:,} nodes, {relationships:,} relationships")
+        print(
+            f"rows/s: Bolt {first.rows_per_second:,.0f}, bulk {bulk.rows_per_second:,.0f} "
+            f"({first.rows:,} rows)"
+        )
+        if over_bolt is not None:
+            with GraphStore() as store:
+                same = store.checksum() == over_bolt and store.counts() == counts
+            print(f"bulk graph == Bolt graph (checksum): {same}")
+            if not same:
+                return 1
     finally:
         if started_here:
             neo4j_server.stop()

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
-from linkage.errors import GraphStoreError, LinkageError
+from linkage.cli import app
+from linkage.errors import GraphStoreError
+from linkage.graphdb import bulk, tables
 from linkage.graphdb import store as graph_store
 from linkage.graphdb.store import (
     CYPHER_DIR,
@@ -20,7 +24,9 @@ from linkage.graphdb.store import (
     list_queries,
     query_info,
 )
+from linkage.jobs import write_run_folder as write_run
 from linkage.kinds import ATTRIBUTE_KINDS
+from linkage.run_model import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ("cluster_members", "accounts_behind", "evidence_path", "missed_heads")
@@ -192,8 +198,14 @@ def test_no_cypher_is_built_in_python() -> None:
             )
 
 
-def test_graph_store_error_is_a_linkage_error() -> None:
-    assert issubclass(GraphStoreError, LinkageError)
+def test_a_graph_store_error_reaches_the_shell_as_one_line_and_exit_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LINKAGE_NEO4J_PASSWORD", "x")  # no server is contacted
+    result = CliRunner().invoke(app, ["neo4j", "load", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "is not a run folder" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_an_unreachable_server_is_a_one_line_error() -> None:
@@ -223,13 +235,166 @@ def test_records_turn_missing_values_to_none_and_times_to_iso_text() -> None:
             "t": pd.to_datetime(["2026-10-01T12:00:00.5Z", None], utc=True),
         }
     )
-    assert graph_store._records(frame) == [
+    assert tables.records(frame) == [
         {"a": "x", "n": 1, "f": 0.5, "t": "2026-10-01T12:00:00.500000Z"},
         {"a": None, "n": None, "f": None, "t": None},
     ]
-    assert type(graph_store._records(frame)[0]["n"]) is int
+    assert type(tables.records(frame)[0]["n"]) is int
+
+
+def test_records_gather_map_columns_into_one_map_per_row() -> None:
+    frame = pd.DataFrame({"id": ["a", "b"], "w": [0.5, None], "k": [1, 2]})
+    table = tables.Table(frame, {"weights": ("w", "k"), "props": ()})
+    assert table.records() == [
+        {"id": "a", "weights": {"w": 0.5, "k": 1}, "props": {}},
+        {"id": "b", "weights": {"w": None, "k": 2}, "props": {}},
+    ]
+    assert table.records(1) == table.records()[1:]
 
 
 def test_not_a_run_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(GraphStoreError, match="is not a run folder"):
         GraphStore(uri="bolt://127.0.0.1:1", user="neo4j", password="x").load_run(tmp_path)
+
+
+# ------------------------------------------------------------------ unencrypted connections
+
+
+@pytest.mark.parametrize(
+    ("uri", "use"),
+    [
+        ("bolt://db.example:7687", "bolt+s://db.example:7687"),
+        ("neo4j://10.0.0.5", "neo4j+s://10.0.0.5"),
+        ("bolt://[2001:db8::1]:7687", "bolt+s://[2001:db8::1]:7687"),
+        ("bolt://localhost.example.com:7687", "bolt+s://localhost.example.com:7687"),
+        ("bolt+ssc://db.example:7687", "bolt+s://db.example:7687"),
+    ],
+)
+def test_plain_text_bolt_to_another_machine_is_refused(uri: str, use: str) -> None:
+    with pytest.raises(GraphStoreError) as caught:
+        GraphStore(uri, "neo4j", "secret")
+    message = str(caught.value)
+    assert "\n" not in message and "secret" not in message
+    assert message.startswith("refusing ") and f"use {use} " in message
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "bolt://127.0.0.1:7687",
+        "bolt://127.8.9.10:7687",
+        "neo4j://localhost:7687",
+        "bolt://[::1]:7687",
+        "bolt://[::ffff:127.0.0.1]:7687",
+        "bolt+s://db.example:7687",
+        "neo4j+s://10.0.0.5",
+    ],
+)
+def test_loopback_or_encrypted_connections_are_allowed(uri: str) -> None:
+    with GraphStore(uri, "neo4j", "secret") as store:  # the driver connects on first use
+        assert store.uri == uri
+
+
+# ------------------------------------------------------------------------------ datasets
+
+
+def test_a_run_belongs_to_the_dataset_of_its_input_folder(flagged_run: Run) -> None:
+    run = replace(flagged_run, info={"input": "data/generated//sample/"}, run_id="run-1")
+    assert graph_store.dataset_name(run) == "data/generated/sample"
+    assert graph_store.dataset_name(run, " prod ") == "prod"
+    assert graph_store.dataset_name(replace(run, info={})) == "run-1"
+    with pytest.raises(GraphStoreError, match="dataset name is empty"):
+        graph_store.dataset_name(run, "")
+    properties = graph_store.run_properties(run, "prod")
+    assert properties["dataset"] == "prod" and properties["run_id"] == "run-1"
+
+
+# --------------------------------------------------------------------------------- bulk
+
+
+def test_bulk_csv_files_keep_types_empty_strings_and_line_breaks(tmp_path: Path) -> None:
+    graph = bulk.BulkGraph()
+    accounts = pd.DataFrame(
+        {
+            "_id": ["a1", "a2", "a,3"],
+            "account_id": ["a1", "a2", "a,3"],
+            "display_name": ['say "hi", ok', "", None],
+            "note": ["two\nlines", "x", "y"],
+            "created_at": pd.to_datetime(
+                ["2026-10-01T12:00:00Z", None, "2026-10-02T00:00:00.25Z"],
+                utc=True,
+                format="ISO8601",
+            ),
+            "n": pd.array([1, None, 3], dtype="Int64"),
+            "w": [0.1, 1e-05, None],
+            "inf": [float("inf"), 2.5, float("-inf")],
+            "flag": [True, False, None],
+        }
+    )
+    graph.add_nodes("Account", accounts, ("account_id",))
+    links = pd.DataFrame({"_start": ["a1", "a1"], "_end": ["a2", "gone"], "strength": [0.5, 1]})
+    graph.add_relationships("LINKED_TO", "Account", "Account", links)
+    graph.drop_dangling()  # as the loader's MATCH skips a link to a missing account
+    nodes, relationships, multiline = bulk.write_csv_files(graph, tmp_path)
+    assert multiline
+    assert nodes == [("Account", tmp_path / "nodes_Account.csv")]
+    text = nodes[0][1].read_text(encoding="utf-8")
+    assert text.split("\n", 1)[0] == (
+        ":ID(Account),account_id:string,display_name:string,note:string,"
+        "created_at:datetime,n:long,w:double,inf:double,flag:boolean"
+    )
+    # strings quoted (so "" is an empty string), a missing value an empty field (no
+    # property), infinities spelt as Java reads them
+    assert text.split("\n", 1)[1] == (
+        '"a1","a1","say ""hi"", ok","two\nlines","2026-10-01T12:00:00.000000Z",1,0.1,'
+        '"Infinity",true\n'
+        '"a2","a2","","x",,,0.00001,"2.5",false\n'
+        '"a,3","a,3",,"y","2026-10-02T00:00:00.250000Z",3,,"-Infinity",\n'
+    )
+    assert relationships[0][1].read_text(encoding="utf-8") == (
+        ':START_ID(Account),:END_ID(Account),strength:double\n"a1","a2",0.5\n'
+    )
+
+
+def test_bulk_graph_refuses_what_one_csv_header_cannot_type(tmp_path: Path) -> None:
+    graph = bulk.BulkGraph()
+    mixed = pd.DataFrame({"_id": ["1", "2"], "key": ["1", "2"], "v": [1, "one"]})
+    with pytest.raises(GraphStoreError, match=r"cannot bulk-load :X\.v: its values mix"):
+        graph.add_nodes("X", mixed, ("key",))
+    graph.add_nodes("X", mixed.drop(columns=["v"]).assign(a=1), ("key",))
+    with pytest.raises(GraphStoreError, match="come from two steps"):
+        graph.add_nodes("X", mixed.drop(columns=["v"]).assign(a=2), ("key",))
+
+
+def test_the_bulk_graph_is_the_run_the_bolt_loader_sends(flagged_run: Run, tmp_path: Path) -> None:
+    write_run(flagged_run, tmp_path / "run")
+    run = graph_store.read_run_folder(tmp_path / "run")
+    graph = bulk.build_graph(run, "demo")
+    nodes, rels = graph.nodes, graph.relationships
+    assert len(nodes["Account"].frame) == len(run.accounts)
+    assert len(nodes["Cluster"].frame) == len(run.campaigns)
+    assert len(rels["MEMBER_OF"].frame) == len(run.clusters)
+    edges = sum(len(rels[kind.graph_relationship].frame) for kind, _ in tables.attribute_kinds(run))
+    assert edges == len(run.account_attributes)
+    links = run.links[run.links["strength"] >= run.setting("cluster", "min_link_strength")]
+    assert len(rels["LINKED_TO"].frame) == len(links)
+    for rel_type, entities in rels.items():
+        assert entities.frame["_start"].isin(nodes[entities.start].frame["_id"]).all(), rel_type
+        assert entities.frame["_end"].isin(nodes[entities.end].frame["_id"]).all(), rel_type
+    assert nodes["Account"].types["created_at"] == "datetime"
+    assert rels["LINKED_TO"].types["strength"] == "double"
+    assert rels["LINKED_TO"].types["shared"] == "long"
+    assert nodes["Cluster"].types["flagged"] == "boolean"
+    # a /24 subnet that is also an ip_intel block is one node with both sets of properties
+    networks = nodes["Network"].frame
+    assert {"accounts", "subnet", "intel", "prefix_len"} <= set(networks.columns)
+    assert len(networks) == networks["cidr"].nunique()
+    (run_node,) = nodes["Run"].frame.to_dict("records")
+    assert run_node["dataset"] == "demo" and run_node["complete"] is True
+    assert run_node["run_id"] == run.run_id
+
+
+def test_a_bulk_load_is_refused_for_a_server_other_than_the_local_one(tmp_path: Path) -> None:
+    with pytest.raises(GraphStoreError, match="is not the local server") as caught:
+        bulk.bulk_load(tmp_path, uri="bolt://127.0.0.1:1")
+    assert "leave out --bulk" in str(caught.value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
@@ -12,6 +12,11 @@ from rich.table import Table
 
 from linkage.cli.common import console, fail, out
 from linkage.errors import LinkageError
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from linkage.graphdb.store import LoadReport
 
 app = typer.Typer(
     help="Run a local Neo4j server and explore the account graph in it.", no_args_is_help=True
@@ -43,7 +48,7 @@ def neo4j_start() -> None:
         raise fail(error) from None
     browser = info.http_url.rstrip("/") + "/browser/"
     out.print(f"Neo4j running (pid {info.pid}): {info.uri}  browser: {browser}")
-    out.print("user neo4j; password in .neo4j/password")
+    out.print(f"user neo4j; password in {neo4j_server.state_dir() / 'password'}")
 
 
 @app.command("stop")
@@ -78,16 +83,34 @@ def neo4j_load(
         str | None,
         typer.Option(help="Bolt URI (default: the local server, or LINKAGE_NEO4J_URI)."),
     ] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(help="Name of the run's dataset (default: its input folder, run.json)."),
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Empty the graph first, even for the same dataset."),
+    ] = False,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="Rebuild the local server's database with neo4j-admin import (offline: the "
+            "server is stopped and restarted); for runs of millions of rows.",
+        ),
+    ] = False,
 ) -> None:
     """Load a run folder's account graph and clusters into Neo4j (safe to repeat).
 
-    Loading the same run again changes nothing; a later run updates the clusters in
-    place (stable ids) and, for the accounts it holds, their attributes and links.
+    The graph holds one dataset. Loading the same run again changes nothing; a later run
+    of the same dataset updates the clusters in place (stable ids) and, for the accounts
+    it holds, their attributes and links; a run of another dataset replaces the graph.
     """
     from linkage.graphdb import server as neo4j_server
 
     try:
-        load_into_neo4j(out_dir, uri or neo4j_server.connection_settings()[0])
+        target = uri or neo4j_server.connection_settings()[0]
+        load_into_neo4j(out_dir, target, dataset=dataset, replace=replace, bulk=bulk)
     except LinkageError as error:
         raise fail(error) from None
 
@@ -167,7 +190,45 @@ def _print_frame(frame: pd.DataFrame, title: str) -> None:
     (out if out.is_terminal else Console(width=max(out.width, 240))).print(table)
 
 
-def load_into_neo4j(run_dir: Path, uri: str) -> None:
+def load_into_neo4j(
+    run_dir: Path,
+    uri: str,
+    *,
+    dataset: str | None = None,
+    replace: bool = False,
+    bulk: bool = False,
+) -> None:
+    """Load a run folder (over Bolt, or with the offline importer) and print the steps."""
+    if bulk:
+        from linkage.graphdb.bulk import bulk_load
+
+        with console.status("bulk load") as status:
+            report = bulk_load(
+                run_dir, uri=uri, dataset=dataset, step=lambda s: status.update(f"bulk: {s}")
+            )
+    else:
+        report = _load_over_bolt(run_dir, uri, dataset, replace)
+    how = "bulk-imported" if report.bulk else "loaded"
+    table = Table(
+        title=f"{how} {run_dir} into {uri} ({report.run_id}, dataset {report.dataset})",
+        show_edge=False,
+    )
+    for column in ("step", "rows", "seconds", "rows/s"):
+        table.add_column(column, justify="left" if column == "step" else "right")
+    for step, load in report.steps.items():
+        table.add_row(step, f"{load.rows:,}", f"{load.seconds:.1f}", f"{load.rows_per_second:,.0f}")
+    table.add_row(
+        "total",
+        f"{report.rows:,}",
+        f"{report.seconds:.1f}",
+        f"{report.rows_per_second:,.0f}",
+    )
+    out.print(table)
+    if report.replaced:
+        out.print(f"replaced the graph's dataset: {', '.join(report.replaced)}")
+
+
+def _load_over_bolt(run_dir: Path, uri: str, dataset: str | None, replace: bool) -> LoadReport:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from linkage.graphdb.store import GraphStore
@@ -182,26 +243,14 @@ def load_into_neo4j(run_dir: Path, uri: str) -> None:
             transient=True,
         ) as bar,
     ):
-        tasks: dict[str, object] = {}
+        tasks: dict[str, TaskID] = {}
 
         def show(step: str, done: int, total: int) -> None:
             if step not in tasks:
                 tasks[step] = bar.add_task(step, total=total)
-            bar.update(tasks[step], completed=done, total=total)  # type: ignore[arg-type]
+            bar.update(tasks[step], completed=done, total=total)
 
-        report = store.load_run(run_dir, progress=show)
-    table = Table(title=f"loaded {run_dir} into {uri} ({report.run_id})", show_edge=False)
-    for column in ("step", "rows", "seconds", "rows/s"):
-        table.add_column(column, justify="left" if column == "step" else "right")
-    for step, load in report.steps.items():
-        table.add_row(step, f"{load.rows:,}", f"{load.seconds:.1f}", f"{load.rows_per_second:,.0f}")
-    table.add_row(
-        "total",
-        f"{report.rows:,}",
-        f"{report.seconds:.1f}",
-        f"{report.rows_per_second:,.0f}",
-    )
-    out.print(table)
+        return store.load_run(run_dir, progress=show, dataset=dataset, replace=replace)
 
 
 # --- Takedown ----------------------------------------------------------------------------

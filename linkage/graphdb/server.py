@@ -8,6 +8,7 @@ the tarball's ``bin/neo4j console`` would::
 
     .neo4j/                    (LINKAGE_NEO4J_HOME overrides this folder)
         password               generated on first install, used by connection_settings()
+        ports                  Bolt and HTTP ports other than 7687 and 7474, if any were set
         neo4j.pid              pid of the running server
         maven.log              output of the last Maven run
         home/
@@ -16,6 +17,9 @@ the tarball's ``bin/neo4j console`` would::
             data/ logs/ ...    databases, debug.log, neo4j.log, console.log
 
 The server listens on 127.0.0.1 only (Bolt 7687, HTTP 7474), with authentication on.
+LINKAGE_NEO4J_BOLT_PORT and LINKAGE_NEO4J_HTTP_PORT give a server home other ports (the
+test suite's own server uses them); install() keeps them in ``ports`` so that later
+commands on that home find the server without the variables.
 This module does not use the ``neo4j`` Python driver: readiness is checked on the raw
 Bolt port and on the HTTP discovery endpoint.
 """
@@ -30,9 +34,12 @@ import socket
 import string
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,8 +49,11 @@ from linkage.graphdb.resources import default_state_dir, resource_dir
 __all__ = [
     "ServerInfo",
     "connection_settings",
+    "import_full",
     "install",
+    "is_local_uri",
     "start",
+    "state_dir",
     "status",
     "stop",
 ]
@@ -55,6 +65,12 @@ DEFAULT_USER = "neo4j"
 SUPPORTED_JAVA = (17, 21)
 
 _STAMP = ".linkage-installed"
+# Listen addresses that LINKAGE_NEO4J_BOLT_PORT / LINKAGE_NEO4J_HTTP_PORT (or the state
+# folder's ports file) move to another port.
+_PORT_SETTINGS = {
+    "bolt": ("LINKAGE_NEO4J_BOLT_PORT", "server.bolt.listen_address", 7687),
+    "http": ("LINKAGE_NEO4J_HTTP_PORT", "server.http.listen_address", 7474),
+}
 _HOME_DIRS = ("conf", "data", "logs", "plugins", "import", "run")
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits
 # Run by a short-lived intermediate Python so that the server is not a child of the
@@ -106,6 +122,10 @@ class _Layout:
         return self.state / "password"
 
     @property
+    def ports_file(self) -> Path:
+        return self.state / "ports"
+
+    @property
     def pid_file(self) -> Path:
         return self.state / "neo4j.pid"
 
@@ -132,20 +152,62 @@ def _layout(project_root: Path | None = None) -> _Layout:
 # --------------------------------------------------------------------------- config
 
 
-def _read_conf(layout: _Layout) -> list[tuple[str, str]]:
-    """The key=value pairs of neo4j.conf (the installed copy, else the template)."""
-    path = layout.conf_file if layout.conf_file.exists() else layout.conf_template / "neo4j.conf"
+def _read_conf_lines(lines: list[str]) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise Neo4jServerError(f"cannot read the Neo4j configuration {path}: {exc}") from exc
     for raw in lines:
         line = raw.strip()
         if line and not line.startswith("#") and "=" in line:
             key, value = line.split("=", 1)
             pairs.append((key.strip(), value.strip()))
     return pairs
+
+
+def _read_conf(layout: _Layout) -> list[tuple[str, str]]:
+    """The key=value pairs of neo4j.conf (the installed copy, else the template), with the
+    home's port overrides applied (so that they hold before the first install too)."""
+    path = layout.conf_file if layout.conf_file.exists() else layout.conf_template / "neo4j.conf"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise Neo4jServerError(f"cannot read the Neo4j configuration {path}: {exc}") from exc
+    pairs = _read_conf_lines(lines)
+    for key, value in _port_lines(pairs, _port_overrides(layout)).items():
+        pairs.append((key, value))  # the last value of a key is the one that counts
+    return pairs
+
+
+def _port_number(text: str, where: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise Neo4jServerError(f"{where}={text!r} is not a TCP port: use a number 1-65535")
+    return int(text)
+
+
+def _port_overrides(layout: _Layout) -> dict[str, int]:
+    """Ports that replace neo4j.conf's: the home's ports file, the environment on top."""
+    ports: dict[str, int] = {}
+    try:
+        lines = layout.ports_file.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        name, _, value = (part.strip() for part in line.partition("="))
+        if name in _PORT_SETTINGS and value:
+            ports[name] = _port_number(value, f"{layout.ports_file}: {name}")
+    for name, (variable, _, _) in _PORT_SETTINGS.items():
+        value = os.environ.get(variable, "").strip()
+        if value:
+            ports[name] = _port_number(value, variable)
+    return ports
+
+
+def _port_lines(pairs: list[tuple[str, str]], ports: dict[str, int]) -> dict[str, str]:
+    """neo4j.conf values for the overridden listen addresses (the conf's host, new port)."""
+    lines: dict[str, str] = {}
+    for name, port in sorted(ports.items()):
+        _, key, default_port = _PORT_SETTINGS[name]
+        host = _conf_value(pairs, key, f":{default_port}").rpartition(":")[0]
+        lines[key] = f"{host or '127.0.0.1'}:{port}"
+    return lines
 
 
 def _conf_value(pairs: list[tuple[str, str]], key: str, default: str) -> str:
@@ -353,12 +415,26 @@ def _maven_project(layout: _Layout) -> Path:
 
 
 def _copy_conf(layout: _Layout) -> None:
+    """The template's files into the home's conf/, with the home's ports written in."""
     template = layout.conf_template
     if not (template / "neo4j.conf").exists():
         raise Neo4jServerError(f"{template / 'neo4j.conf'} is missing; restore it from git")
     for source in sorted(template.iterdir()):
         if source.is_file() and source.suffix in (".conf", ".xml", ".properties"):
             shutil.copyfile(source, layout.conf_dir / source.name)
+    ports = _port_overrides(layout)
+    if any(os.environ.get(variable) for variable, _, _ in _PORT_SETTINGS.values()):
+        # remembered, so that status, stop and load find this home's server later on
+        text = "".join(f"{name}={port}\n" for name, port in sorted(ports.items()))
+        layout.ports_file.write_text(text, encoding="utf-8")
+    if not ports:
+        return
+    # rewritten, not appended: strict validation may reject a key given twice
+    lines = layout.conf_file.read_text(encoding="utf-8").splitlines()
+    values = _port_lines(_read_conf_lines(lines), ports)
+    kept = [line for line in lines if line.split("=", 1)[0].strip() not in values]
+    kept += [f"{key}={value}" for key, value in values.items()]
+    layout.conf_file.write_text("\n".join(kept) + "\n", encoding="utf-8")
 
 
 def _system_db_exists(layout: _Layout) -> bool:
@@ -366,25 +442,76 @@ def _system_db_exists(layout: _Layout) -> bool:
 
 
 def _set_initial_password(layout: _Layout, java: Path, password: str) -> None:
-    command = [str(java), "-cp", str(layout.home / "lib" / "*"), ADMIN_TOOL, "dbms"]
-    command += ["set-initial-password", password]
+    """``neo4j-admin dbms set-initial-password``, the password read from a file.
+
+    A command line is readable by every user (``/proc/PID/cmdline``, ``ps``), so the
+    password is not on it: the admin tool parses its arguments with picocli, which expands
+    ``@FILE`` into the arguments the file holds. The file is private to the user (0600),
+    holds the password quoted, and is deleted right after.
+    """
+    handle, name = tempfile.mkstemp(prefix=".initial-password-", dir=layout.state)
+    argument_file = Path(name)
     try:
-        result = subprocess.run(
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(_picocli_quoted(password) + "\n")
+        command = [str(java), "-cp", str(layout.home / "lib" / "*"), ADMIN_TOOL, "dbms"]
+        command += ["set-initial-password", f"@{argument_file}"]
+        result = _run_admin(layout, java, command, "set-initial-password", timeout_s=300)
+    finally:
+        argument_file.unlink(missing_ok=True)
+    if result.returncode != 0:
+        output = (result.stderr or result.stdout).strip().splitlines()
+        detail = output[-1] if output else f"exit {result.returncode}"
+        raise Neo4jServerError(f"neo4j-admin could not set the initial password: {detail}")
+    if not _auth_file_holds(layout.home / "data" / "dbms" / "auth.ini", password):
+        raise Neo4jServerError(
+            "neo4j-admin set a password other than the one in "
+            f"{layout.password_file}: delete {layout.home / 'data'} and run "
+            "`linkage neo4j install` again"
+        )
+
+
+def _picocli_quoted(text: str) -> str:
+    """One argument of a picocli @-file: in double quotes, backslash and quote escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _auth_file_holds(path: Path, password: str) -> bool:
+    """Whether the admin tool's auth file has ``password`` for the initial user.
+
+    Checks Neo4j 5's credential format (``user:SHA-256,HASH,SALT,ITERATIONS:``, an
+    iterated salted SHA-256); a line in another format is taken on trust.
+    """
+    try:
+        line = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    match = re.fullmatch(r"[^:]+:SHA-256,([0-9a-f]+),([0-9a-f]+),(\d+):.*", line)
+    if match is None:
+        return True
+    expected, salt, iterations = match.group(1), bytes.fromhex(match.group(2)), match.group(3)
+    digest = hashlib.sha256(salt + password.encode("utf-8")).digest()
+    for _ in range(int(iterations) - 1):
+        digest = hashlib.sha256(digest).digest()
+    return digest.hex() == expected
+
+
+def _run_admin(
+    layout: _Layout, java: Path, command: list[str], what: str, timeout_s: float
+) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(
             command,
             capture_output=True,
             text=True,
             stdin=subprocess.DEVNULL,
             env=_java_env(java, layout),
             cwd=layout.home,
-            timeout=300,
+            timeout=timeout_s,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise Neo4jServerError(f"neo4j-admin set-initial-password failed to run: {exc}") from exc
-    if result.returncode != 0:
-        output = (result.stderr or result.stdout).strip().splitlines()
-        detail = output[-1] if output else f"exit {result.returncode}"
-        raise Neo4jServerError(f"neo4j-admin could not set the initial password: {detail}")
+        raise Neo4jServerError(f"neo4j-admin {what} failed to run: {exc}") from exc
 
 
 def install(project_root: Path | None = None, quiet: bool = False) -> Path:
@@ -715,3 +842,107 @@ def stop(timeout_s: float = 60) -> bool:
     _terminate(pid, timeout_s)
     layout.pid_file.unlink(missing_ok=True)
     return True
+
+
+# ---------------------------------------------------------------------- bulk import
+
+
+def state_dir() -> Path:
+    """The local server's state folder: ``.neo4j`` of the checkout, or LINKAGE_NEO4J_HOME."""
+    return _layout().state
+
+
+def is_local_uri(uri: str) -> bool:
+    """Whether ``uri`` addresses this home's server (its Bolt port on this machine)."""
+    (_, bolt_port), _ = _endpoints(_layout())
+    parts = urllib.parse.urlsplit(uri)
+    host = (parts.hostname or "").lower()
+    local = host == "localhost" or host.startswith("127.") or host in ("::1", "0:0:0:0:0:0:0:1")
+    return local and (parts.port or 7687) == bolt_port
+
+
+def import_full(
+    nodes: Sequence[tuple[str, Path]],
+    relationships: Sequence[tuple[str, Path]],
+    *,
+    multiline: bool = False,
+    max_off_heap_memory: str = "2G",
+    timeout_s: float = 6 * 3600,
+) -> Path:
+    """Replace the local server's ``neo4j`` database with CSV files, offline.
+
+    Runs ``neo4j-admin database import full --overwrite-destination`` (the fast way in for
+    millions of rows: no transactions, no MERGE). Node files have ``:ID(group)`` columns,
+    relationship files ``:START_ID(group)``/``:END_ID(group)``; every column is typed in
+    the header. The server must be stopped; the tool's output goes to
+    ``.neo4j/import.log``, returned.
+
+    Args:
+        nodes: (label, CSV file) per node file.
+        relationships: (type, CSV file) per relationship file.
+        multiline: some values hold line breaks (slower parsing).
+        max_off_heap_memory: cap on the tool's off-heap caches (the default is 90% of RAM).
+
+    Raises:
+        Neo4jServerError: the server runs, no Java, a file name the tool cannot take, or
+            the import failed (the database is then left empty or partial: load again).
+    """
+    layout = _layout()
+    if _running_pid(layout) is not None:
+        raise Neo4jServerError(
+            "the local Neo4j server is running: stop it (`linkage neo4j stop`) before an "
+            "offline import"
+        )
+    if not _jars_installed(layout):
+        install(quiet=True)
+    java, _ = _find_java()
+    command = _import_command(layout, java, nodes, relationships, multiline, max_off_heap_memory)
+    log_path = layout.state / "import.log"
+    try:
+        with log_path.open("w", encoding="utf-8") as log:
+            result = subprocess.run(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=_java_env(java, layout),
+                cwd=layout.home,
+                timeout=timeout_s,
+                check=False,
+            )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise Neo4jServerError(f"neo4j-admin database import failed to run: {exc}") from exc
+    if result.returncode != 0:
+        reason = _last_line(log_path, ("ERROR", "Exception", "rror:", "Invalid", "Missing"))
+        raise Neo4jServerError(
+            f"neo4j-admin database import failed (exit {result.returncode}"
+            f"{': ' + reason if reason else ''}); see {log_path}"
+        )
+    return log_path
+
+
+def _import_command(
+    layout: _Layout,
+    java: Path,
+    nodes: Sequence[tuple[str, Path]],
+    relationships: Sequence[tuple[str, Path]],
+    multiline: bool,
+    max_off_heap_memory: str,
+) -> list[str]:
+    pairs = _read_conf(layout)
+    command = [str(java), "-cp", str(layout.home / "lib" / "*")]
+    command += _heap_flag(pairs, "server.memory.heap.max_size", "-Xmx")
+    command += [value for key, value in pairs if key == "server.jvm.additional"]
+    # the database name first: a --nodes/--relationships list would swallow it as a file
+    command += [ADMIN_TOOL, "database", "import", "full", "neo4j", "--overwrite-destination=true"]
+    command += [f"--max-off-heap-memory={max_off_heap_memory}", "--bad-tolerance=0"]
+    command += [f"--report-file={layout.state / 'import.report'}"]
+    if multiline:
+        command.append("--multiline-fields=true")
+    for flag, entries in (("--nodes", nodes), ("--relationships", relationships)):
+        for name, path in entries:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or "," in str(path):
+                # the tool splits file lists on commas and label lists on colons
+                raise Neo4jServerError(f"cannot import {name}={path}: unusable name or path")
+            command.append(f"{flag}={name}={path.resolve()}")
+    return command

@@ -29,11 +29,18 @@ Graph model (``cypher/README.md`` has the long version)::
     (:IP)-[:IN_NETWORK]->(:Network)      its subnet, and its longest-prefix ip_intel block
     (:Network {intel: true, kind, asn, as_org})-[:ANNOUNCED_BY]->(:ASN {number, org})
     (:PaymentMethod)-[:BILLED_TO]->(:BillingName)
-    (:Run {run_id, started_at, complete, ...})                 one per run folder loaded
+    (:Run {run_id, dataset, started_at, complete, ...})        one per run folder loaded
+
+The graph holds one dataset (a run's input folder, or the name given): loading a run of
+another dataset empties the graph first, so that no query ever mixes two datasets (their
+accounts would share IP, card and template nodes). ``linkage.graphdb.bulk`` rebuilds the
+database from one run with the offline importer instead, from the same row tables
+(``linkage.graphdb.tables``).
 
 Loading is idempotent (``UNWIND $rows MERGE ... SET``): loading a run twice, or again
-after a load that broke off, gives the same graph. A later run updates the graph in
-place: nodes accumulate, and the run is authoritative for what it covers. Its clusters
+after a load that broke off, gives the same graph. A later run of the same dataset
+updates the graph in place: nodes accumulate, and the run is authoritative for what it
+covers. Its clusters
 replace all earlier clusters (stable ids: a cluster that keeps its id keeps its node;
 memberships and clusters it does not produce are removed), and for every account it
 holds, its relationships (attributes, links, indicator matches) replace earlier ones.
@@ -43,8 +50,10 @@ That is done with a ``run`` stamp on accounts, clusters and their relationships.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import logging
+import os
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -54,15 +63,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import neo4j
-import numpy as np
 import pandas as pd
 from neo4j import exceptions as neo4j_errors
 
 from linkage.errors import GraphStoreError, LinkageError
 from linkage.graphdb import server as neo4j_server
+from linkage.graphdb import tables
 from linkage.graphdb.resources import resource_dir
+from linkage.graphdb.tables import Table
 from linkage.io.run_folder import read_run
 from linkage.kinds import ATTRIBUTE_KINDS
 from linkage.run_model import Run
@@ -303,280 +314,6 @@ def coerce_params(name: str, given: Mapping[str, Any] | None) -> dict[str, Any]:
     return values
 
 
-# ------------------------------------------------------------------------ preparing rows
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as plain Python dicts for the driver: NaN/NaT/NA to None, times to ISO text."""
-    if frame.empty:
-        return []
-    columns: dict[str, np.ndarray] = {}
-    for name in frame.columns:
-        series = frame[name]
-        if isinstance(series.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
-            series.dtype
-        ):
-            columns[name] = _iso_times(series)
-        else:
-            values = series.astype(object).to_numpy()
-            missing = pd.isna(series).to_numpy()
-            if missing.any():
-                values = values.copy()
-                values[missing] = None
-            columns[name] = values
-    names = list(columns)
-    arrays = [columns[n] for n in names]
-    return [
-        {n: _json_value(v) for n, v in zip(names, row, strict=True)}
-        for row in zip(*arrays, strict=True)
-    ]
-
-
-def _iso_times(series: pd.Series) -> np.ndarray:
-    """ISO-8601 UTC text (microseconds) per value, None for missing ones; vectorised."""
-    times = pd.to_datetime(series, utc=True)
-    raw = times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
-    text = np.char.add(np.datetime_as_string(raw, unit="us"), "Z").astype(object)
-    text[pd.isna(times).to_numpy()] = None
-    return text
-
-
-_ACCOUNT_COLUMNS = [
-    "account_id",
-    "created_at",
-    "email",
-    "email_canonical",
-    "email_domain",
-    "display_name",
-    "org_id",
-    "signup_pathway",
-    "country",
-]
-
-
-def _accounts_rows(run: Run) -> pd.DataFrame:
-    accounts = run.accounts.copy()
-    for column in _ACCOUNT_COLUMNS:
-        if column not in accounts.columns:
-            accounts[column] = None
-    accounts["account_id"] = accounts["account_id"].astype("str")
-    return accounts[_ACCOUNT_COLUMNS]
-
-
-def _attribute_nodes(run: Run, attr_type: str, held: pd.DataFrame) -> pd.DataFrame:
-    """One row per distinct attribute value: value, accounts (how many hold it), props."""
-    grouped = held.groupby("attr_value", sort=True)
-    nodes = grouped["account_id"].nunique().rename("accounts").reset_index()
-    props = pd.DataFrame(index=nodes.index)
-    if attr_type == "ip" and "ip_kind" in held.columns:
-        props["kind"] = grouped["ip_kind"].first().to_numpy()
-    elif attr_type == "subnet":
-        props["subnet"] = True
-    elif attr_type == "template" and not run.templates.empty:
-        catalogue = run.templates.drop_duplicates("template_id").set_index("template_id")
-        if "text" in catalogue.columns:
-            props["text"] = nodes["attr_value"].map(catalogue["text"]).to_numpy()
-        if "requests" in catalogue.columns:
-            requests = nodes["attr_value"].map(catalogue["requests"])
-            props["requests"] = pd.to_numeric(requests).astype("Int64").to_numpy()
-    prop_rows = _records(props) if len(props.columns) else [{} for _ in range(len(nodes))]
-    return pd.DataFrame(
-        {
-            "value": nodes["attr_value"].astype("str").to_numpy(),
-            "accounts": nodes["accounts"].to_numpy(),
-            "props": prop_rows,
-        }
-    )
-
-
-_EDGE_COLUMNS = ("account_id", "attr_value", "uses", "first_seen", "last_seen")
-_NOT_EDGE_WEIGHTS = {*_EDGE_COLUMNS, "attr_type", "ip_kind", "accounts"}
-
-
-def _attribute_edges(held: pd.DataFrame) -> pd.DataFrame:
-    """account_id, value, uses, first/last seen, and weights: the other numeric columns of
-    the incidence table (contribution, usage_share, ...) as a map."""
-    edges = pd.DataFrame({"account_id": held["account_id"].astype("str").to_numpy()})
-    edges["value"] = held["attr_value"].astype("str").to_numpy()
-    for column in ("uses", "first_seen", "last_seen"):
-        edges[column] = held[column].reset_index(drop=True) if column in held.columns else None
-    numeric = [
-        c
-        for c in held.columns
-        if c not in _NOT_EDGE_WEIGHTS and pd.api.types.is_numeric_dtype(held[c].dtype)
-    ]
-    weights = _records(held[numeric]) if numeric else [{} for _ in range(len(held))]
-    edges["weights"] = weights
-    return edges
-
-
-def _ip_network_rows(run: Run) -> pd.DataFrame:
-    """(IP, network) pairs: every address's subnet and its longest-prefix ip_intel block."""
-    addresses = run.ip_addresses
-    if addresses.empty:
-        return pd.DataFrame(columns=["address", "cidr"])
-    pairs = pd.concat(
-        [
-            addresses[["address", "subnet"]].rename(columns={"subnet": "cidr"}),
-            addresses[["address", "network"]].rename(columns={"network": "cidr"}),
-        ],
-        ignore_index=True,
-    )
-    pairs = pairs.dropna().drop_duplicates(ignore_index=True)
-    pairs["address"] = pairs["address"].astype("str")
-    pairs["cidr"] = pairs["cidr"].astype("str")
-    return pairs
-
-
-def _intel_rows(run: Run) -> pd.DataFrame:
-    intel = run.ip_intel.copy()
-    if intel.empty:
-        return pd.DataFrame(columns=["cidr", "prefix_len", "kind", "as_org", "asn"])
-    for column in ("asn", "as_org", "kind"):
-        if column not in intel.columns:
-            intel[column] = None
-    cidr = intel["network"].astype("str").str.strip()
-    prefix = pd.to_numeric(cidr.str.rpartition("/")[2], errors="coerce").astype("Int64")
-    asn = pd.to_numeric(intel["asn"], errors="coerce").astype("Int64")
-    rows = pd.DataFrame(
-        {
-            "cidr": cidr,
-            "prefix_len": prefix,
-            "kind": intel["kind"]
-            .astype("str")
-            .str.strip()
-            .str.lower()
-            .where(intel["kind"].notna()),
-            "as_org": intel["as_org"].where(intel["as_org"].notna()),
-            "asn": asn,
-        }
-    )
-    return rows.drop_duplicates("cidr", keep="last", ignore_index=True)
-
-
-def _payment_rows(run: Run) -> pd.DataFrame:
-    payments = run.payments
-    if payments.empty:
-        return pd.DataFrame(columns=["fingerprint", "billing_country", "billing_name"])
-    billing_name = (
-        payments["billing_name_normalised"]
-        if "billing_name_normalised" in payments.columns
-        else pd.Series(None, index=payments.index, dtype=object)
-    )
-    country = (
-        payments["billing_country"]
-        if "billing_country" in payments.columns
-        else pd.Series(None, index=payments.index, dtype=object)
-    )
-    rows = pd.DataFrame(
-        {
-            "fingerprint": payments["payment_fingerprint"].astype("str"),
-            "billing_country": country,
-            "billing_name": billing_name.where(billing_name.astype("str").str.len() > 0),
-        }
-    )
-    return rows.drop_duplicates(ignore_index=True)
-
-
-def _indicator_rows(run: Run) -> pd.DataFrame:
-    """Indicators: graph/indicators.parquet when the run wrote one, else the matched ones."""
-    if not run.indicators.empty:
-        source = run.indicators.rename(columns={"indicator_type": "type"})
-    elif not run.indicator_matches.empty:
-        source = run.indicator_matches.rename(
-            columns={"indicator_type": "type", "indicator_value": "value"}
-        )
-    else:
-        return pd.DataFrame(columns=["type", "value", "organization", "confidence", "source"])
-    rows = source.copy()
-    for column in ("confidence", "source"):
-        if column not in rows.columns:
-            rows[column] = None
-    rows["value"] = rows["value"].astype("str").str.strip()
-    rows = rows[["type", "value", "organization", "confidence", "source"]]
-    return rows.drop_duplicates(["type", "value", "organization"], ignore_index=True)
-
-
-def _match_rows(run: Run) -> pd.DataFrame:
-    if run.indicator_matches.empty:
-        return pd.DataFrame(columns=["type", "value", "account_id", "matched_value"])
-    matches = run.indicator_matches
-    rows = pd.DataFrame(
-        {
-            "type": matches["indicator_type"].astype("str"),
-            "value": matches["indicator_value"].astype("str").str.strip(),
-            "account_id": matches["account_id"].astype("str"),
-            "matched_value": matches["matched_value"].astype("str"),
-        }
-    )
-    return rows.drop_duplicates(ignore_index=True)
-
-
-def _link_rows(run: Run, min_link_strength: float | None) -> pd.DataFrame:
-    if min_link_strength is None:
-        min_link_strength = float(run.setting("cluster", "min_link_strength", 0.0))
-    links = run.links
-    if min_link_strength > 0 and "strength" in links.columns:
-        links = links[links["strength"] >= min_link_strength]
-    if links.empty:
-        return pd.DataFrame(columns=["account_a", "account_b", "evidence"])
-    evidence_columns = [c for c in links.columns if c not in ("account_a", "account_b")]
-    evidence = _records(links[evidence_columns])
-    return pd.DataFrame(
-        {
-            "account_a": links["account_a"].astype("str").to_numpy(),
-            "account_b": links["account_b"].astype("str").to_numpy(),
-            "evidence": evidence,
-        }
-    )
-
-
-_CLUSTER_FIELDS = (
-    "account_count",
-    "exchange_count",
-    "first_activity",
-    "last_activity",
-    "still_active",
-)
-_SCORE_COMPONENTS = ("link_strength", "concealment", "coordination", "content", "volume")
-
-
-def _cluster_rows(run: Run) -> pd.DataFrame:
-    clusters = run.clusters
-    if clusters.empty:
-        return pd.DataFrame(columns=["cluster_id"])
-    per_cluster = clusters.groupby("cluster_id", sort=True).agg(
-        hydra_score=("hydra_score", "first"),
-        flagged=("flagged", "first"),
-        organization=("organization", "first"),
-        attribution_confidence=("attribution_confidence", "first"),
-        members=("account_id", "size"),
-    )
-    per_cluster = per_cluster.reset_index()
-    details = {str(c.get("cluster_id")): c for c in run.campaigns if isinstance(c, dict)}
-    extra: dict[str, list[Any]] = {name: [] for name in (*_CLUSTER_FIELDS, *_SCORE_COMPONENTS)}
-    for cluster_id, members in zip(per_cluster["cluster_id"], per_cluster["members"], strict=True):
-        campaign = details.get(str(cluster_id), {})
-        components = campaign.get("score_components") or {}
-        extra["account_count"].append(campaign.get("account_count", int(members)))
-        for name in ("exchange_count", "first_activity", "last_activity", "still_active"):
-            extra[name].append(campaign.get(name))
-        for name in _SCORE_COMPONENTS:
-            extra[name].append(components.get(name))
-    for name, values in extra.items():
-        per_cluster[name] = values
-    per_cluster["organization"] = per_cluster["organization"].where(
-        per_cluster["organization"].notna() & (per_cluster["organization"] != ""), None
-    )
-    return per_cluster.drop(columns=["members"])
-
-
 # --------------------------------------------------------------------------------- report
 
 
@@ -592,12 +329,17 @@ class StepLoad:
 
 @dataclass
 class LoadReport:
-    """What a load did: rows sent and seconds per step."""
+    """What a load did: rows sent and seconds per step, the dataset, what it replaced."""
 
     run_id: str
     run_dir: Path
+    dataset: str = ""
     steps: dict[str, StepLoad] = field(default_factory=dict)
     seconds: float = 0.0
+    replaced: list[str] = field(default_factory=list)
+    """The datasets the graph held before and no longer holds (empty: none replaced)."""
+    bulk: bool = False
+    """Loaded with neo4j-admin database import (offline) rather than over Bolt."""
 
     @property
     def rows(self) -> int:
@@ -608,7 +350,91 @@ class LoadReport:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
 
 
+# ------------------------------------------------------------------------------ datasets
+
+UNKNOWN_DATASET = "(unknown)"
+"""What :meth:`GraphStore.datasets` calls the content of a graph that has no Run node."""
+
+
+def read_run_folder(run_dir: Path) -> Run:
+    """A run folder, read for loading (its run_id set).
+
+    Raises:
+        GraphStoreError: not a run folder.
+    """
+    try:
+        return read_run(Path(run_dir))
+    except LinkageError as exc:
+        raise GraphStoreError(str(exc)) from exc
+
+
+def dataset_name(run: Run, given: str | None = None) -> str:
+    """The dataset a run belongs to: ``given``, else its input folder as run.json has it.
+
+    Runs of one dataset (the same logs, or later logs of the same source) update the
+    graph in place; a run of another dataset replaces the graph.
+
+    >>> dataset_name(Run.__new__(Run), "prod")
+    'prod'
+    """
+    if given is not None:
+        if not given.strip():
+            raise GraphStoreError("the dataset name is empty: give a name, or leave it out")
+        return given.strip()
+    info = run.info if isinstance(run.info, dict) else {}
+    source = info.get("input")
+    if source:
+        return os.path.normpath(str(source))
+    return str(run.run_id)
+
+
+def run_properties(run: Run, dataset: str) -> dict[str, Any]:
+    """The Run node's properties (``load_run_begin``; ``complete`` is set at the end)."""
+    info = run.info if isinstance(run.info, dict) else {}
+    summary = info.get("summary", {})
+    summary = summary if isinstance(summary, dict) else {}
+    return {
+        "run_id": str(run.run_id),
+        "dataset": dataset,
+        "started_at": info.get("started_at"),
+        "input": info.get("input"),
+        "engine_version": info.get("engine_version"),
+        "accounts": summary.get("accounts"),
+        "requests": summary.get("requests"),
+        "clusters": summary.get("clusters"),
+        "flagged_clusters": summary.get("flagged_clusters"),
+    }
+
+
 # ---------------------------------------------------------------------------------- store
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False  # a host name: not resolved, its address may change
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return bool((mapped or address).is_loopback)
+
+
+def _refuse_plain_text_off_host(uri: str) -> None:
+    """Refuse bolt:// and neo4j:// (and +ssc://, whose certificate nobody checks) to any
+    host but this machine: the password and every row would cross the network readable."""
+    parts = urlsplit(uri)
+    scheme, host = parts.scheme, parts.hostname or ""
+    if scheme.endswith("+s") or _is_loopback(host):
+        return
+    secure = scheme.split("+")[0] + "+s"
+    where = f"[{host}]" if ":" in host else host
+    port = f":{parts.port}" if parts.port else ""
+    raise GraphStoreError(
+        f"refusing {scheme}:// to {host}: it is not encrypted with a checked certificate; "
+        f"use {secure}://{where}{port} (plain bolt:// and neo4j:// are for 127.0.0.1, ::1 "
+        "and localhost only)"
+    )
 
 
 def _first_line(text: str) -> str:
@@ -662,13 +488,13 @@ class _BatchLoader:
         self.workers = workers
         self.progress = progress
 
-    def send(self, step: str, query: str, rows: pd.DataFrame, parallel: bool = False) -> None:
+    def send(self, step: str, query: str, rows: Table, parallel: bool = False) -> None:
         load = self.report.steps.setdefault(step, StepLoad())
         total = load.rows + len(rows)
         began = time.perf_counter()
 
         def one(start: int) -> int:
-            batch = _records(rows.iloc[start : start + self.batch_size])
+            batch = rows.records(start, start + self.batch_size)
             params = {"rows": batch, "run_id": self.run_id}
             self.store._write(query, params, f"loading {step}")
             return len(batch)
@@ -744,6 +570,7 @@ class GraphStore:
                 f"cannot use Neo4j URI {uri!r}: expected bolt://HOST:PORT or neo4j://HOST:PORT "
                 "(e.g. bolt://127.0.0.1:7687)"
             )
+        _refuse_plain_text_off_host(uri)
         try:
             self._driver = neo4j.GraphDatabase.driver(
                 uri,
@@ -780,7 +607,7 @@ class GraphStore:
         except neo4j_errors.AuthError as exc:
             raise GraphStoreError(
                 f"Neo4j at {self.uri} refused the password for user {self.user!r}: "
-                "check .neo4j/password or LINKAGE_NEO4J_PASSWORD"
+                f"check {neo4j_server.state_dir() / 'password'} or LINKAGE_NEO4J_PASSWORD"
             ) from exc
         except (
             neo4j_errors.ServiceUnavailable,
@@ -844,11 +671,15 @@ class GraphStore:
     def _read(self, query: str, params: dict[str, Any], doing: str) -> pd.DataFrame:
         self.verify()
         with self._errors(doing):
+            # No bookmarks: the writes run in sessions of their own (committed before any
+            # read starts), and the bookmark of an earlier read would make every read wait
+            # for a transaction id that a database rebuilt by a bulk import never reaches.
             records, _, keys = self._driver.execute_query(
                 query,
                 params,
                 database_=self.database,
                 routing_=neo4j.RoutingControl.READ,
+                bookmark_manager_=None,
             )
         return pd.DataFrame([[_native(r[k]) for k in keys] for r in records], columns=keys)
 
@@ -923,13 +754,17 @@ class GraphStore:
         *,
         min_link_strength: float | None = None,
         workers: int = 2,
+        dataset: str | None = None,
+        replace: bool = False,
     ) -> LoadReport:
         """Load a run folder's graph and results (idempotent; see the module docstring).
 
-        Applies the schema first. Sends ``UNWIND $rows`` batches of ``batch_size`` rows,
-        each in a transaction of its own, and calls ``progress(step, done, total)`` after
-        each. A load that breaks off leaves a partial graph (its Run node says
-        ``complete: false``); loading the run again completes it.
+        Applies the schema first. The graph holds one dataset: if it holds another one
+        (or ``replace``), everything in it is deleted first. Sends ``UNWIND $rows``
+        batches of ``batch_size`` rows, each in a transaction of its own, and calls
+        ``progress(step, done, total)`` after each. A load that breaks off leaves a
+        partial graph (its Run node says ``complete: false``); loading the run again
+        completes it.
 
         Args:
             run_dir: a run folder written by ``linkage run``.
@@ -942,6 +777,8 @@ class GraphStore:
                 0 loads them all.
             workers: batches of the large steps sent at once (the client packs one while
                 the server writes another).
+            dataset: the dataset's name; default: the run's input folder (run.json).
+            replace: empty the graph first even if it holds this same dataset.
 
         Raises:
             GraphStoreError: not a run folder, or Neo4j failed (wrong password, server
@@ -949,16 +786,20 @@ class GraphStore:
         """
         if batch_size < 1:
             raise GraphStoreError(f"batch_size must be at least 1, got {batch_size}")
-        try:
-            run = read_run(Path(run_dir))
-        except LinkageError as exc:
-            raise GraphStoreError(str(exc)) from exc
+        run = read_run_folder(run_dir)
         self.verify()
         self.apply_schema()
         run_id = str(run.run_id)
-        report = LoadReport(run_id=run_id, run_dir=Path(run_dir))
+        name = dataset_name(run, dataset)
+        report = LoadReport(run_id=run_id, run_dir=Path(run_dir), dataset=name)
         started = time.perf_counter()
-        self._begin_run(run, run_id)
+        held = self.datasets()
+        if held and (replace or held != [name]):
+            # another dataset's accounts would share IPs, cards and ids with this one's
+            self.clear()
+            report.replaced = held
+            report.steps["clear"] = StepLoad(rows=0, seconds=time.perf_counter() - started)
+        self._begin_run(run, run_id, name)
         loader = _BatchLoader(self, run_id, report, batch_size, workers, progress)
         self._load_graph(run, loader, min_link_strength)
         began = time.perf_counter()
@@ -968,58 +809,51 @@ class GraphStore:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _begin_run(self, run: Run, run_id: str) -> None:
-        summary = run.info.get("summary", {}) if isinstance(run.info, dict) else {}
-        self._write(
-            cypher("load_run_begin"),
-            {
-                "run_id": run_id,
-                "started_at": run.info.get("started_at"),
-                "input": run.info.get("input"),
-                "engine_version": run.info.get("engine_version"),
-                "accounts": summary.get("accounts"),
-                "requests": summary.get("requests"),
-                "clusters": summary.get("clusters"),
-                "flagged_clusters": summary.get("flagged_clusters"),
-            },
-            "starting the load",
-        )
+    def datasets(self) -> list[str]:
+        """The datasets the graph holds (sorted; normally one, none if it is empty).
+
+        A graph with nodes but no Run node (a load cut short before it began, or data
+        put there by other means) holds the dataset ``"(unknown)"``.
+        """
+        found = self._read(cypher("admin_datasets"), {}, "reading the datasets")
+        row = found.iloc[0]
+        names = sorted(str(name) for name in row["datasets"])
+        if not names and bool(row["has_nodes"]):
+            names = [UNKNOWN_DATASET]
+        return names
+
+    def _begin_run(self, run: Run, run_id: str, dataset: str) -> None:
+        self._write(cypher("load_run_begin"), run_properties(run, dataset), "starting the load")
 
     def _load_graph(self, run: Run, loader: _BatchLoader, min_link_strength: float | None) -> None:
         """Every node and relationship of the run, in an order that MATCHes what it needs."""
         send = loader.send
-        send("accounts", cypher("load_accounts"), _accounts_rows(run), parallel=True)
-        send("ip_intel", cypher("load_networks"), _intel_rows(run))
-        by_type = {t: g for t, g in run.account_attributes.groupby("attr_type", sort=False)}
-        unknown = sorted(set(by_type) - set(ATTRIBUTE_KINDS))
-        if unknown:
-            raise GraphStoreError(
-                f"account_attributes has attribute types the graph does not know: {unknown}"
-            )
-        kinds = [(t, k) for t, k in ATTRIBUTE_KINDS.items() if t in by_type]
-        for attr_type, kind in kinds:
+        send("accounts", cypher("load_accounts"), tables.account_rows(run), parallel=True)
+        send("ip_intel", cypher("load_networks"), tables.intel_rows(run))
+        kinds = list(tables.attribute_kinds(run))
+        for kind, held in kinds:
             send(
                 "attribute nodes",
                 cypher_template("load_attribute_nodes", LABEL=kind.graph_label, KEY=kind.graph_key),
-                _attribute_nodes(run, attr_type, by_type[attr_type]),
+                tables.attribute_node_rows(run, kind.name, held),
                 parallel=True,
             )
-        send("ip networks", cypher("load_ip_networks"), _ip_network_rows(run))
-        send("payments", cypher("load_payment_methods"), _payment_rows(run))
-        for attr_type, kind in kinds:
+        send("ip networks", cypher("load_ip_networks"), tables.ip_network_rows(run))
+        send("payments", cypher("load_payment_methods"), tables.payment_rows(run))
+        for kind, held in kinds:
             template = cypher_template(
                 "load_attribute_edges",
                 LABEL=kind.graph_label,
                 KEY=kind.graph_key,
                 REL=kind.graph_relationship,
             )
-            send("account_attributes", template, _attribute_edges(by_type[attr_type]), True)
-        send("links", cypher("load_links"), _link_rows(run, min_link_strength), parallel=True)
-        send("indicators", cypher("load_indicators"), _indicator_rows(run))
-        send("indicator_matches", cypher("load_indicator_matches"), _match_rows(run))
-        send("clusters", cypher("load_clusters"), _cluster_rows(run))
-        memberships = run.clusters[["account_id", "cluster_id"]].astype("str")
-        send("memberships", cypher("load_memberships"), memberships)
+            send("account_attributes", template, tables.attribute_edge_rows(held), True)
+        links = tables.link_rows(run, min_link_strength)
+        send("links", cypher("load_links"), links, parallel=True)
+        send("indicators", cypher("load_indicators"), tables.indicator_rows(run))
+        send("indicator_matches", cypher("load_indicator_matches"), tables.match_rows(run))
+        send("clusters", cypher("load_clusters"), tables.cluster_rows(run))
+        send("memberships", cypher("load_memberships"), tables.membership_rows(run))
 
     def _prune(self, run_id: str) -> None:
         """Remove what an earlier run left and this one replaces (see the module docstring)."""

@@ -1,13 +1,15 @@
 """The graph store (linkage.graphdb.store) against the real Neo4j server, on generated data.
 
-`make test` starts the server before pytest and stops it afterwards; run alone, these
-tests start it themselves (and stop it again). The database is cleared at the start:
-Neo4j Community has a single database, so do not point these tests at one you need.
+They run against the suite's own server (``.neo4j-test``, ports 17687/17474; see
+``neo4j_test_home.py``), never the user's: `make test` starts it before pytest and stops
+it afterwards; run alone, these tests start it themselves (and stop it again). Its
+database is cleared and rebuilt freely.
 """
 
 from __future__ import annotations
 
 import math
+import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from typer.testing import CliRunner
 from linkage.cli import app
 from linkage.errors import GraphStoreError
 from linkage.graphdb import server as neo4j_server
+from linkage.graphdb.bulk import bulk_load
 from linkage.graphdb.server import ServerInfo
 from linkage.graphdb.store import GraphStore
 from linkage.io.run_folder import read_previous_clusters
@@ -218,6 +221,7 @@ def test_cluster_members(store: GraphStore, clean: Clean, runs: tuple[Run, Run])
 def test_accounts_behind(store: GraphStore, clean: Clean, runs: tuple[Run, Run]) -> None:
     run = runs[0]
     clusters = run.clusters.set_index("account_id")
+    clustered = unclustered = 0
     for attr_type in ("payment", "ip", "subnet", "template"):
         holders = _holders(run, attr_type)
         value = holders["attr_value"].value_counts().index[0]  # the most shared one
@@ -229,11 +233,15 @@ def test_accounts_behind(store: GraphStore, clean: Clean, runs: tuple[Run, Run])
             for row in behind.itertuples():
                 assert row.uses == uses[row.account_id]
         for row in behind.itertuples():
-            in_cluster = row.account_id in clusters.index
-            assert (row.cluster_id if in_cluster else None) == (
-                clusters.loc[row.account_id, "cluster_id"] if in_cluster else None
-            )
+            if row.account_id in clusters.index:
+                clustered += 1
+                assert row.cluster_id == clusters.loc[row.account_id, "cluster_id"]
+                assert row.flagged == bool(clusters.loc[row.account_id, "flagged"])
+            else:
+                unclustered += 1
+                assert pd.isna(row.cluster_id) and row.flagged is False, row.account_id
         assert behind["flagged"].tolist() == sorted(behind["flagged"], reverse=True)
+    assert clustered and unclustered, "both kinds of holder were checked"
     # an ASN: the accounts whose requests came from its blocks
     ips = run.result.account_attributes.query("attr_type == 'ip'")
     located = ips.merge(run.result.ip_addresses, left_on="attr_value", right_on="address")
@@ -367,7 +375,7 @@ def test_a_wrong_password_is_a_one_line_error(server: ServerInfo) -> None:
     assert "\n" not in message
     assert message == (
         f"Neo4j at {server.uri} refused the password for user 'neo4j': "
-        "check .neo4j/password or LINKAGE_NEO4J_PASSWORD"
+        f"check {neo4j_server.state_dir() / 'password'} or LINKAGE_NEO4J_PASSWORD"
     )
     with (
         GraphStore(server.uri, server.user, "not-the-password") as wrong,
@@ -427,3 +435,142 @@ def test_a_load_cut_short_by_the_server_stopping_completes_on_a_second_load(
         again.load_run(run.out)
         assert again.counts() == clean.counts
         assert again.checksum() == clean.checksum
+
+
+# ----------------------------------------------------------------------------- datasets
+
+
+@pytest.fixture(scope="session")
+def other_dataset(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """A run of another generated dataset (another seed, another input folder)."""
+    root = tmp_path_factory.mktemp("other_dataset")
+    write_dataset(generate(scenario="default", seed=SEED + 1, scale=0.1), root / "data")
+    settings = Settings()
+    result = run_pipeline(root / "data", settings)
+    write_run(result, root / "run")
+    return Run(root / "run", result, settings)
+
+
+def test_a_run_of_another_dataset_replaces_the_graph(
+    store: GraphStore, clean: Clean, runs: tuple[Run, Run], other_dataset: Run
+) -> None:
+    first = runs[0]
+    first_name = str(first.out.parent / "data")
+    assert store.datasets() == [first_name]
+    try:
+        report = store.load_run(other_dataset.out)
+        assert report.replaced == [first_name]
+        assert store.datasets() == [report.dataset] != [first_name]
+        counts = store.counts()
+        assert counts[":Account"] == len(other_dataset.result.accounts)
+        assert counts[":Run"] == 1
+        _assert_same_clusters(store, other_dataset)
+        # every investigator query answers for this dataset only
+        other_accounts = set(other_dataset.result.accounts["account_id"])
+        flagged = {c["cluster_id"] for c in other_dataset.result.campaigns if c["flagged"]}
+        missed = store.run_query("missed_heads", {"limit": "100000"})
+        assert not missed.empty
+        assert set(missed["account_id"]) <= other_accounts
+        assert set(missed["touches_cluster"]) <= flagged
+        top = store.run_query("top_clusters", {"limit": "100000"})
+        assert set(top["cluster_id"]) == {c["cluster_id"] for c in other_dataset.result.campaigns}
+        gone = first.result.accounts["account_id"].iloc[0]
+        assert store.run_query(
+            "evidence_path", {"account_a": gone, "account_b": sorted(other_accounts)[0]}
+        ).empty
+        # the same graph as a load into an empty database
+        replaced = store.checksum()
+        store.clear()
+        store.load_run(other_dataset.out)
+        assert store.checksum() == replaced
+    finally:
+        _restore(store, first, clean)
+
+
+def test_the_dataset_is_the_input_folder_unless_named(
+    store: GraphStore, clean: Clean, runs: tuple[Run, Run]
+) -> None:
+    first, second = runs
+    try:
+        # runs of one input folder are one dataset: the second updates the first in place
+        report = store.load_run(second.out)
+        assert report.replaced == [] and store.counts()[":Run"] == 2
+        # a name of its own makes it another dataset, and --replace empties the graph
+        named = store.load_run(second.out, dataset="investigation-7")
+        assert named.replaced == [report.dataset]
+        assert store.datasets() == ["investigation-7"]
+        again = store.load_run(second.out, dataset="investigation-7", replace=True)
+        assert again.replaced == ["investigation-7"] and store.counts()[":Run"] == 1
+        with pytest.raises(GraphStoreError, match="dataset name is empty"):
+            store.load_run(second.out, dataset=" ")
+    finally:
+        _restore(store, first, clean)
+
+
+def test_a_graph_of_runs_loaded_before_datasets_were_recorded_is_one_dataset(
+    store: GraphStore, clean: Clean, runs: tuple[Run, Run]
+) -> None:
+    first = runs[0]
+    try:
+        # a graph loaded by an earlier version: Run nodes without a dataset
+        store._write("MATCH (r:Run) REMOVE r.dataset", {}, "making a legacy graph")
+        assert store.datasets() == [str(first.out.parent / "data")]  # its input folder
+        assert store.load_run(first.out).replaced == []
+        assert store.checksum() == clean.checksum
+        # nodes without any Run node: an unknown dataset, replaced by the next load
+        store._write("MATCH (r:Run) DETACH DELETE r", {}, "making an unknown graph")
+        assert store.datasets() == ["(unknown)"]
+        assert store.load_run(first.out).replaced == ["(unknown)"]
+    finally:
+        _restore(store, first, clean)
+
+
+# -------------------------------------------------------------------------- bulk import
+
+
+def _tricky_copy(run: Run, folder: Path) -> Path:
+    """The run folder with values the CSV files must carry exactly: strings with quotes,
+    commas, line breaks, non-ASCII text, an empty string; infinite weights."""
+    shutil.copytree(run.out, folder)
+    path = folder / "graph" / "accounts.parquet"
+    accounts = pd.read_parquet(path)
+    names = ['say "hi", twice', "", "two\nlines\r\nthree", "Zoë 王 \\ end", None]
+    for offset, name in enumerate(names):
+        accounts.loc[accounts.index[offset], "display_name"] = name
+    accounts.to_parquet(path, index=False)
+    path = folder / "graph" / "account_attributes.parquet"
+    held = pd.read_parquet(path)
+    held.loc[held.index[:2], "usage_share"] = [float("inf"), float("-inf")]
+    held.to_parquet(path, index=False)
+    return folder
+
+
+def test_a_bulk_import_gives_the_graph_a_bolt_load_gives(
+    store: GraphStore, clean: Clean, runs: tuple[Run, Run], tmp_path: Path
+) -> None:
+    first = runs[0]
+    try:
+        report = bulk_load(first.out, work_dir=tmp_path / "csv")
+        assert report.bulk and report.rows > 0 and report.replaced == []
+        assert {"write csv", "import", "schema"} <= set(report.steps)
+        header = (tmp_path / "csv" / "nodes_Account.csv").read_text().splitlines()[0]
+        assert header.startswith(":ID(Account),account_id:string,created_at:datetime")
+        start = (tmp_path / "csv" / "relationships_MEMBER_OF.csv").read_text().splitlines()[0]
+        assert start.startswith(":START_ID(Account),:END_ID(Cluster)")
+        with GraphStore() as after:  # the server was restarted
+            assert after.counts() == clean.counts
+            assert after.checksum() == clean.checksum
+            assert after.datasets() == [report.dataset]
+        # strings that CSV quoting must not bend, loaded both ways
+        tricky = _tricky_copy(first, tmp_path / "tricky")
+        store.clear()
+        store.load_run(tricky)
+        over_bolt = store.checksum()
+        assert over_bolt != clean.checksum
+        loaded = CliRunner().invoke(app, ["neo4j", "load", str(tricky), "--bulk"])
+        assert loaded.exit_code == 0, loaded.output
+        assert "bulk-imported" in loaded.output
+        with GraphStore() as after:
+            assert after.checksum() == over_bolt
+    finally:
+        _restore(store, first, clean)

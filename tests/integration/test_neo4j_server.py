@@ -1,24 +1,30 @@
 """The project's own Neo4j server (linkage.graphdb.server) against the real thing.
 
-`make test` starts the server before pytest and stops it afterwards; run alone, these
-tests start it themselves (and stop it again).
+The tests run the suite's own server (``.neo4j-test``, ports 17687/17474; see
+``neo4j_test_home.py``): `make test` starts it before pytest and stops it afterwards; run
+alone, these tests start it themselves (and stop it again). The tests without the
+``neo4j`` mark need no server.
 """
 
 import ipaddress
+import shutil
+import subprocess
 import urllib.request
 from pathlib import Path
 
+import neo4j
 import pytest
 
+from integration import neo4j_test_home
+from linkage.errors import Neo4jServerError
 from linkage.graphdb import server as neo4j_server
+from linkage.graphdb.resources import default_state_dir
 from linkage.graphdb.server import ServerInfo
-
-neo4j = pytest.importorskip("neo4j")
 
 
 @pytest.mark.neo4j
 def test_bolt_answers_with_the_stored_password(server: ServerInfo) -> None:
-    assert server.uri == "bolt://127.0.0.1:7687"
+    assert server.uri == f"bolt://127.0.0.1:{neo4j_test_home.BOLT_PORT}"
     assert server.user == "neo4j"
     assert len(server.password) >= 16
     with neo4j.GraphDatabase.driver(server.uri, auth=(server.user, server.password)) as driver:
@@ -43,7 +49,7 @@ def test_a_wrong_password_is_rejected(server: ServerInfo) -> None:
 
 @pytest.mark.neo4j
 def test_the_browser_is_served_over_http(server: ServerInfo) -> None:
-    assert server.http_url == "http://127.0.0.1:7474/"
+    assert server.http_url == f"http://127.0.0.1:{neo4j_test_home.HTTP_PORT}/"
     with urllib.request.urlopen(server.http_url + "browser/", timeout=10) as response:
         assert response.status == 200
         assert b"Neo4j Browser" in response.read()
@@ -94,7 +100,7 @@ def _listening_addresses(port: int) -> set[str]:
 
 @pytest.mark.neo4j
 def test_only_loopback_is_listened_on(server: ServerInfo) -> None:
-    for port in (7687, 7474):
+    for port in (neo4j_test_home.BOLT_PORT, neo4j_test_home.HTTP_PORT):
         listening = _listening_addresses(port)
         assert listening, f"nothing listens on {port}"
         assert all(_is_loopback(address) for address in listening), listening
@@ -111,3 +117,85 @@ def test_environment_overrides_connection_settings(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("LINKAGE_NEO4J_USER", "alice")
     monkeypatch.setenv("LINKAGE_NEO4J_PASSWORD", "secret")
     assert neo4j_server.connection_settings() == ("bolt://db.example:7777", "alice", "secret")
+
+
+@pytest.mark.neo4j
+def test_the_tests_run_a_server_of_their_own_not_the_users(server: ServerInfo) -> None:
+    home = neo4j_server.state_dir()
+    assert home == neo4j_test_home.HOME != default_state_dir()
+    assert neo4j_server.connection_settings()[0] == server.uri
+    assert not {neo4j_test_home.BOLT_PORT, neo4j_test_home.HTTP_PORT} & {7687, 7474}
+    running = neo4j_server.status()
+    assert running is not None and running.password == (home / "password").read_text().strip()
+    assert f"--home-dir={home / 'home'}" in Path(f"/proc/{running.pid}/cmdline").read_text()
+
+
+@pytest.mark.neo4j
+def test_the_initial_password_is_never_on_a_command_line(
+    server: ServerInfo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a fresh server home that borrows the test server's jars
+    installed = neo4j_server._layout()
+    state = tmp_path / "state"
+    layout = neo4j_server._Layout(root=installed.root, state=state, home=state / "home")
+    layout.home.mkdir(parents=True)
+    (layout.home / "lib").symlink_to(installed.home / "lib")
+    shutil.copytree(installed.conf_dir, layout.conf_dir)
+    commands: list[list[str]] = []
+    real_run = subprocess.run
+
+    def spy(command: list[str], *args: object, **kwargs: object) -> object:
+        commands.append([str(part) for part in command])
+        return real_run(command, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(neo4j_server.subprocess, "run", spy)
+    password = 'two words "quoted" back\\slash #hash @at'
+    java, _ = neo4j_server._find_java()
+    neo4j_server._set_initial_password(layout, java, password)
+    assert len(commands) == 1
+    assert not any(word in part for part in commands[0] for word in ("words", "quoted", "#hash"))
+    assert any(part.startswith("@") for part in commands[0])  # an argument file instead
+    assert not list(state.glob(".initial-password-*")), "the argument file is deleted"
+    auth = layout.home / "data" / "dbms" / "auth.ini"
+    assert neo4j_server._auth_file_holds(auth, password)
+    assert not neo4j_server._auth_file_holds(auth, "two words")
+
+
+def test_ports_come_from_the_environment_then_the_homes_ports_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LINKAGE_NEO4J_HOME", str(tmp_path))
+    monkeypatch.setenv("LINKAGE_NEO4J_PASSWORD", "x")
+    monkeypatch.delenv("LINKAGE_NEO4J_BOLT_PORT")
+    monkeypatch.delenv("LINKAGE_NEO4J_HTTP_PORT")
+    assert neo4j_server.connection_settings()[0] == "bolt://127.0.0.1:7687"
+    (tmp_path / "ports").write_text("bolt=12345\nhttp=12346\n")
+    assert neo4j_server.connection_settings()[0] == "bolt://127.0.0.1:12345"
+    assert neo4j_server.is_local_uri("bolt://localhost:12345")
+    assert not neo4j_server.is_local_uri("bolt://127.0.0.1:7687")
+    assert not neo4j_server.is_local_uri("bolt://db.example:12345")
+    monkeypatch.setenv("LINKAGE_NEO4J_BOLT_PORT", "23456")
+    assert neo4j_server.connection_settings()[0] == "bolt://127.0.0.1:23456"
+    monkeypatch.setenv("LINKAGE_NEO4J_BOLT_PORT", "99999")
+    with pytest.raises(Neo4jServerError, match="LINKAGE_NEO4J_BOLT_PORT='99999' is not a TCP"):
+        neo4j_server.connection_settings()
+
+
+def test_installing_writes_the_ports_into_the_homes_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LINKAGE_NEO4J_HOME", str(tmp_path))
+    monkeypatch.setenv("LINKAGE_NEO4J_BOLT_PORT", "23456")
+    monkeypatch.setenv("LINKAGE_NEO4J_HTTP_PORT", "23457")
+    layout = neo4j_server._layout()
+    layout.conf_dir.mkdir(parents=True)
+    neo4j_server._copy_conf(layout)
+    monkeypatch.delenv("LINKAGE_NEO4J_BOLT_PORT")
+    monkeypatch.delenv("LINKAGE_NEO4J_HTTP_PORT")
+    neo4j_server._copy_conf(layout)  # a later install, without the variables
+    lines = layout.conf_file.read_text().splitlines()
+    assert [line for line in lines if "listen_address=" in line and "default" not in line] == [
+        "server.bolt.listen_address=127.0.0.1:23456",
+        "server.http.listen_address=127.0.0.1:23457",
+    ]
+    assert (tmp_path / "ports").read_text() == "bolt=23456\nhttp=23457\n"
