@@ -2,7 +2,7 @@
 // Answers: who are the heads of this hydra; for each, how many links it has inside the
 // cluster and how strong the strongest is; how many payment methods, IPs, /24 networks,
 // templates and other attributes (emails, billing names, API keys, client strings, email
-// domains) it shares with other members; the three weightiest of those; and which
+// domains, prompt families) it shares with other members; the three weightiest of those; and which
 // attribution indicators matched it.
 // @param cluster_id string  the cluster's id, as in clusters.csv (HC-...)
 MATCH (c:Cluster {cluster_id: $cluster_id})<-[:MEMBER_OF]-(a:Account)
@@ -11,7 +11,7 @@ CALL (a, c) {
   RETURN count(l) AS links, max(l.strength) AS strongest_link
 }
 CALL (a, c) {
-  OPTIONAL MATCH (a)-[r:PAID_WITH|HAS_EMAIL|BILLED_AS|USED_KEY|USED_IP|USED_NETWORK|SENT_TEMPLATE|USED_CLIENT|HAS_EMAIL_DOMAIN]->(x)
+  OPTIONAL MATCH (a)-[r:PAID_WITH|HAS_EMAIL|BILLED_AS|USED_KEY|USED_IP|USED_NETWORK|SENT_TEMPLATE|USED_CLIENT|HAS_EMAIL_DOMAIN|SENT_FAMILY]->(x)
   WHERE EXISTS { (x)<--(b:Account)-[:MEMBER_OF]->(c) WHERE b <> a }
   WITH type(r) AS kind, x, r
   ORDER BY r.contribution DESC, kind
@@ -20,7 +20,7 @@ CALL (a, c) {
          sum(CASE kind WHEN 'USED_IP' THEN 1 ELSE 0 END) AS ips,
          sum(CASE kind WHEN 'USED_NETWORK' THEN 1 ELSE 0 END) AS networks,
          sum(CASE kind WHEN 'SENT_TEMPLATE' THEN 1 ELSE 0 END) AS templates,
-         collect(head(labels(x)) + ' ' + coalesce(x.fingerprint, x.address, x.cidr, x.template_id, x.key_id, x.name, x.domain, x.value))[..3] AS top_evidence
+         collect(head(labels(x)) + ' ' + coalesce(x.fingerprint, x.address, x.cidr, x.template_id, x.family_id, x.key_id, x.name, x.domain, x.value))[..3] AS top_evidence
 }
 CALL (a) {
   OPTIONAL MATCH (i:Indicator)-[:MATCHED]->(a)

@@ -29,6 +29,7 @@ from linkage.graphdb.store import GraphStore
 from linkage.io.run_folder import read_previous_clusters
 from linkage.jobs import run_detection as run_pipeline
 from linkage.jobs import write_run_folder as write_run
+from linkage.kinds import ATTRIBUTE_KINDS
 from linkage.run_model import Run as RunModel
 from linkage.settings import Settings
 from linkage.synth import generate, write_dataset
@@ -129,17 +130,7 @@ def test_the_graph_holds_the_run(clean: Clean, runs: tuple[Run, Run]) -> None:
     assert counts[":Run"] == 1
     attribute_edges = sum(
         counts.get(f"[{t}]", 0)
-        for t in (
-            "PAID_WITH",
-            "HAS_EMAIL",
-            "BILLED_AS",
-            "USED_KEY",
-            "USED_IP",
-            "USED_NETWORK",
-            "SENT_TEMPLATE",
-            "USED_CLIENT",
-            "HAS_EMAIL_DOMAIN",
-        )
+        for t in (kind.graph_relationship for kind in ATTRIBUTE_KINDS.values())
     )
     assert attribute_edges == len(run.attributes)
     assert counts["[MATCHED]"] == len(
