@@ -103,6 +103,7 @@ class LinkSettings:
             "user_agent": 0.3,
             "email_domain": 0.2,
             "prompt_family": 0.5,
+            "ip_pool": 0.9,
             "ip_co_use": 0.5,
             "behaviour": 0.6,
             "signup": 0.4,
@@ -176,7 +177,13 @@ class LinkSettings:
     ip_pool_min_ips: int = field(
         default=3,
         metadata=_meta(
-            "Busy IPs an account must draw on to have a pool (one egress is no pool).", 1
+            "Shared IPs an account must draw on to have a pool (one egress is no pool).", 1
+        ),
+    )
+    ip_pool_full_size: float = field(
+        default=8.0,
+        metadata=_meta(
+            "Shared IPs at which a pool's overlap counts in full (fewer: in proportion).", 1.0
         ),
     )
     ip_pool_hashes: int = field(
@@ -447,6 +454,24 @@ class ScoreSettings:
         metadata=_meta(
             "A cluster is flagged only if its members' own suspicion averages at least this: "
             "a campaign's heads each harvest, a crowd of ordinary users does not.",
+            0.0,
+            1.0,
+        ),
+    )
+    min_prompt_coverage: float = field(
+        default=0.5,
+        metadata=_meta(
+            "Below this share of a cluster's requests carrying prompt text, content cannot be "
+            "read: extraction-scale volume stands in for it.",
+            0.0,
+            1.0,
+        ),
+    )
+    extraction_volume: float = field(
+        default=0.85,
+        metadata=_meta(
+            "Volume (net of scheduler-regular automation) that counts as distillation "
+            "evidence when prompts are missing.",
             0.0,
             1.0,
         ),

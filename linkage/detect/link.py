@@ -273,14 +273,18 @@ def attribute_pairs(
 
 
 def ip_pool_pairs(incidence: pd.DataFrame, accounts: pd.Index, settings: Settings) -> PairEvidence:
-    """Evidence from busy IPs too widely held for pair-by-pair weighting.
+    """Evidence from pools of IPs: accounts that spread their traffic over the same set.
 
-    An IP held by hundreds of accounts says little about any one pair, but accounts
-    that draw on the *same pool* of such IPs (a hydra behind its own small network)
-    share most of them: the Jaccard overlap of two accounts' sets of busy IPs does not
-    fade with the pool's size. Only accounts drawing on at least ``ip_pool_min_ips``
-    busy IPs have a pool (one carrier or office egress is no pool), and kinds shared
-    by design (kind factor below ``ip_pool_min_kind_factor``) are left out.
+    An IP held by hundreds of accounts says little about any one pair, and an IP that
+    carries a small share of each account's traffic says little too (usage weighting);
+    but accounts that draw on the *same pool* of IPs (a hydra behind its own small
+    network, each head rotating through all of it) share most of them: the Jaccard
+    overlap of two accounts' sets of shared IPs does not fade with the pool's size or
+    with how thinly each head spreads over it. A rotating account passing through
+    people's homes overlaps each home by one IP in forty: no pool. Only accounts drawing
+    on at least ``ip_pool_min_ips`` shared IPs have a pool (one carrier or office egress
+    is no pool), and kinds shared by design (kind factor below
+    ``ip_pool_min_kind_factor``) are left out.
 
     Pairs are never enumerated wholesale: each account's pool gets a MinHash
     signature; accounts whose signatures agree on a whole LSH band are candidates, and
@@ -307,7 +311,6 @@ def ip_pool_pairs(incidence: pd.DataFrame, accounts: pd.Index, settings: Setting
     busy = incidence[
         (incidence["attr_type"] == "ip")
         & (incidence["accounts"] > 1)
-        & (incidence["contribution"] < link.min_link_contribution)
         & (kind_factor >= link.ip_pool_min_kind_factor)
     ]
     pool_size = busy.groupby("account_id")["attr_value"].transform("size")
@@ -324,7 +327,10 @@ def ip_pool_pairs(incidence: pd.DataFrame, accounts: pd.Index, settings: Setting
         return empty
     jaccard = (signatures[a] == signatures[b]).mean(axis=1)
     estimated_shared = np.round(jaccard * (held[a] + held[b]) / (1.0 + jaccard))
-    contribution = link.attribute_weights["ip"] * jaccard
+    # a private pool of many IPs drawn on alike is as telling as a shared card; a pool of
+    # three is not
+    size = np.minimum(1.0, estimated_shared / link.ip_pool_full_size)
+    contribution = link.attribute_weights["ip_pool"] * jaccard * size
     keep = contribution >= link.min_link_contribution
     low = np.minimum(owners[a], owners[b])[keep]
     high = np.maximum(owners[a], owners[b])[keep]

@@ -99,6 +99,8 @@ def score_clusters(
     keys["automation"] = _weighted(members, grouped, "periodicity", keys.index)
     raw_content = (sums["distillation"] / prompts).clip(0.0, 1.0)
     keys["content"] = raw_content * (1.0 - keys["automation"])
+    exchanges = grouped["requests"].sum().reindex(keys.index).fillna(0).clip(lower=1)
+    keys["prompt_coverage"] = (prompts / exchanges).clip(0.0, 1.0)
     keys["suspicion"] = grouped["suspicion"].mean().reindex(keys.index).fillna(0.0)
     heads = np.log(keys["account_count"].clip(lower=1)) / np.log(settings.score.heads_for_full)
     keys["heads"] = heads.clip(0.0, 1.0)
@@ -106,25 +108,7 @@ def score_clusters(
 
     keys = keys.join(coordination.set_index("cluster_key"), how="left")
     keys["coordination"] = keys["coordination"].fillna(0.0)
-    weights = settings.score.score_weights
-    weight_total = sum(weights.values()) or 1.0
-    behaviour = sum(weights[name] * keys[name] for name in weights) / weight_total
-    keys["hydra_score"] = (keys["concealment"] * behaviour).clip(0.0, 1.0).round(4)
-    config = settings.score
-    on_likeness = (keys["account_count"] >= config.min_heads_on_likeness) & (
-        keys["suspicion"] >= config.min_member_suspicion_on_likeness
-    )
-    one_operator = (
-        (keys["control"] >= config.min_control_share)
-        | (keys["coordination"] >= config.min_coordination)
-        | on_likeness
-    )
-    keys["distillation_evidence"] = (
-        (keys["content"] >= config.min_distillation_content)
-        & (keys["suspicion"] >= config.min_member_suspicion)
-        & one_operator
-    )
-    keys["flagged"] = (keys["hydra_score"] >= config.flag_threshold) & keys["distillation_evidence"]
+    _score_and_flag(keys, settings)
     end = data_end if data_end is not None else keys["last_activity"].max()
     keys["still_active"] = keys["last_activity"] >= end - pd.Timedelta(
         hours=settings.score.still_active_hours
@@ -142,6 +126,39 @@ def score_clusters(
     ):
         keys[column] = keys[column].round(4)
     return keys.reset_index()
+
+
+def _score_and_flag(keys: pd.DataFrame, settings: Settings) -> None:
+    """hydra_score and the flag, from the components (see the module docstring).
+
+    Where the input carries no prompt text for most of a cluster's traffic
+    (``prompt_coverage`` below ``min_prompt_coverage``), content cannot be read: the
+    score leaves content and the members' (content) suspicion out, and the distillation
+    evidence is extraction-scale volume instead, net of scheduler-regular automation.
+    """
+    config = settings.score
+    weights = config.score_weights
+    readable = keys["prompt_coverage"] >= config.min_prompt_coverage
+    unread = {"content", "suspicion"}
+    full = sum(weights[name] * keys[name] for name in weights) / (sum(weights.values()) or 1.0)
+    blind_total = sum(w for name, w in weights.items() if name not in unread) or 1.0
+    blind = sum(weights[name] * keys[name] for name in weights if name not in unread)
+    behaviour = full.where(readable, blind / blind_total)
+    keys["hydra_score"] = (keys["concealment"] * behaviour).clip(0.0, 1.0).round(4)
+    on_likeness = (keys["account_count"] >= config.min_heads_on_likeness) & (
+        keys["suspicion"] >= config.min_member_suspicion_on_likeness
+    )
+    one_operator = (
+        (keys["control"] >= config.min_control_share)
+        | (keys["coordination"] >= config.min_coordination)
+        | on_likeness
+    )
+    read_evidence = (keys["content"] >= config.min_distillation_content) & (
+        keys["suspicion"] >= config.min_member_suspicion
+    )
+    extraction = keys["volume"] * (1.0 - keys["automation"]) >= config.extraction_volume
+    keys["distillation_evidence"] = read_evidence.where(readable, extraction) & one_operator
+    keys["flagged"] = (keys["hydra_score"] >= config.flag_threshold) & keys["distillation_evidence"]
 
 
 def _control_share(strong: pd.DataFrame, index: pd.Index, settings: Settings) -> pd.Series:
