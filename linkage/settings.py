@@ -468,7 +468,7 @@ class ScoreSettings:
         ),
     )
     extraction_volume: float = field(
-        default=0.85,
+        default=0.8,
         metadata=_meta(
             "Volume (net of scheduler-regular automation) that counts as distillation "
             "evidence when prompts are missing.",

@@ -163,3 +163,16 @@ def test_partners_get_an_organisation_only_on_two_indicator_kinds(
             if o["type"] == "campaign" and o["aliases"] == [campaign["cluster_id"]]
         )
         assert "Unattributed" in text and campaign["organization"] in text
+
+
+def test_without_prompt_text_volume_stands_in_for_content(
+    dataset: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    tables = {name: table.copy() for name, table in dataset.items()}
+    tables["requests"] = tables["requests"].drop(columns=["prompt"])
+    run = _run(tables, tmp_path)
+    heads = _members(tables, "coding_firehose")
+    assert _flagged(run, heads) >= 0.9  # its own pool of IPs, a firehose of requests
+    labels = tables["labels"]
+    legitimate = set(labels.loc[labels["campaign_id"].fillna("") == "", "account_id"])
+    assert not legitimate & set(run.clusters.loc[run.clusters["flagged"], "account_id"])
