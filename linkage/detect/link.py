@@ -45,7 +45,7 @@ from linkage.detect.normalise import NormalisedInput
 from linkage.kinds import ATTRIBUTE_KINDS, ATTRIBUTE_TYPES, EVIDENCE_GROUPS, PAIR_EVIDENCE
 from linkage.settings import Settings
 
-_REQUEST_ATTRIBUTES = {
+REQUEST_ATTRIBUTES = {
     "ip": "ip",
     "subnet": "subnet",
     "template_head": "template",
@@ -114,7 +114,7 @@ def _request_parts(requests: pd.DataFrame) -> list[pd.DataFrame]:
     # phrasing of everyday prompts ("explain step by step please: ...") is shared by many,
     # and by any campaign whose camouflage traffic copies ordinary users
     distilled = requests["distilled"] if "distilled" in requests.columns else None
-    for column, attr_type in _REQUEST_ATTRIBUTES.items():
+    for column, attr_type in REQUEST_ATTRIBUTES.items():
         if column not in requests.columns:
             continue
         used = requests[["account_id", column, "ts", "ip_kind"]].dropna(subset=[column])
@@ -179,14 +179,22 @@ def _static_parts(data: NormalisedInput, settings: Settings) -> list[pd.DataFram
 
 
 def account_attributes(
-    data: NormalisedInput, settings: Settings, families: pd.DataFrame | None = None
+    data: NormalisedInput,
+    settings: Settings,
+    families: pd.DataFrame | None = None,
+    streamed: tuple[list[pd.DataFrame], pd.Series] | None = None,
 ) -> pd.DataFrame:
     """Who holds what: the account-to-attribute incidence table with base-rate weights.
 
     ``families`` is the prompt-family incidence of :func:`linkage.detect.families.prompt_families`
     (its ``sampled`` column is the account's sampled prompts, the denominator of its usage share).
     """
-    parts = _request_parts(data.requests) + _static_parts(data, settings)
+    if streamed is None:
+        request_parts = _request_parts(data.requests)
+        request_totals = data.requests.groupby("account_id").size()
+    else:
+        request_parts, request_totals = streamed
+    parts = request_parts + _static_parts(data, settings)
     if families is not None and len(families):
         parts.append(families.assign(ip_kind=None))
     incidence = pd.concat(parts, ignore_index=True)
@@ -209,7 +217,6 @@ def account_attributes(
     base_rate = np.minimum(1.0, link.hub_allowance / np.maximum(holders - 1, 1))
     incidence["contribution"] = (type_weight * kind_factor * base_rate).where(holders > 1, 0.0)
 
-    request_totals = data.requests.groupby("account_id").size()
     denominator = incidence["account_id"].map(request_totals).astype(float)
     if "sampled" in incidence.columns:
         sampled = incidence["sampled"].astype(float)
@@ -489,9 +496,14 @@ def link(
     families: pd.DataFrame | None = None,
     extra: list[PairEvidence] | None = None,
     accounts: pd.Index | None = None,
+    streamed: tuple[list[pd.DataFrame], pd.Series] | None = None,
 ) -> LinkResult:
-    """Run the linking stage: incidence with base-rate weights, then the projection."""
-    incidence = account_attributes(data, settings, families)
+    """Run the linking stage: incidence with base-rate weights, then the projection.
+
+    ``streamed`` is the request half of the incidence and each account's request count when
+    the requests are held by an engine (:func:`linkage.detect.requests.request_incidence`).
+    """
+    incidence = account_attributes(data, settings, families, streamed)
     if accounts is None:
         accounts = all_accounts(incidence, data.accounts["account_id"])
     links = project_links(incidence, settings, extra, accounts)

@@ -38,7 +38,8 @@ from linkage.detect.link import PairEvidence
 from linkage.detect.profile import FEATURE_SCALES, INTENT_COLUMNS, feature_columns
 from linkage.settings import Settings
 
-_SHARED_BY_DESIGN = ("mobile", "vpn")
+SHARED_BY_DESIGN = ("mobile", "vpn")
+"""IP kinds whose exits are shared by design: no co-use evidence on them."""
 
 
 def suspicious_accounts(profiles: pd.DataFrame, settings: Settings) -> pd.Index:
@@ -179,13 +180,21 @@ def _same_task_mix(
 
 
 def co_use_pairs(
-    requests: pd.DataFrame,
+    slots: pd.DataFrame,
     suspicious: pd.Index,
     accounts: pd.Index,
     settings: Settings,
     profiles: pd.DataFrame | None = None,
 ) -> PairEvidence:
-    """Links between suspicious accounts that used one IP within the same time window."""
+    """Links between suspicious accounts that used one IP within the same time window.
+
+    ``slots`` are the suspicious accounts' (account_id, ip, window) slots with ``holders``
+    (how many accounts used the IP in that window), already cut to IPs that carry at most
+    ``co_use_max_share`` of the account's traffic and to slots held by two or more, in the
+    order they were first met: :func:`linkage.detect.requests.co_use_slots` asks the
+    engine for them (windows of ``co_use_window_minutes`` from the first request, IPs of
+    kinds shared by design left out).
+    """
     empty = PairEvidence(
         np.empty(0, np.int64),
         np.empty(0, np.int64),
@@ -193,23 +202,7 @@ def co_use_pairs(
         np.empty(0),
         np.empty(0, np.int64),
     )
-    if len(suspicious) < 2 or requests.empty:
-        return empty
-    window = pd.Timedelta(minutes=settings.behaviour.co_use_window_minutes)
-    usable = ~requests["ip_kind"].isin(_SHARED_BY_DESIGN)
-    used = requests.loc[usable, ["account_id", "ip", "ts"]]
-    used = used.assign(window=(used["ts"] - used["ts"].min()) // window)
-    per_ip = used.groupby(["account_id", "ip"], sort=False)["ts"].transform("size")
-    per_account = requests.groupby("account_id")["ts"].size()
-    share = per_ip / used["account_id"].map(per_account)
-    used = used.assign(transient=share <= settings.behaviour.co_use_max_share)
-    slots = used.drop_duplicates(["account_id", "ip", "window"])
-    everyone = slots.groupby(["ip", "window"], sort=False)["account_id"].transform("size")
-    slots = slots.assign(holders=everyone)
-    slots = slots[
-        slots["account_id"].isin(suspicious) & (slots["holders"] >= 2) & slots["transient"]
-    ]
-    if slots.empty:
+    if len(suspicious) < 2 or slots.empty:
         return empty
     slot_key = slots.groupby(["ip", "window"], sort=False).ngroup().to_numpy()
     codes = accounts.get_indexer(slots["account_id"])

@@ -1,0 +1,146 @@
+"""The embedded engine: DuckDB in-process, the requests' narrow rows in a database on disk.
+
+The batch map runs in this process over the input file, batch after batch, and each batch's
+narrow rows go straight into a DuckDB table in a temporary folder; DuckDB is capped in memory
+(``memory_limit``) and spills to that folder, so peak memory depends on the accounts and
+distinct values a run keeps, not on the number of requests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from linkage.detect.request_batch import NARROW_SCHEMA, BatchContext, map_batch
+from linkage.io.input_folder import BATCH_ROWS, ROW_COLUMN, RawTable, StreamedTable
+
+PARTITION_ROWS = 2_000_000
+"""Requests per group of accounts handed to the profile at once."""
+
+
+class DuckDBEngine:
+    """See the module docstring."""
+
+    name = "duckdb"
+
+    def __init__(
+        self,
+        work_dir: Path | None = None,
+        memory_limit: str | None = None,
+        threads: int | None = None,
+        batch_rows: int = BATCH_ROWS,
+    ) -> None:
+        base = str(work_dir) if work_dir else None
+        self._folder = Path(tempfile.mkdtemp(prefix="linkage-duckdb-", dir=base))
+        self.batch_rows = batch_rows
+        limit = memory_limit or os.environ.get("LINKAGE_DUCKDB_MEMORY", "2GB")
+        self.con = duckdb.connect(
+            str(self._folder / "requests.duckdb"),
+            config={
+                "memory_limit": limit,
+                "threads": threads or min(2, os.cpu_count() or 1),
+                "temp_directory": str(self._folder / "spill"),
+                "preserve_insertion_order": False,
+            },
+        )
+        self.table: RawTable | None = None
+        self.accepted = 0
+
+    def load(self, table: RawTable, context: BatchContext) -> None:
+        self.table = table
+        self._run(f"CREATE OR REPLACE TABLE narrow ({_columns_sql()})")
+        for batch in _batches(table, self.batch_rows):
+            mapped = map_batch(batch, context)
+            self.con.register("batch_rows", mapped)
+            self._run("INSERT INTO narrow SELECT * FROM batch_rows")
+            self.con.unregister("batch_rows")
+        self._run("CREATE OR REPLACE TABLE excluded (file_row BIGINT)")
+        self._define_view()
+
+    def _define_view(self) -> None:
+        self._run(
+            "CREATE OR REPLACE VIEW requests AS SELECT * FROM narrow WHERE _reject IS NULL "
+            "AND file_row NOT IN (SELECT file_row FROM excluded)"
+        )
+        self.accepted = int(self._run("SELECT COUNT(*) FROM requests")[0][0])
+
+    def _run(self, statement: str) -> list[tuple[object, ...]]:
+        return self.con.execute(statement).fetchall()
+
+    def exclude_rows(self, rows: np.ndarray) -> None:
+        frame = pd.DataFrame({"file_row": np.asarray(rows, dtype=np.int64)})
+        self.con.register("new_rows", frame)
+        self._run("INSERT INTO excluded SELECT file_row FROM new_rows")
+        self.con.unregister("new_rows")
+        self._define_view()
+
+    def sql(self, statement: str, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+        for name, frame in (tables or {}).items():
+            self.con.register(name, frame)
+        try:
+            return self.con.sql(statement).to_arrow_table().to_pandas()
+        finally:
+            for name in tables or {}:
+                self.con.unregister(name)
+
+    def account_partitions(self, columns: str) -> Iterator[pd.DataFrame]:
+        parts = max(1, -(-self.accepted // PARTITION_ROWS))
+        for part in range(parts):
+            yield self.sql(
+                f"SELECT {columns} FROM requests WHERE hash(account_id) % {parts} = {part} "
+                "ORDER BY ts, file_row"
+            )
+
+    def raw_rows(self, rows: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:
+        if self.table is None:
+            raise RuntimeError("no requests loaded")
+        return raw_rows(self.table, rows, columns, self.batch_rows)
+
+    def close(self) -> None:
+        self.con.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _columns_sql() -> str:
+    types = {
+        "int64": "BIGINT",
+        "string": "VARCHAR",
+        "float": "FLOAT",
+        "bool": "BOOLEAN",
+    }
+    return ", ".join(f'"{f.name}" {types[str(f.type)]}' for f in NARROW_SCHEMA)
+
+
+def _batches(table: RawTable, batch_rows: int) -> Iterator[RawTable]:
+    if isinstance(table, StreamedTable):
+        yield from table.batches(batch_rows)
+    else:
+        yield table
+
+
+def raw_rows(
+    table: RawTable, rows: np.ndarray, columns: list[str] | None, batch_rows: int = BATCH_ROWS
+) -> pd.DataFrame:
+    """The raw rows of ``table`` with these file row numbers (a pass over the file)."""
+    wanted = np.unique(np.asarray(rows, dtype=np.int64))
+    found = []
+    if isinstance(table, StreamedTable):
+        batches: Iterator[RawTable] = table.batches(batch_rows, columns)
+    else:
+        batches = iter([table])
+    for batch in batches:
+        frame = batch.frame
+        keep = np.isin(frame[ROW_COLUMN].to_numpy(dtype=np.int64), wanted)
+        if keep.any():
+            picked = frame.loc[keep]
+            found.append(picked[[*(columns or picked.columns.drop(ROW_COLUMN)), ROW_COLUMN]])
+    if not found:
+        return pd.DataFrame(columns=[*(columns or []), ROW_COLUMN])
+    return pd.concat(found, ignore_index=True)
