@@ -30,6 +30,8 @@ with its neighbourhood.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 from sklearn.neighbors import NearestNeighbors
@@ -38,8 +40,35 @@ from linkage.detect.link import PairEvidence
 from linkage.detect.profile import FEATURE_SCALES, INTENT_COLUMNS, feature_columns
 from linkage.settings import Settings
 
+LOG = logging.getLogger(__name__)
 SHARED_BY_DESIGN = ("mobile", "vpn")
 """IP kinds whose exits are shared by design: no co-use evidence on them."""
+
+
+MAX_SLOT_HOLDERS = 400
+"""At most this many suspicious accounts of one (IP, window) slot are paired (a
+deterministic sample of them beyond): one slot never makes more than 79,800 pairs."""
+
+
+def _cap_slot_holders(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cut slots with more than ``MAX_SLOT_HOLDERS`` suspicious accounts to a deterministic
+    sample of them (by a hash of slot and account), and log the pairs the merge will make."""
+    sizes = frame.groupby("slot")["code"].transform("size").to_numpy()
+    big = sizes > MAX_SLOT_HOLDERS
+    if big.any():
+        mixed = pd.util.hash_array(frame["slot"].to_numpy() * 1_000_003 + frame["code"].to_numpy())
+        rank = pd.Series(mixed).groupby(frame["slot"].to_numpy()).rank(method="first")
+        cut = len(np.unique(frame["slot"].to_numpy()[big]))
+        frame = frame[~big | (rank.to_numpy() <= MAX_SLOT_HOLDERS)]
+        LOG.warning("ip co-use: %d slot(s) cut to %d sampled holders", cut, MAX_SLOT_HOLDERS)
+    counts = frame.groupby("slot").size().to_numpy(dtype=np.int64)
+    LOG.info(
+        "ip co-use: %d pairs to enumerate from %d slots (largest %d holders)",
+        int((counts * (counts - 1) // 2).sum()),
+        len(counts),
+        int(counts.max()) if len(counts) else 0,
+    )
+    return frame
 
 
 def suspicious_accounts(profiles: pd.DataFrame, settings: Settings) -> pd.Index:
@@ -207,6 +236,7 @@ def co_use_pairs(
     slot_key = slots.groupby(["ip", "window"], sort=False).ngroup().to_numpy()
     codes = accounts.get_indexer(slots["account_id"])
     frame = pd.DataFrame({"slot": slot_key, "code": codes, "holders": slots["holders"].to_numpy()})
+    frame = _cap_slot_holders(frame)
     pairs = frame.merge(frame, on=["slot", "holders"], suffixes=("_a", "_b"))
     pairs = pairs[pairs["code_a"] < pairs["code_b"]]
     if profiles is not None and len(pairs):
