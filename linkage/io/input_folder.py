@@ -200,12 +200,12 @@ def _read_parquet(name: str, path: Path) -> RawTable:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputContractError([f"{path}: cannot be read as Parquet: {exc}"]) from exc
-    frame = _parquet_frame(table)
+    frame = parquet_frame(table)
     frame[ROW_COLUMN] = np.arange(1, table.num_rows + 1, dtype=np.int64)
     return RawTable(name, path, frame)
 
 
-def _parquet_frame(table: pa.Table | pa.RecordBatch) -> pd.DataFrame:
+def parquet_frame(table: pa.Table | pa.RecordBatch) -> pd.DataFrame:
     """Parquet columns as text (timestamps stay timestamps, in UTC)."""
     frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
     for column_name in table.column_names:
@@ -252,7 +252,7 @@ class StreamedTable(RawTable):
             raise InputContractError([f"{self.path}: cannot be read as Parquet: {exc}"]) from exc
         done = 0
         for batch in reader.iter_batches(batch_size=batch_rows, columns=columns):
-            frame = _parquet_frame(batch)
+            frame = parquet_frame(batch)
             frame[ROW_COLUMN] = np.arange(done + 1, done + batch.num_rows + 1, dtype=np.int64)
             done += batch.num_rows
             yield RawTable(self.name, self.path, frame)
