@@ -480,8 +480,17 @@ class ScoreSettings:
             1.0,
         ),
     )
+    corporate_org_credibility: float = field(
+        default=0.8,
+        metadata=_meta(
+            "How far a declared, unverified org whose claimers mostly share one non-freemail "
+            "mail domain makes its members a known team.",
+            0.0,
+            1.0,
+        ),
+    )
     unverified_org_credibility: float = field(
-        default=0.5,
+        default=0.3,
         metadata=_meta(
             "How far a declared org nobody verified makes its members a known team "
             "(1 = like a verified org, 0 = ignored).",

@@ -260,6 +260,12 @@ class _Context:
         self.per_account = per_account[["exchanges", "first_request", "last_request"]].rename(
             columns={"first_request": "first", "last_request": "last"}
         )
+        takedown = run.takedown
+        self.member_confidence = (
+            takedown.set_index("account_id")["member_confidence"]
+            if "member_confidence" in takedown.columns and len(takedown)
+            else pd.Series(dtype=float)
+        )
         accounts = run.accounts
         keep = [
             c
@@ -408,10 +414,18 @@ def _next_step(flagged: list[dict[str, Any]]) -> str:
 def _attribution(campaign: dict[str, Any], ctx: _Context) -> str:
     organization = campaign["organization"]
     if organization:
+        kinds = int(campaign.get("attribution_kinds") or 0)
+        shared = (
+            "shared with partners as <code>attributed-to</code>"
+            if kinds >= 2
+            else "kept in house: partners get it only with two independent indicator kinds"
+        )
         head = (
             f'<p>Attributed to <strong data-field="organization">{_e(organization)}</strong> '
             f'with confidence <strong data-field="attribution_confidence">'
-            f"{_num(campaign['attribution_confidence'])}</strong>.</p>"
+            f"{_num(campaign['attribution_confidence'])}</strong>, on "
+            f'<strong data-field="attribution_kinds">{kinds}</strong> independent indicator '
+            f"kind(s) ({shared}).</p>"
         )
     elif campaign["alternatives"]:
         best = campaign["alternatives"][0]
@@ -428,12 +442,17 @@ def _attribution(campaign: dict[str, Any], ctx: _Context) -> str:
     alternatives = ""
     if campaign["alternatives"]:
         alternatives = "<h4>Candidates</h4>" + _table(
-            ["Organisation", "Confidence", "Evidence score"],
+            ["Organisation", "Confidence", "Evidence score", "Indicator kinds"],
             (
-                [_e(a["organization"]), _num(a["confidence"]), _num(a["evidence_score"])]
+                [
+                    _e(a["organization"]),
+                    _num(a["confidence"]),
+                    _num(a["evidence_score"]),
+                    _int(a.get("indicator_kinds", 0)),
+                ]
                 for a in campaign["alternatives"]
             ),
-            numeric=(1, 2),
+            numeric=(1, 2, 3),
         )
     chain = _evidence_chain(campaign, ctx)
     return f"<h3>Attribution</h3>{head}{chain}{alternatives}"
@@ -532,11 +551,18 @@ def _members(campaign: dict[str, Any], ctx: _Context) -> str:
     frame = pd.DataFrame({"account_id": accounts})
     frame = frame.join(ctx.accounts, on="account_id").join(ctx.per_account, on="account_id")
     frame["exchanges"] = frame["exchanges"].fillna(0).astype(np.int64)
-    frame = frame.sort_values(["exchanges", "account_id"], ascending=[False, True])
+    frame["confidence"] = frame["account_id"].map(ctx.member_confidence)
+    # the surest members first: an operator acts on those first
+    frame = frame.sort_values(
+        ["confidence", "exchanges", "account_id"],
+        ascending=[False, False, True],
+        na_position="last",
+    )
     shown = frame.head(MEMBER_ROWS)
     rows = [
         [
             f"<code>{_e(r['account_id'])}</code>",
+            _num(r.get("confidence")),
             _cell_time(r.get("created_at")),
             _e(r.get("email")),
             _e(r.get("signup_pathway")),
@@ -551,6 +577,7 @@ def _members(campaign: dict[str, Any], ctx: _Context) -> str:
     table = _table(
         [
             "Account",
+            "Member confidence",
             "Created (UTC)",
             "Email",
             "Sign-up pathway",
@@ -561,10 +588,10 @@ def _members(campaign: dict[str, Any], ctx: _Context) -> str:
             "Last request (UTC)",
         ],
         rows,
-        numeric=(6,),
+        numeric=(1, 7),
     )
     note = (
-        f'<p class="note">Showing the {MEMBER_ROWS} busiest of {len(accounts):,} members; '
+        f'<p class="note">Showing the {MEMBER_ROWS} surest of {len(accounts):,} members; '
         "all are in clusters.csv.</p>"
         if len(accounts) > MEMBER_ROWS
         else ""

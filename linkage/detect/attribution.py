@@ -68,78 +68,36 @@ def match_indicators(
     accounts: pd.DataFrame,
     payments: pd.DataFrame,
     account_attributes: pd.DataFrame,
-    requests: pd.DataFrame,
+    ip_addresses: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Every (account, indicator) match, with the account's value that matched."""
+    """Every (account, indicator) match, with the account's value that matched.
+
+    ``ip_addresses`` places each client IP in its ip_intel block (for ASN indicators);
+    IPs and client strings come from the incidence table, so no request is read here.
+    """
     if indicators.empty:
         return pd.DataFrame(columns=MATCH_COLUMNS)
     indicators = indicators.reset_index(drop=True).copy()
     indicators["indicator_id"] = np.arange(len(indicators))
     indicators["value"] = indicators["value"].astype("str").str.strip()
     found: list[pd.DataFrame] = []
-
-    def add(kind: str, holders: pd.DataFrame, key: str, wanted: pd.Series) -> None:
+    for kind, (holders, key, wanted) in _exact_keys(
+        indicators, accounts, payments, account_attributes, ip_addresses
+    ).items():
         chosen = indicators[indicators["indicator_type"] == kind].assign(_key=wanted)
         if chosen.empty or holders.empty:
-            return
+            continue
         joined = chosen.merge(holders.rename(columns={key: "_key"}), on="_key")
         found.append(joined.rename(columns={"_matched": "matched_value"}))
-
     by_type = indicators["indicator_type"]
-    email_key = canonical_email(indicators["value"])["email"]
-    add(
-        "email",
-        accounts[["account_id", "email_canonical"]].assign(_matched=accounts["email"]),
-        "email_canonical",
-        email_key.where(by_type == "email"),
-    )
-    add(
-        "email_domain",
-        accounts[["account_id", "email_domain"]].assign(_matched=accounts["email"]),
-        "email_domain",
-        indicators["value"].str.lower().str.lstrip("@"),
-    )
-    add(
-        "org_id",
-        accounts[["account_id", "org_id"]].assign(_matched=accounts["org_id"]),
-        "org_id",
-        indicators["value"],
-    )
-    add(
-        "billing_name",
-        payments[["account_id", "billing_name_normalised"]].assign(
-            _matched=payments["billing_name"]
-        ),
-        "billing_name_normalised",
-        normalise_name(indicators["value"]),
-    )
-    add(
-        "payment_fingerprint",
-        payments[["account_id", "payment_fingerprint"]].assign(
-            _matched=payments["payment_fingerprint"]
-        ),
-        "payment_fingerprint",
-        indicators["value"],
-    )
-    account_asns = (
-        requests[["account_id", "asn"]].dropna().drop_duplicates().astype({"asn": "int64"})
-    )
-    add(
-        "asn",
-        account_asns.assign(_matched="AS" + account_asns["asn"].astype("str")),
-        "asn",
-        pd.to_numeric(indicators["value"].str.upper().str.removeprefix("AS"), errors="coerce"),
-    )
-    ips = account_attributes[account_attributes["attr_type"] == "ip"][["account_id", "attr_value"]]
+    held = account_attributes
+    ips = held.loc[held["attr_type"] == "ip", ["account_id", "attr_value"]]
     found.extend(_match_cidrs(indicators[by_type == "ip_cidr"], ips))
-    agents = account_attributes[account_attributes["attr_type"] == "user_agent"][
-        ["account_id", "attr_value"]
-    ]
+    agents = held.loc[held["attr_type"] == "user_agent", ["account_id", "attr_value"]]
     for _, indicator in indicators[by_type == "user_agent"].iterrows():
         hit = agents[agents["attr_value"].str.contains(indicator["value"], case=False, regex=False)]
         if len(hit):
             found.append(_matches_for(indicator, hit))
-
     if not found:
         return pd.DataFrame(columns=MATCH_COLUMNS)
     matches = pd.concat(found, ignore_index=True)
@@ -150,6 +108,62 @@ def match_indicators(
         .drop_duplicates(["account_id", "indicator_id", "matched_value"])
         .sort_values(["indicator_id", "account_id"], ignore_index=True)
     )
+
+
+def _exact_keys(
+    indicators: pd.DataFrame,
+    accounts: pd.DataFrame,
+    payments: pd.DataFrame,
+    account_attributes: pd.DataFrame,
+    ip_addresses: pd.DataFrame,
+) -> dict[str, tuple[pd.DataFrame, str, pd.Series]]:
+    """Per indicator type matched by equality: (who holds which key, the key column, the
+    key each indicator asks for), with ``_matched``, the account's value as given."""
+    value = indicators["value"]
+    email_key = canonical_email(value)["email"].where(indicators["indicator_type"] == "email")
+    ips = account_attributes.loc[
+        account_attributes["attr_type"] == "ip", ["account_id", "attr_value"]
+    ]
+    located = ips.merge(
+        ip_addresses[["address", "asn"]].dropna(), left_on="attr_value", right_on="address"
+    )
+    asns = located[["account_id", "asn"]].drop_duplicates().astype({"asn": "int64"})
+    return {
+        "email": (
+            accounts[["account_id", "email_canonical"]].assign(_matched=accounts["email"]),
+            "email_canonical",
+            email_key,
+        ),
+        "email_domain": (
+            accounts[["account_id", "email_domain"]].assign(_matched=accounts["email"]),
+            "email_domain",
+            value.str.lower().str.lstrip("@"),
+        ),
+        "org_id": (
+            accounts[["account_id", "org_id"]].assign(_matched=accounts["org_id"]),
+            "org_id",
+            value,
+        ),
+        "billing_name": (
+            payments[["account_id", "billing_name_normalised"]].assign(
+                _matched=payments["billing_name"]
+            ),
+            "billing_name_normalised",
+            normalise_name(value),
+        ),
+        "payment_fingerprint": (
+            payments[["account_id", "payment_fingerprint"]].assign(
+                _matched=payments["payment_fingerprint"]
+            ),
+            "payment_fingerprint",
+            value,
+        ),
+        "asn": (
+            asns.assign(_matched="AS" + asns["asn"].astype("str")),
+            "asn",
+            pd.to_numeric(value.str.upper().str.removeprefix("AS"), errors="coerce"),
+        ),
+    }
 
 
 def _matches_for(indicator: pd.Series, hits: pd.DataFrame) -> pd.DataFrame:

@@ -27,7 +27,6 @@ from linkage.detect.request_batch import BatchContext
 from linkage.detect.requests import (
     LoadedRequests,
     RequestEngine,
-    account_asns,
     account_profiles_streamed,
     clustered_requests,
     co_use_slots,
@@ -129,7 +128,7 @@ def run_pipeline(
             data.accounts,
             data.payments,
             linked.account_attributes,
-            account_asns(engine),
+            data.ip_addresses,
         )
         attribution = attribute_clusters(matches, membership, settings, suspicious, confidence)
     with timer.stage("assemble"):

@@ -80,13 +80,6 @@ FROM requests
 GROUP BY COALESCE(model, '(none)')
 """
 
-ACCOUNT_ASNS = """
-SELECT account_id, asn, MIN(ts) AS first_ts, ARG_MIN(file_row, {first}) AS first_row
-FROM requests
-WHERE asn IS NOT NULL
-GROUP BY account_id, asn
-"""
-
 IP_ADDRESSES = """
 SELECT ip AS address, ANY_VALUE(subnet) AS subnet, ANY_VALUE(network) AS network,
        ANY_VALUE(asn) AS asn, ANY_VALUE(as_org) AS as_org, ANY_VALUE(ip_kind) AS ip_kind,

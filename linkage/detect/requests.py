@@ -264,11 +264,5 @@ def clustered_requests(engine: RequestEngine, accounts: pd.Series) -> pd.DataFra
     )
 
 
-def account_asns(engine: RequestEngine) -> pd.DataFrame:
-    """Distinct (account_id, asn) of the requests, in the order they were first met."""
-    found = in_time_order(engine.sql(q.statement(q.ACCOUNT_ASNS)), "first_ts", "first_row")
-    return found[["account_id", "asn"]].astype({"asn": "int64"})
-
-
 def _account_table(accounts: pd.Index | pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"account_id": pd.Series(np.asarray(accounts, dtype=object), dtype=object)})

@@ -22,8 +22,10 @@ strangers who ask the same homework question are alike; a hydra is run.
 * ``link_strength``: mean strength of the cluster's clustering links.
 * ``concealment``: how hidden the group is. Members that declared an org are a known
   team to the degree the org is credible: fully when the provider verified it for some
-  account (``org_verified``), ``unverified_org_credibility`` when it is only a claim
-  made by two or more members, not at all when a single head claims it;
+  account (``org_verified``); ``corporate_org_credibility`` when it is a claim made by
+  two or more members who mostly write from one company mail domain;
+  ``unverified_org_credibility`` for a bare claim of two or more; not at all when a
+  single head claims it;
   ``concealment = 1 - sum over orgs(share of members declaring it x credibility)``.
   A claimed org lowers the score but is no kill switch, and a random org per head
   changes nothing.
@@ -164,19 +166,40 @@ def _weighted(
 def _concealment(
     membership: pd.DataFrame, accounts: pd.DataFrame, sizes: pd.Series, settings: Settings
 ) -> pd.Series:
-    declared = accounts[["account_id", "org_id", "org_verified"]]
+    columns = ["account_id", "org_id", "org_verified", "email_domain"]
+    declared = accounts.reindex(columns=columns)
     declared = declared[declared["org_id"].notna() & (declared["org_id"].astype("str") != "")]
-    vouched = set(declared.loc[declared["org_verified"].astype(bool), "org_id"])
+    vouched = set(declared.loc[declared["org_verified"].fillna(False).astype(bool), "org_id"])
     in_clusters = membership[["account_id", "cluster_key"]].merge(declared, on="account_id")
     if in_clusters.empty:
         return pd.Series(1.0, index=sizes.index)
-    per_org = in_clusters.groupby(["cluster_key", "org_id"]).size().rename("n").reset_index()
-    # an org nobody verified is a claim; one claimed by a single head is no team at all
-    claimed = np.where(per_org["n"] >= 2, settings.score.unverified_org_credibility, 0.0)
+    freemail = set(settings.normalise.freemail_domains)
+    own_domain = in_clusters["email_domain"].where(~in_clusters["email_domain"].isin(freemail))
+    in_clusters = in_clusters.assign(own_domain=own_domain)
+    per_org = (
+        in_clusters.groupby(["cluster_key", "org_id"])
+        .agg(n=("account_id", "size"), backed=("own_domain", _top_share))
+        .reset_index()
+    )
+    config = settings.score
+    # an org nobody verified is a claim, more credible when its claimers write from one
+    # company's mail domain; a claim made by a single head is no team at all
+    claimed = np.where(
+        per_org["backed"] >= 0.5,
+        config.corporate_org_credibility,
+        config.unverified_org_credibility,
+    )
+    claimed = np.where(per_org["n"] >= 2, claimed, 0.0)
     credibility = np.where(per_org["org_id"].isin(vouched), 1.0, claimed)
     per_org["known"] = per_org["n"] / per_org["cluster_key"].map(sizes) * credibility
     transparency = per_org.groupby("cluster_key")["known"].sum()
     return (1.0 - transparency).reindex(sizes.index).fillna(1.0).clip(0.0, 1.0)
+
+
+def _top_share(domains: pd.Series) -> float:
+    """Share of the values that are the most common non-missing one (0 when none is)."""
+    counts = domains.dropna().value_counts()
+    return float(counts.iloc[0] / len(domains)) if len(counts) else 0.0
 
 
 def _volume(keys: pd.DataFrame, account_days: pd.Series, settings: Settings) -> None:
