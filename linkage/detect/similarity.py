@@ -30,7 +30,9 @@ with its neighbourhood.
 
 from __future__ import annotations
 
+import itertools
 import logging
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -69,6 +71,71 @@ def _cap_slot_holders(frame: pd.DataFrame) -> pd.DataFrame:
         int(counts.max()) if len(counts) else 0,
     )
     return frame
+
+
+PAIRS_PER_CHUNK = 8_000_000
+"""Meetings (pair, slot) made at once: pairs are made for one range of accounts at a time."""
+
+
+def _meetings(frame: pd.DataFrame, per_chunk: int) -> Iterator[pd.DataFrame]:
+    """Every (a, b, slot) meeting of two accounts in one slot, a < b, in chunks of ranges of
+    ``a`` (so each pair is whole in one chunk), each chunk in the order a self-merge of
+    ``frame`` on the slot would give (by the row of ``a``): sums come out the same."""
+    n = len(frame)
+    position = np.arange(n)
+    code = frame["code"].to_numpy(dtype=np.int64)
+    order = np.lexsort((code, frame["slot"].to_numpy()))
+    slot, code, position = frame["slot"].to_numpy()[order], code[order], position[order]
+    holders = frame["holders"].to_numpy()[order]
+    start = np.flatnonzero(np.r_[True, slot[1:] != slot[:-1]]) if n else np.empty(0, np.int64)
+    size = np.diff(np.r_[start, n])
+    local = np.arange(n) - np.repeat(start, size)
+    partners = np.repeat(size, size) - 1 - local  # members after this one (higher codes)
+    per_code = np.bincount(code, weights=partners) if n else np.empty(0)
+    bounds = _chunk_bounds(per_code, per_chunk)
+    for low, high in itertools.pairwise(bounds):
+        left = np.flatnonzero((code >= low) & (code < high) & (partners > 0))
+        count = partners[left]
+        first = np.repeat(left, count)
+        offset = np.arange(len(first)) - np.repeat(np.cumsum(count) - count, count)
+        second = first + 1 + offset
+        rows = pd.DataFrame(
+            {
+                "code_a": code[first],
+                "code_b": code[second],
+                "holders": holders[first],
+                "position": position[first],
+            }
+        )
+        yield rows.sort_values("position", kind="stable", ignore_index=True)
+
+
+def _chunk_bounds(per_code: np.ndarray, per_chunk: int) -> np.ndarray:
+    """Account code boundaries so that each range makes about ``per_chunk`` meetings."""
+    if not len(per_code):
+        return np.array([0, 0])
+    cumulative = np.cumsum(per_code)
+    cuts = np.searchsorted(cumulative, np.arange(per_chunk, cumulative[-1], per_chunk))
+    return np.unique(np.r_[0, cuts + 1, len(per_code)])
+
+
+def _combine_meetings(
+    pairs: pd.DataFrame, profiles: pd.DataFrame | None, accounts: pd.Index, settings: Settings
+) -> pd.DataFrame:
+    """Per pair of one chunk: its meetings' evidence combined (noisy-OR as log sums)."""
+    if profiles is not None and len(pairs):
+        pairs = pairs[_same_task_mix(pairs, profiles, accounts, settings)]
+    if pairs.empty:
+        return pd.DataFrame()
+    base_rate = np.minimum(1.0, settings.link.hub_allowance / (pairs["holders"] - 1))
+    weight = settings.link.attribute_weights["ip_co_use"]
+    log_keep = np.log1p(-np.minimum(weight * base_rate, 0.999999))
+    return (
+        pd.DataFrame({"a": pairs["code_a"], "b": pairs["code_b"], "log_keep": log_keep})
+        .groupby(["a", "b"], sort=True)
+        .agg(log_keep=("log_keep", "sum"), shared=("log_keep", "size"))
+        .reset_index()
+    )
 
 
 def suspicious_accounts(profiles: pd.DataFrame, settings: Settings) -> pd.Index:
@@ -237,21 +304,13 @@ def co_use_pairs(
     codes = accounts.get_indexer(slots["account_id"])
     frame = pd.DataFrame({"slot": slot_key, "code": codes, "holders": slots["holders"].to_numpy()})
     frame = _cap_slot_holders(frame)
-    pairs = frame.merge(frame, on=["slot", "holders"], suffixes=("_a", "_b"))
-    pairs = pairs[pairs["code_a"] < pairs["code_b"]]
-    if profiles is not None and len(pairs):
-        pairs = pairs[_same_task_mix(pairs, profiles, accounts, settings)]
-    if pairs.empty:
+    parts = [
+        _combine_meetings(rows, profiles, accounts, settings)
+        for rows in _meetings(frame, PAIRS_PER_CHUNK)
+    ]
+    combined = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if combined.empty:
         return empty
-    base_rate = np.minimum(1.0, settings.link.hub_allowance / (pairs["holders"] - 1))
-    weight = settings.link.attribute_weights["ip_co_use"]
-    log_keep = np.log1p(-np.minimum(weight * base_rate, 0.999999))
-    combined = (
-        pd.DataFrame({"a": pairs["code_a"], "b": pairs["code_b"], "log_keep": log_keep})
-        .groupby(["a", "b"], sort=True)
-        .agg(log_keep=("log_keep", "sum"), shared=("log_keep", "size"))
-        .reset_index()
-    )
     # one meeting on a busy exit happens by chance; a shared pool meets again and again
     combined = combined[combined["shared"] >= settings.behaviour.min_co_use_windows]
     return PairEvidence(

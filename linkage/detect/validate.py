@@ -383,13 +383,27 @@ def _parse_column(
         text = values.where(~blank, None).astype("str").str.strip()
         uniques = text[~blank].unique()
         parser = _parse_ip if column.kind == "ip" else _parse_cidr
-        canonical = {value: parser(value) for value in uniques}
+        canonical = _canonical_ipv4(uniques) if column.kind == "ip" else {}
+        canonical.update({value: parser(value) for value in uniques if value not in canonical})
         parsed = text.map(canonical)
         bad = parsed.isna() & ~blank
         label = "IP address" if column.kind == "ip" else "CIDR network"
         problems.add(bad, column.name, f"unparsable {label} " + '"' + values.astype("str") + '"')
         return parsed
     raise AssertionError(f"unknown column kind {column.kind}")
+
+
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_CANONICAL_IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+"""Dotted IPv4 as :mod:`ipaddress` writes it (no leading zeros): already canonical."""
+
+
+def _canonical_ipv4(values: np.ndarray) -> dict[str, str | None]:
+    """The values that are canonical dotted IPv4, mapped to themselves (no parsing needed;
+    the rest go through :mod:`ipaddress`)."""
+    text = pd.Series(values, dtype="str")
+    canonical = text[text.str.fullmatch(_CANONICAL_IPV4).fillna(False).to_numpy(dtype=bool)]
+    return dict(zip(canonical, canonical, strict=True))
 
 
 def _parse_ip(value: str) -> str | None:

@@ -8,15 +8,20 @@ distinct values a run keeps, not on the number of requests.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import tempfile
+from collections import deque
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from linkage.detect.request_batch import NARROW_SCHEMA, BatchContext, map_batch
 from linkage.io.input_folder import BATCH_ROWS, ROW_COLUMN, RawTable, StreamedTable
@@ -36,6 +41,7 @@ class DuckDBEngine:
         memory_limit: str | None = None,
         threads: int | None = None,
         batch_rows: int = BATCH_ROWS,
+        workers: int | None = None,
     ) -> None:
         base = str(work_dir) if work_dir else None
         self._folder = Path(tempfile.mkdtemp(prefix="linkage-duckdb-", dir=base))
@@ -52,13 +58,18 @@ class DuckDBEngine:
         )
         self.table: RawTable | None = None
         self.accepted = 0
+        self.workers = workers if workers is not None else _default_workers()
 
     def load(self, table: RawTable, context: BatchContext) -> None:
         self.table = table
         self._run(f"CREATE OR REPLACE TABLE narrow ({_columns_sql()})")
-        for batch in _batches(table, self.batch_rows):
-            mapped = map_batch(batch, context)
-            self.con.register("batch_rows", mapped)
+        batches = _batches(table, self.batch_rows)
+        if self.workers > 1 and _is_large(table, self.batch_rows):
+            mapped = _map_in_processes(batches, context, self.workers)
+        else:
+            mapped = (map_batch(batch, context) for batch in batches)
+        for rows in mapped:
+            self.con.register("batch_rows", rows)
             self._run("INSERT INTO narrow SELECT * FROM batch_rows")
             self.con.unregister("batch_rows")
         self._run("CREATE OR REPLACE TABLE excluded (file_row BIGINT)")
@@ -106,6 +117,52 @@ class DuckDBEngine:
     def close(self) -> None:
         self.con.close()
         shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _default_workers() -> int:
+    """Processes for the batch map: ``$LINKAGE_WORKERS``, or one per core (at most 4)."""
+    configured = os.environ.get("LINKAGE_WORKERS")
+    if configured:
+        return max(1, int(configured))
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _is_large(table: RawTable, batch_rows: int) -> bool:
+    """Worth starting worker processes for (each trains the classifier, a few seconds)."""
+    if not isinstance(table, StreamedTable) or "empty" in table.notes:
+        return False
+    if table.path.suffix == ".parquet":
+        return bool(pq.read_metadata(table.path).num_rows > 4 * batch_rows)
+    return table.path.stat().st_size > (256 << 20)
+
+
+_WORKER_CONTEXT: list[BatchContext] = []
+
+
+def _start_worker(context: BatchContext) -> None:
+    _WORKER_CONTEXT.append(context)
+
+
+def _map_in_worker(batch: RawTable) -> pa.Table:
+    return map_batch(batch, _WORKER_CONTEXT[0])
+
+
+def _map_in_processes(
+    batches: Iterator[RawTable], context: BatchContext, workers: int
+) -> Iterator[pa.Table]:
+    """The batch map in ``workers`` processes, results in batch order; at most one batch
+    per worker waits, so memory stays bounded."""
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=spawn, initializer=_start_worker, initargs=(context,)
+    ) as pool:
+        pending: deque[Future[pa.Table]] = deque()
+        for batch in batches:
+            pending.append(pool.submit(_map_in_worker, batch))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _columns_sql() -> str:

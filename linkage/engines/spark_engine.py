@@ -66,6 +66,8 @@ class SparkEngine:
         if self.master.startswith("local"):
             # local workers run this interpreter (with linkage and its dependencies)
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        # a session that was running before (a notebook's, a test's) is used and left running
+        self._owns = SparkSession.getActiveSession() is None
         builder = SparkSession.builder.appName("linkage")
         if self.master.startswith("sc://"):
             builder = builder.remote(self.master)
@@ -154,7 +156,7 @@ class SparkEngine:
         return result.sort_values(ROW_COLUMN, ignore_index=True)
 
     def close(self) -> None:
-        if self.master.startswith("local"):
+        if self._owns and self.master.startswith("local"):
             self.spark.stop()
         if self._local:
             shutil.rmtree(self.work, ignore_errors=True)
