@@ -36,6 +36,7 @@ never enumerated, so no attribute's holders are paired wholesale.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass
 
@@ -95,6 +96,18 @@ class PairEvidence:
     """How many values the row stands for (1 per shared value, n for a pool of n IPs)."""
     kinds: np.ndarray | None = None
     """Per-row kind codes when the rows mix kinds (attribute pairs)."""
+
+    def lower_in(self, low: int, high: int) -> PairEvidence:
+        """The rows whose lower account code ``a`` is in ``low..high-1``, in order."""
+        keep = (self.a >= low) & (self.a < high)
+        return PairEvidence(
+            self.a[keep],
+            self.b[keep],
+            self.kind,
+            self.contribution[keep],
+            self.shared[keep],
+            self.kinds[keep] if self.kinds is not None else None,
+        )
 
 
 @dataclass
@@ -238,6 +251,14 @@ def attribute_pairs(
     Values whose best pair would contribute less than ``min_link_contribution`` are
     skipped before any pair is made, so a value held by thousands is never expanded.
     """
+    return attribute_plan(incidence, accounts, settings).pairs(0, len(accounts))
+
+
+def attribute_plan(
+    incidence: pd.DataFrame, accounts: pd.Index, settings: Settings
+) -> AttributePlan:
+    """Who pairs with whom through which value, before any pair is made (see
+    :func:`attribute_pairs`): the pair count is known, and pairs are made in ranges."""
     link = settings.link
     full = link.usage_share_for_full_weight
     useful = incidence[incidence["contribution"] >= link.min_link_contribution]
@@ -259,27 +280,67 @@ def attribute_pairs(
     tail = (useful["attr_type"] == "template") & useful["attr_value"].str.startswith("t")
     kind_code = np.where(tail.to_numpy(), _KINDS.index("template_tail"), kind_code)
     order = np.lexsort((codes, keys))
-    codes, keys = codes[order].astype(np.int64), keys[order]
-    contribution = useful["contribution"].to_numpy(dtype=float)[order]
-    share_sorted = share.to_numpy(dtype=float)[order]
-    kind_code = kind_code[order]
-
+    keys = keys[order]
     group_start = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
     group_size = np.diff(np.r_[group_start, len(keys)])
     local = np.arange(len(keys)) - np.repeat(group_start, group_size)
-    partners = np.repeat(group_size, group_size) - 1 - local
-    left = np.repeat(np.arange(len(keys)), partners)
-    block_start = np.repeat(np.cumsum(partners) - partners, partners)
-    right = left + 1 + (np.arange(len(left)) - block_start)
-    pair_contribution = contribution[left] * np.minimum(share_sorted[left], share_sorted[right])
-    return PairEvidence(
-        a=codes[left],
-        b=codes[right],
-        kind="attribute",
-        contribution=pair_contribution,
-        shared=np.ones(len(left), dtype=np.int64),
-        kinds=kind_code[left],
+    return AttributePlan(
+        codes=codes[order].astype(np.int64),
+        contribution=useful["contribution"].to_numpy(dtype=float)[order],
+        share=share.to_numpy(dtype=float)[order],
+        kinds=kind_code[order],
+        partners=np.repeat(group_size, group_size) - 1 - local,
     )
+
+
+@dataclass
+class AttributePlan:
+    """Holders of every value worth pairing, sorted by value then account: each row pairs
+    with the ``partners`` rows after it (the same value's holders with higher codes)."""
+
+    codes: np.ndarray
+    contribution: np.ndarray
+    share: np.ndarray
+    kinds: np.ndarray
+    partners: np.ndarray
+
+    def per_account(self, n: int) -> np.ndarray:
+        """Pairs each account code will make as the lower code of the pair."""
+        return np.bincount(self.codes, weights=self.partners, minlength=n)
+
+    def pairs(self, low: int, high: int) -> PairEvidence:
+        """The pairs whose lower account code is in ``low..high-1`` (vectorised), in the
+        order a whole enumeration gives them (by value, then account)."""
+        left = np.flatnonzero((self.codes >= low) & (self.codes < high) & (self.partners > 0))
+        count = self.partners[left]
+        first = np.repeat(left, count)
+        second = first + 1 + (np.arange(len(first)) - np.repeat(np.cumsum(count) - count, count))
+        share = np.minimum(self.share[first], self.share[second])
+        return PairEvidence(
+            a=self.codes[first],
+            b=self.codes[second],
+            kind="attribute",
+            contribution=self.contribution[first] * share,
+            shared=np.ones(len(first), dtype=np.int64),
+            kinds=self.kinds[first],
+        )
+
+
+PAIRS_PER_CHUNK = 8_000_000
+"""Evidence rows made and combined at once (a range of accounts' pairs)."""
+
+
+def chunk_bounds(per_code: np.ndarray, per_chunk: int) -> np.ndarray:
+    """Account code boundaries so that each range makes about ``per_chunk`` rows.
+
+    >>> chunk_bounds(np.array([5, 5, 5, 5]), 10).tolist()
+    [0, 2, 4]
+    """
+    if not len(per_code):
+        return np.array([0, 0])
+    cumulative = np.cumsum(per_code)
+    cuts = np.searchsorted(cumulative, np.arange(per_chunk, cumulative[-1], per_chunk))
+    return np.unique(np.r_[0, cuts + 1, len(per_code)])
 
 
 MAX_VALUE_HOLDERS = 2_000
@@ -523,9 +584,21 @@ def project_links(
     """
     if accounts is None:
         accounts = all_accounts(incidence)
-    evidence = [attribute_pairs(incidence, accounts, settings)]
-    evidence.append(ip_pool_pairs(incidence, accounts, settings))
-    return combine_evidence([*evidence, *(extra or [])], accounts, settings)
+    plan = attribute_plan(incidence, accounts, settings)
+    others = [ip_pool_pairs(incidence, accounts, settings), *(extra or [])]
+    per_account = plan.per_account(len(accounts))
+    for evidence in others:
+        per_account = per_account + np.bincount(evidence.a, minlength=len(accounts))
+    # pairs are made and combined one range of accounts at a time (each pair whole in one
+    # range, its rows in the same order as all at once: the same sums), so memory is bound
+    # by PAIRS_PER_CHUNK, not by the pair count
+    parts = [
+        combine_evidence(
+            [plan.pairs(low, high), *(e.lower_in(low, high) for e in others)], accounts, settings
+        )
+        for low, high in itertools.pairwise(chunk_bounds(per_account, PAIRS_PER_CHUNK))
+    ]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 def all_accounts(incidence: pd.DataFrame, *more: pd.Series) -> pd.Index:

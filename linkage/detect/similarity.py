@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 
-from linkage.detect.link import PairEvidence
+from linkage.detect.link import PairEvidence, chunk_bounds
 from linkage.detect.profile import FEATURE_SCALES, INTENT_COLUMNS, feature_columns
 from linkage.settings import Settings
 
@@ -92,7 +92,7 @@ def _meetings(frame: pd.DataFrame, per_chunk: int) -> Iterator[pd.DataFrame]:
     local = np.arange(n) - np.repeat(start, size)
     partners = np.repeat(size, size) - 1 - local  # members after this one (higher codes)
     per_code = np.bincount(code, weights=partners) if n else np.empty(0)
-    bounds = _chunk_bounds(per_code, per_chunk)
+    bounds = chunk_bounds(per_code, per_chunk)
     for low, high in itertools.pairwise(bounds):
         left = np.flatnonzero((code >= low) & (code < high) & (partners > 0))
         count = partners[left]
@@ -110,21 +110,21 @@ def _meetings(frame: pd.DataFrame, per_chunk: int) -> Iterator[pd.DataFrame]:
         yield rows.sort_values("position", kind="stable", ignore_index=True)
 
 
-def _chunk_bounds(per_code: np.ndarray, per_chunk: int) -> np.ndarray:
-    """Account code boundaries so that each range makes about ``per_chunk`` meetings."""
-    if not len(per_code):
-        return np.array([0, 0])
-    cumulative = np.cumsum(per_code)
-    cuts = np.searchsorted(cumulative, np.arange(per_chunk, cumulative[-1], per_chunk))
-    return np.unique(np.r_[0, cuts + 1, len(per_code)])
-
-
 def _combine_meetings(
     pairs: pd.DataFrame, profiles: pd.DataFrame | None, accounts: pd.Index, settings: Settings
 ) -> pd.DataFrame:
-    """Per pair of one chunk: its meetings' evidence combined (noisy-OR as log sums)."""
-    if profiles is not None and len(pairs):
-        pairs = pairs[_same_task_mix(pairs, profiles, accounts, settings)]
+    """Per pair of one chunk: its meetings' evidence combined (noisy-OR as log sums).
+
+    Pairs that meet too rarely or ask for different things are dropped first, by integer
+    counts and once per pair (the sums of the others do not change)."""
+    n = len(accounts)
+    key = pairs["code_a"].to_numpy(dtype=np.int64) * n + pairs["code_b"].to_numpy(dtype=np.int64)
+    unique, inverse, meetings = np.unique(key, return_inverse=True, return_counts=True)
+    wanted = meetings >= settings.behaviour.min_co_use_windows
+    if profiles is not None and wanted.any():
+        candidates = pd.DataFrame({"code_a": unique[wanted] // n, "code_b": unique[wanted] % n})
+        wanted[np.flatnonzero(wanted)] = _same_task_mix(candidates, profiles, accounts, settings)
+    pairs = pairs[wanted[inverse]]
     if pairs.empty:
         return pd.DataFrame()
     base_rate = np.minimum(1.0, settings.link.hub_allowance / (pairs["holders"] - 1))
