@@ -80,7 +80,8 @@ class DuckDBEngine:
             "CREATE OR REPLACE VIEW requests AS SELECT * FROM narrow WHERE _reject IS NULL "
             "AND file_row NOT IN (SELECT file_row FROM excluded)"
         )
-        self.accepted = int(self._run("SELECT COUNT(*) FROM requests")[0][0])
+        (count,) = self._run("SELECT COUNT(*) FROM requests")[0]
+        self.accepted = int(str(count))
 
     def _run(self, statement: str) -> list[tuple[object, ...]]:
         return self.con.execute(statement).fetchall()

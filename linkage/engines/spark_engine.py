@@ -112,7 +112,7 @@ class SparkEngine:
             "SELECT * FROM narrow WHERE _reject IS NULL "
             "AND file_row NOT IN (SELECT file_row FROM excluded)"
         ).createOrReplaceTempView("requests")
-        self.accepted = int(self.spark.sql("SELECT COUNT(*) AS n FROM requests").first()["n"])
+        self.accepted = int(self.spark.table("requests").count())
 
     def exclude_rows(self, rows: np.ndarray) -> None:
         more = pd.DataFrame({"file_row": np.asarray(rows, dtype=np.int64)})

@@ -8,7 +8,7 @@ as ``malformed`` rows with their row number.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -296,7 +296,9 @@ class StreamedTable(RawTable):
             )
 
 
-def _malformed_handler(malformed: list[dict[str, object]]):  # type: ignore[no-untyped-def]
+def _malformed_handler(
+    malformed: list[dict[str, object]],
+) -> Callable[[pacsv.InvalidRow], str]:
     def keep_malformed(row: pacsv.InvalidRow) -> str:
         line = row.number if row.number is not None else -1
         malformed.append(
