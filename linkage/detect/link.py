@@ -217,9 +217,12 @@ def account_attributes(
         incidence[column] = pd.to_datetime(incidence[column], utc=True).astype(_SEEN_DTYPE)
     incidence["ip_kind"] = incidence["ip_kind"].astype("str").where(incidence["ip_kind"].notna())
     incidence["attr_value"] = incidence["attr_value"].astype("str")
-    incidence = incidence.drop_duplicates(
-        ["account_id", "attr_type", "attr_value"], ignore_index=True
-    )
+    if streamed is None:
+        incidence = incidence.drop_duplicates(
+            ["account_id", "attr_type", "attr_value"], ignore_index=True
+        )
+    # else: every part is distinct already (the engine's GROUP BY, the static parts' own
+    # drop_duplicates, one row per family), so the copy a drop_duplicates makes is spared
     holders = incidence.groupby(["attr_type", "attr_value"], sort=False)["account_id"].transform(
         "size"
     )
@@ -326,7 +329,7 @@ class AttributePlan:
         )
 
 
-PAIRS_PER_CHUNK = 8_000_000
+PAIRS_PER_CHUNK = 4_000_000
 """Evidence rows made and combined at once (a range of accounts' pairs)."""
 
 

@@ -47,6 +47,7 @@ class DuckDBEngine:
         self._folder = Path(tempfile.mkdtemp(prefix="linkage-duckdb-", dir=base))
         self.batch_rows = batch_rows
         limit = memory_limit or os.environ.get("LINKAGE_DUCKDB_MEMORY", "2GB")
+        self.query_memory = os.environ.get("LINKAGE_DUCKDB_QUERY_MEMORY", "1GB")
         self.con = duckdb.connect(
             str(self._folder / "requests.duckdb"),
             config={
@@ -74,6 +75,8 @@ class DuckDBEngine:
             self.con.unregister("batch_rows")
         self._run("CREATE OR REPLACE TABLE excluded (file_row BIGINT)")
         self._define_view()
+        # the rows are on disk now; later statements read few columns and may spill
+        self._run(f"SET memory_limit = '{self.query_memory}'")
 
     def _define_view(self) -> None:
         self._run(
