@@ -3,6 +3,7 @@ whole, in DuckDB or on Spark (local mode, a tiny sample: Spark's start-up domina
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,16 +44,14 @@ def _same_outputs(left: Path, right: Path) -> None:
 def _break_rows(folder: Path) -> None:
     """A later duplicate request_id, a row that does not parse and a bad IP, far apart."""
     path = folder / "requests.csv"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    header = lines[0].rstrip("\n").split(",")
-    first_id = lines[1].split(",", 1)[0]
-    ip_column = header.index("ip")
-    broken = lines[len(lines) // 2].rstrip("\n").split(",")
-    broken[ip_column] = "300.1.2.3"
-    lines[len(lines) // 2] = ",".join(broken) + "\n"
-    lines[-5] = first_id + "," + lines[-5].split(",", 1)[1]
-    lines.insert(len(lines) // 3, "only,three,fields\n")
-    path.write_text("".join(lines), encoding="utf-8")
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], rows[1:]
+    body[len(body) // 2][header.index("ip")] = "300.1.2.3"
+    body[-5][header.index("request_id")] = body[0][header.index("request_id")]
+    body.insert(len(body) // 3, ["only", "three", "fields"])
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, quoting=csv.QUOTE_ALL).writerows([header, *body])
 
 
 @pytest.fixture(scope="module")
