@@ -78,6 +78,7 @@ def test_an_egress_ip_of_50000_accounts_stays_within_memory(tmp_path: Path) -> N
     stderr = child.stderr.read().decode() if child.stderr else ""
     assert os.waitstatus_to_exitcode(status) == 0, stderr
     peak_gib = usage.ru_maxrss / 1024 / 1024
+    print(f"50,000-holder egress run: peak RSS {peak_gib:.2f} GiB")
     assert peak_gib < MEMORY_LIMIT_GIB, f"peak {peak_gib:.2f} GiB"
     clusters = pd.read_csv(out / "clusters.csv")
     planted = clusters["account_id"].str.startswith("acct_egress_")
