@@ -21,6 +21,7 @@ from linkage import __version__
 from linkage.deliver.report import render_report
 from linkage.deliver.stix import DEMO_WARNING, build_bundle, bundle_json, sharing_key_from_env
 from linkage.detect.pipeline import StageCallback, StageTimer, run_pipeline
+from linkage.engines import make_engine
 from linkage.io.input_folder import read_input_folder
 from linkage.io.privacy import redact_run, redaction_key_from_env
 from linkage.io.run_folder import check_output_folder, write_run
@@ -36,13 +37,22 @@ def run_detection(
     settings: Settings,
     previous_clusters: pd.DataFrame | None = None,
     on_stage: StageCallback | None = None,
+    engine: str = "duckdb",
+    master: str | None = None,
 ) -> Run:
-    """Read ``input_dir`` and run the pipeline; fill the run's ``info`` for run.json."""
+    """Read ``input_dir`` and run the pipeline; fill the run's ``info`` for run.json.
+
+    ``engine`` holds the requests while the run needs them (:mod:`linkage.engines`:
+    ``duckdb`` in-process, or ``spark`` at ``master``)."""
     started = datetime.now(UTC)
     timer = StageTimer(on_stage)
     with timer.stage("read"):
         raw = read_input_folder(input_dir)
-    run = run_pipeline(raw, settings, previous_clusters, timer)
+    request_engine = make_engine(engine, master)
+    try:
+        run = run_pipeline(raw, settings, previous_clusters, timer, request_engine)
+    finally:
+        request_engine.close()
     run.info = {
         "engine": "linkage",
         "engine_version": __version__,
@@ -89,6 +99,8 @@ def run_job(
     previous_clusters: pd.DataFrame | None = None,
     on_stage: StageCallback | None = None,
     redact: bool = False,
+    engine: str = "duckdb",
+    master: str | None = None,
 ) -> Run:
     """The whole main job: detection on ``input_dir``, every output in ``out_dir``.
 
@@ -98,7 +110,7 @@ def run_job(
     check_output_folder(out_dir)
     sharing_key = sharing_key_from_env()
     redaction_key = redaction_key_from_env() if redact else None
-    run = run_detection(input_dir, settings, previous_clusters, on_stage)
+    run = run_detection(input_dir, settings, previous_clusters, on_stage, engine, master)
     if on_stage:
         on_stage("writing outputs")
     write_run_folder(run, out_dir, sharing_key, redaction_key)
@@ -107,7 +119,7 @@ def run_job(
 
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version(), "linkage": __version__}
-    for package in ("pandas", "numpy", "pyarrow", "networkx", "python-louvain"):
+    for package in ("pandas", "numpy", "pyarrow", "duckdb", "networkx", "python-louvain"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

@@ -2,4 +2,5 @@
 
 from linkage.cli.app import main
 
-main()
+if __name__ == "__main__":  # the batch map's worker processes import this module too
+    main()

@@ -54,6 +54,22 @@ def run(
             "API key ids (key: $LINKAGE_REDACTION_KEY).",
         ),
     ] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="Where the requests are processed: duckdb (in-process, the default) or spark.",
+        ),
+    ] = "duckdb",
+    master: Annotated[
+        str | None,
+        typer.Option(
+            "--master",
+            metavar="URL",
+            help="Spark master (local[2], spark://HOST:7077, yarn, k8s://...) or Spark Connect "
+            "URL (sc://HOST:15002); with --engine spark only.",
+        ),
+    ] = None,
 ) -> None:
     """Run the main job: validate, link, cluster, score, attribute; write the run folder.
 
@@ -64,6 +80,7 @@ def run(
     The output folder and the keys are checked before any work is done.
 
     Example: linkage run --input data/generated/demo --out out/demo
+    On Spark: linkage run --input DIR --out OUT --engine spark --master local[2]
     """
     from linkage.cli.graph import load_into_neo4j
     from linkage.deliver.stix import SHARING_KEY_ENV, sharing_key_from_env
@@ -71,6 +88,8 @@ def run(
     from linkage.jobs import run_job
     from linkage.settings import load_settings
 
+    if engine not in ("duckdb", "spark"):
+        raise typer.BadParameter("expected duckdb or spark", param_hint="--engine")
     settings = load_settings(config)
     previous_clusters = read_previous_clusters(previous) if previous else None
     demo_key = sharing_key_from_env()[1]
@@ -80,7 +99,14 @@ def run(
             status.update(f"[bold]{stage}[/] ...")
 
         result = run_job(
-            input_dir, out_dir, settings, previous_clusters, on_stage=show, redact=redact
+            input_dir,
+            out_dir,
+            settings,
+            previous_clusters,
+            on_stage=show,
+            redact=redact,
+            engine=engine,
+            master=master,
         )
     if neo4j_uri:
         load_into_neo4j(out_dir, neo4j_uri)

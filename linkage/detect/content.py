@@ -47,7 +47,7 @@ import json
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -185,18 +185,32 @@ class IntentModel:
     weights: np.ndarray
     bias: np.ndarray  # (len(LABELS),)
 
+    @cached_property
+    def wide_weights(self) -> np.ndarray:
+        """The weights in float64: each prompt's n-gram rows are summed in double precision,
+        one after the other, then rounded once."""
+        return self.weights.astype(np.float64)
+
     def logits(self, texts: Texts) -> np.ndarray:
         """Class scores of ``texts`` (rows) for ``LABELS`` (columns)."""
         if len(texts) == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         joined, lengths, starts = _prepare(texts)
         codes = _codes(joined)
-        total = np.zeros((len(texts), _ROW), dtype=np.float32)
+        total = np.zeros((len(texts), _ROW), dtype=np.float64)
+        indptr = np.append(starts, 0)
         for ids in _ngram_ids(codes):
             # one cache line per window (a padded row of class weights); windows are in
-            # text order, so one reduceat sums each text's rows
-            total += np.add.reduceat(np.take(self.weights, ids, axis=0), starts, axis=0)
-        total = total[:, : len(LABELS)]
+            # text order. Each text's rows are summed one after the other by a sparse
+            # (text x bucket) product: the sum of a text does not depend on where it sits
+            # in the batch (numpy's reduceat sums in blocks at fixed offsets, so the last
+            # bit of a prompt's score would depend on its neighbours: not batch-invariant)
+            indptr[-1] = len(ids)
+            windows = sp.csr_matrix(
+                (np.ones(len(ids)), ids, indptr), shape=(len(starts), len(self.weights))
+            )
+            total += windows @ self.wide_weights
+        total = total[:, : len(LABELS)].astype(np.float32)
         scale = 1.0 / np.maximum(_n_windows(lengths), 1) ** NORM_POWER
         return total * scale[:, None].astype(np.float32) + self.bias
 

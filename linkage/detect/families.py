@@ -39,6 +39,8 @@ from linkage.settings import Settings
 
 _CJK = r"([\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}])"
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+_BLOCK = 50_000
+"""Prompts signed at once."""
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
@@ -130,7 +132,13 @@ def prompt_families(sample: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     if sample.empty:
         return pd.DataFrame(columns=[*columns, "sampled"])
     config = settings.families
-    signatures = minhash_signatures(sample["prompt"], config.hashes, settings.seed)
+    # a prompt's signature is its own: blocks of prompts bound the token arrays' memory
+    signatures = np.concatenate(
+        [
+            minhash_signatures(sample["prompt"].iloc[i : i + _BLOCK], config.hashes, settings.seed)
+            for i in range(0, len(sample), _BLOCK)
+        ]
+    )
     keys = band_keys(signatures, config.bands)
     empty = sample["prompt"].fillna("").astype("str").str.len() == 0
     rows = pd.DataFrame(

@@ -36,6 +36,8 @@ never enumerated, so no attribute's holders are paired wholesale.
 
 from __future__ import annotations
 
+import itertools
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,7 +47,7 @@ from linkage.detect.normalise import NormalisedInput
 from linkage.kinds import ATTRIBUTE_KINDS, ATTRIBUTE_TYPES, EVIDENCE_GROUPS, PAIR_EVIDENCE
 from linkage.settings import Settings
 
-_REQUEST_ATTRIBUTES = {
+REQUEST_ATTRIBUTES = {
     "ip": "ip",
     "subnet": "subnet",
     "template_head": "template",
@@ -54,6 +56,7 @@ _REQUEST_ATTRIBUTES = {
     "api_key_id": "api_key",
 }
 _SEEN_DTYPE = "datetime64[us, UTC]"
+LOG = logging.getLogger(__name__)
 
 # combination kinds: every attribute kind, a template's tail apart from its head, pair evidence
 _KINDS = (*ATTRIBUTE_TYPES, "template_tail", *PAIR_EVIDENCE)
@@ -94,6 +97,18 @@ class PairEvidence:
     kinds: np.ndarray | None = None
     """Per-row kind codes when the rows mix kinds (attribute pairs)."""
 
+    def lower_in(self, low: int, high: int) -> PairEvidence:
+        """The rows whose lower account code ``a`` is in ``low..high-1``, in order."""
+        keep = (self.a >= low) & (self.a < high)
+        return PairEvidence(
+            self.a[keep],
+            self.b[keep],
+            self.kind,
+            self.contribution[keep],
+            self.shared[keep],
+            self.kinds[keep] if self.kinds is not None else None,
+        )
+
 
 @dataclass
 class LinkResult:
@@ -114,7 +129,7 @@ def _request_parts(requests: pd.DataFrame) -> list[pd.DataFrame]:
     # phrasing of everyday prompts ("explain step by step please: ...") is shared by many,
     # and by any campaign whose camouflage traffic copies ordinary users
     distilled = requests["distilled"] if "distilled" in requests.columns else None
-    for column, attr_type in _REQUEST_ATTRIBUTES.items():
+    for column, attr_type in REQUEST_ATTRIBUTES.items():
         if column not in requests.columns:
             continue
         used = requests[["account_id", column, "ts", "ip_kind"]].dropna(subset=[column])
@@ -179,14 +194,22 @@ def _static_parts(data: NormalisedInput, settings: Settings) -> list[pd.DataFram
 
 
 def account_attributes(
-    data: NormalisedInput, settings: Settings, families: pd.DataFrame | None = None
+    data: NormalisedInput,
+    settings: Settings,
+    families: pd.DataFrame | None = None,
+    streamed: tuple[list[pd.DataFrame], pd.Series] | None = None,
 ) -> pd.DataFrame:
     """Who holds what: the account-to-attribute incidence table with base-rate weights.
 
     ``families`` is the prompt-family incidence of :func:`linkage.detect.families.prompt_families`
     (its ``sampled`` column is the account's sampled prompts, the denominator of its usage share).
     """
-    parts = _request_parts(data.requests) + _static_parts(data, settings)
+    if streamed is None:
+        request_parts = _request_parts(data.requests)
+        request_totals = data.requests.groupby("account_id").size()
+    else:
+        request_parts, request_totals = streamed
+    parts = request_parts + _static_parts(data, settings)
     if families is not None and len(families):
         parts.append(families.assign(ip_kind=None))
     incidence = pd.concat(parts, ignore_index=True)
@@ -194,9 +217,12 @@ def account_attributes(
         incidence[column] = pd.to_datetime(incidence[column], utc=True).astype(_SEEN_DTYPE)
     incidence["ip_kind"] = incidence["ip_kind"].astype("str").where(incidence["ip_kind"].notna())
     incidence["attr_value"] = incidence["attr_value"].astype("str")
-    incidence = incidence.drop_duplicates(
-        ["account_id", "attr_type", "attr_value"], ignore_index=True
-    )
+    if streamed is None:
+        incidence = incidence.drop_duplicates(
+            ["account_id", "attr_type", "attr_value"], ignore_index=True
+        )
+    # else: every part is distinct already (the engine's GROUP BY, the static parts' own
+    # drop_duplicates, one row per family), so the copy a drop_duplicates makes is spared
     holders = incidence.groupby(["attr_type", "attr_value"], sort=False)["account_id"].transform(
         "size"
     )
@@ -209,7 +235,6 @@ def account_attributes(
     base_rate = np.minimum(1.0, link.hub_allowance / np.maximum(holders - 1, 1))
     incidence["contribution"] = (type_weight * kind_factor * base_rate).where(holders > 1, 0.0)
 
-    request_totals = data.requests.groupby("account_id").size()
     denominator = incidence["account_id"].map(request_totals).astype(float)
     if "sampled" in incidence.columns:
         sampled = incidence["sampled"].astype(float)
@@ -229,6 +254,14 @@ def attribute_pairs(
     Values whose best pair would contribute less than ``min_link_contribution`` are
     skipped before any pair is made, so a value held by thousands is never expanded.
     """
+    return attribute_plan(incidence, accounts, settings).pairs(0, len(accounts))
+
+
+def attribute_plan(
+    incidence: pd.DataFrame, accounts: pd.Index, settings: Settings
+) -> AttributePlan:
+    """Who pairs with whom through which value, before any pair is made (see
+    :func:`attribute_pairs`): the pair count is known, and pairs are made in ranges."""
     link = settings.link
     full = link.usage_share_for_full_weight
     useful = incidence[incidence["contribution"] >= link.min_link_contribution]
@@ -243,33 +276,109 @@ def attribute_pairs(
     reachable = useful["contribution"].to_numpy() * second[keys]
     keep = reachable >= link.min_link_contribution
     useful, share, keys = useful[keep], share[keep], keys[keep]
+    useful, share, keys = _cap_holders(useful, share, keys)
 
     codes = accounts.get_indexer(useful["account_id"])
     kind_code = pd.Categorical(useful["attr_type"], categories=_KINDS).codes.astype(np.int64)
     tail = (useful["attr_type"] == "template") & useful["attr_value"].str.startswith("t")
     kind_code = np.where(tail.to_numpy(), _KINDS.index("template_tail"), kind_code)
     order = np.lexsort((codes, keys))
-    codes, keys = codes[order].astype(np.int64), keys[order]
-    contribution = useful["contribution"].to_numpy(dtype=float)[order]
-    share_sorted = share.to_numpy(dtype=float)[order]
-    kind_code = kind_code[order]
-
+    keys = keys[order]
     group_start = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
     group_size = np.diff(np.r_[group_start, len(keys)])
     local = np.arange(len(keys)) - np.repeat(group_start, group_size)
-    partners = np.repeat(group_size, group_size) - 1 - local
-    left = np.repeat(np.arange(len(keys)), partners)
-    block_start = np.repeat(np.cumsum(partners) - partners, partners)
-    right = left + 1 + (np.arange(len(left)) - block_start)
-    pair_contribution = contribution[left] * np.minimum(share_sorted[left], share_sorted[right])
-    return PairEvidence(
-        a=codes[left],
-        b=codes[right],
-        kind="attribute",
-        contribution=pair_contribution,
-        shared=np.ones(len(left), dtype=np.int64),
-        kinds=kind_code[left],
+    return AttributePlan(
+        codes=codes[order].astype(np.int64),
+        contribution=useful["contribution"].to_numpy(dtype=float)[order],
+        share=share.to_numpy(dtype=float)[order],
+        kinds=kind_code[order],
+        partners=np.repeat(group_size, group_size) - 1 - local,
     )
+
+
+@dataclass
+class AttributePlan:
+    """Holders of every value worth pairing, sorted by value then account: each row pairs
+    with the ``partners`` rows after it (the same value's holders with higher codes)."""
+
+    codes: np.ndarray
+    contribution: np.ndarray
+    share: np.ndarray
+    kinds: np.ndarray
+    partners: np.ndarray
+
+    def per_account(self, n: int) -> np.ndarray:
+        """Pairs each account code will make as the lower code of the pair."""
+        return np.bincount(self.codes, weights=self.partners, minlength=n)
+
+    def pairs(self, low: int, high: int) -> PairEvidence:
+        """The pairs whose lower account code is in ``low..high-1`` (vectorised), in the
+        order a whole enumeration gives them (by value, then account)."""
+        left = np.flatnonzero((self.codes >= low) & (self.codes < high) & (self.partners > 0))
+        count = self.partners[left]
+        first = np.repeat(left, count)
+        second = first + 1 + (np.arange(len(first)) - np.repeat(np.cumsum(count) - count, count))
+        share = np.minimum(self.share[first], self.share[second])
+        return PairEvidence(
+            a=self.codes[first],
+            b=self.codes[second],
+            kind="attribute",
+            contribution=self.contribution[first] * share,
+            shared=np.ones(len(first), dtype=np.int64),
+            kinds=self.kinds[first],
+        )
+
+
+PAIRS_PER_CHUNK = 4_000_000
+"""Evidence rows made and combined at once (a range of accounts' pairs)."""
+
+
+def chunk_bounds(per_code: np.ndarray, per_chunk: int) -> np.ndarray:
+    """Account code boundaries so that each range makes about ``per_chunk`` rows.
+
+    >>> chunk_bounds(np.array([5, 5, 5, 5]), 10).tolist()
+    [0, 2, 4]
+    """
+    if not len(per_code):
+        return np.array([0, 0])
+    cumulative = np.cumsum(per_code)
+    cuts = np.searchsorted(cumulative, np.arange(per_chunk, cumulative[-1], per_chunk))
+    return np.unique(np.r_[0, cuts + 1, len(per_code)])
+
+
+MAX_VALUE_HOLDERS = 2_000
+"""A value is paired among at most this many of its holders (its heaviest users), so one
+value never makes more than about two million pairs. With the default weights no value
+that can reach ``min_link_contribution`` has that many holders (an API key, the heaviest
+kind, stops at ``0.95 * hub_allowance / min_link_contribution + 1`` = 571)."""
+
+
+def _cap_holders(
+    useful: pd.DataFrame, share: pd.Series, keys: np.ndarray
+) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
+    """Holders of each value cut to its ``MAX_VALUE_HOLDERS`` heaviest users; the pairs the
+    expansion will make are counted and logged before it runs."""
+    sizes = np.bincount(keys) if len(keys) else np.zeros(0, dtype=np.int64)
+    if len(sizes) and sizes.max() > MAX_VALUE_HOLDERS:
+        order = np.lexsort((useful["account_id"].to_numpy(), -share.to_numpy(), keys))
+        sorted_keys = keys[order]
+        rank = np.empty(len(keys), dtype=np.int64)
+        rank[order] = np.arange(len(keys)) - np.searchsorted(sorted_keys, sorted_keys)
+        kept = rank < MAX_VALUE_HOLDERS
+        LOG.warning(
+            "link: %d value(s) paired among their %d heaviest holders only",
+            int((sizes > MAX_VALUE_HOLDERS).sum()),
+            MAX_VALUE_HOLDERS,
+        )
+        useful, share, keys = useful[kept], share[kept], keys[kept]
+        sizes = np.bincount(keys)
+    LOG.info(
+        "link: %d attribute pairs to enumerate from %d shared values (largest %d holders)",
+        int((sizes * (sizes - 1) // 2).sum()),
+        int((sizes > 1).sum()),
+        int(sizes.max()) if len(sizes) else 0,
+    )
+    return useful, share, keys
 
 
 def ip_pool_pairs(incidence: pd.DataFrame, accounts: pd.Index, settings: Settings) -> PairEvidence:
@@ -423,8 +532,10 @@ def combine_evidence(
     n_pairs, n_kinds = len(unique_pairs), len(_KINDS)
 
     log_keep = np.log1p(-np.minimum(contribution, 0.999999))
-    per_kind = np.zeros((n_pairs, n_kinds))
-    np.add.at(per_kind, (pair_code, kind), log_keep)
+    # bincount sums in input order, as np.add.at does (same bits), at a fraction of its cost
+    per_kind = np.bincount(
+        pair_code * n_kinds + kind, weights=log_keep, minlength=n_pairs * n_kinds
+    ).reshape(n_pairs, n_kinds)
     kind_evidence = 1.0 - np.exp(per_kind)
     group_evidence = np.zeros((n_pairs, len(EVIDENCE_GROUPS)))
     for code in range(n_kinds):
@@ -432,9 +543,13 @@ def combine_evidence(
         group_evidence[:, group] = np.maximum(group_evidence[:, group], kind_evidence[:, code])
     strength = np.round(1.0 - np.prod(1.0 - group_evidence, axis=1), 6)
     kept = strength >= settings.link.min_link_strength_kept
-    counts = np.zeros((n_pairs, len(ATTRIBUTE_TYPES)), dtype=np.int64)
+    n_types = len(ATTRIBUTE_TYPES)
     counted = _COUNTED_AS[kind] >= 0
-    np.add.at(counts, (pair_code[counted], _COUNTED_AS[kind][counted]), shared[counted])
+    counts = np.bincount(
+        pair_code[counted] * n_types + _COUNTED_AS[kind][counted],
+        weights=shared[counted],
+        minlength=n_pairs * n_types,
+    ).reshape(n_pairs, n_types)
     kept_pairs = unique_pairs[kept]
     links = pd.DataFrame(
         {
@@ -478,9 +593,21 @@ def project_links(
     """
     if accounts is None:
         accounts = all_accounts(incidence)
-    evidence = [attribute_pairs(incidence, accounts, settings)]
-    evidence.append(ip_pool_pairs(incidence, accounts, settings))
-    return combine_evidence([*evidence, *(extra or [])], accounts, settings)
+    plan = attribute_plan(incidence, accounts, settings)
+    others = [ip_pool_pairs(incidence, accounts, settings), *(extra or [])]
+    per_account = plan.per_account(len(accounts))
+    for evidence in others:
+        per_account = per_account + np.bincount(evidence.a, minlength=len(accounts))
+    # pairs are made and combined one range of accounts at a time (each pair whole in one
+    # range, its rows in the same order as all at once: the same sums), so memory is bound
+    # by PAIRS_PER_CHUNK, not by the pair count
+    parts = [
+        combine_evidence(
+            [plan.pairs(low, high), *(e.lower_in(low, high) for e in others)], accounts, settings
+        )
+        for low, high in itertools.pairwise(chunk_bounds(per_account, PAIRS_PER_CHUNK))
+    ]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 def all_accounts(incidence: pd.DataFrame, *more: pd.Series) -> pd.Index:
@@ -495,9 +622,14 @@ def link(
     families: pd.DataFrame | None = None,
     extra: list[PairEvidence] | None = None,
     accounts: pd.Index | None = None,
+    streamed: tuple[list[pd.DataFrame], pd.Series] | None = None,
 ) -> LinkResult:
-    """Run the linking stage: incidence with base-rate weights, then the projection."""
-    incidence = account_attributes(data, settings, families)
+    """Run the linking stage: incidence with base-rate weights, then the projection.
+
+    ``streamed`` is the request half of the incidence and each account's request count when
+    the requests are held by an engine (:func:`linkage.detect.requests.request_incidence`).
+    """
+    incidence = account_attributes(data, settings, families, streamed)
     if accounts is None:
         accounts = all_accounts(incidence, data.accounts["account_id"])
     links = project_links(incidence, settings, extra, accounts)

@@ -300,23 +300,9 @@ def _locate_unique(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -
 def normalise(
     tables: dict[str, pd.DataFrame], settings: Settings, progress: object | None = None
 ) -> NormalisedInput:
-    """Turn validated tables into the canonical shapes the linking stages use."""
-    accounts = tables["accounts"].copy()
-    emails = canonical_email(accounts.get("email", pd.Series([None] * len(accounts))))
-    accounts["email_canonical"] = emails["email"].to_numpy()
-    accounts["email_domain"] = emails["email_domain"].to_numpy()
-    for optional in ("org_id", "signup_pathway", "display_name", "country", "email"):
-        if optional not in accounts.columns:
-            accounts[optional] = None
-    # an org the provider has not verified is only a claim the account made
-    verified = accounts.get("org_verified", pd.Series(False, index=accounts.index))
-    accounts["org_verified"] = verified.astype("boolean").fillna(False).astype(bool)
-
-    ip_intel = tables.get("ip_intel", pd.DataFrame(columns=["network", "asn", "as_org", "kind"]))
-    for optional in ("asn", "as_org", "kind"):
-        if optional not in ip_intel.columns:
-            ip_intel[optional] = None
-
+    """Turn validated tables into the canonical shapes the linking stages use (in memory:
+    the requests table whole; a run streams the requests through an engine instead)."""
+    data = normalise_static(tables, settings)
     requests = tables["requests"]
     # the contract's request columns; the prompt itself is reduced to fingerprints below
     keep = [c for c in TABLES["requests"].column_names if c != "prompt" and c in requests.columns]
@@ -326,7 +312,7 @@ def normalise(
             normalised[optional] = None
     # each distinct address is placed once; requests take their address's row
     ip_codes, distinct_ips = pd.factorize(requests["ip"])
-    ip_addresses = _locate_unique(pd.Series(distinct_ips, dtype="str"), ip_intel, settings)
+    ip_addresses = _locate_unique(pd.Series(distinct_ips, dtype="str"), data.ip_intel, settings)
     for column in ip_addresses.columns:
         normalised[column] = ip_addresses[column].to_numpy()[ip_codes]
     ip_addresses.insert(0, "address", np.asarray(distinct_ips, dtype=object))
@@ -344,7 +330,7 @@ def normalise(
     normalised["has_prompt"] = normalised["prompt_chars"] > 0
     order = np.argsort(normalised["ts"].astype("int64").to_numpy(), kind="stable")
     normalised = normalised.take(order).reset_index(drop=True)
-    prompt_table = pd.DataFrame(
+    data.prompts = pd.DataFrame(
         {
             "account_id": normalised["account_id"].to_numpy(),
             "ts": normalised["ts"].to_numpy(),
@@ -353,8 +339,31 @@ def normalise(
             "prompt": prompts.to_numpy(dtype=object)[order],
         }
     )
+    data.requests = normalised
+    data.templates = _template_catalogue(fingerprints)
+    data.ip_addresses = ip_addresses
+    return data
 
-    templates = _template_catalogue(fingerprints)
+
+def normalise_static(tables: dict[str, pd.DataFrame], settings: Settings) -> NormalisedInput:
+    """Normalise every table but the requests (which are streamed): canonical emails,
+    billing names, indicator defaults. ``requests``, ``prompts``, ``templates`` and
+    ``ip_addresses`` are left empty for the caller to fill."""
+    accounts = tables["accounts"].copy()
+    emails = canonical_email(accounts.get("email", pd.Series([None] * len(accounts))))
+    accounts["email_canonical"] = emails["email"].to_numpy()
+    accounts["email_domain"] = emails["email_domain"].to_numpy()
+    for optional in ("org_id", "signup_pathway", "display_name", "country", "email"):
+        if optional not in accounts.columns:
+            accounts[optional] = None
+    # an org the provider has not verified is only a claim the account made
+    verified = accounts.get("org_verified", pd.Series(False, index=accounts.index))
+    accounts["org_verified"] = verified.astype("boolean").fillna(False).astype(bool)
+
+    ip_intel = tables.get("ip_intel", pd.DataFrame(columns=["network", "asn", "as_org", "kind"]))
+    for optional in ("asn", "as_org", "kind"):
+        if optional not in ip_intel.columns:
+            ip_intel[optional] = None
 
     payments = tables.get("payment_methods")
     if payments is None:
@@ -379,16 +388,15 @@ def normalise(
     )
     if "source" not in indicators.columns:
         indicators["source"] = None
-
     return NormalisedInput(
         accounts=accounts,
-        requests=normalised,
+        requests=pd.DataFrame(),
         payments=payments,
         ip_intel=ip_intel,
         indicators=indicators.reset_index(drop=True),
-        templates=templates,
-        ip_addresses=ip_addresses,
-        prompts=prompt_table,
+        templates=pd.DataFrame(columns=["template_id", "text", "requests"]),
+        ip_addresses=pd.DataFrame(),
+        prompts=pd.DataFrame(),
     )
 
 

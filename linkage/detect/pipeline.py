@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -19,10 +20,20 @@ from linkage.detect.attribution import attribute_clusters, match_indicators
 from linkage.detect.cluster import cluster_accounts, internal_links
 from linkage.detect.coordination import coordination_signals
 from linkage.detect.evidence import cluster_evidence, shared_attributes
-from linkage.detect.families import prompt_families, sample_prompts
-from linkage.detect.link import link
-from linkage.detect.normalise import NormalisedInput, normalise
-from linkage.detect.profile import account_profiles
+from linkage.detect.families import prompt_families
+from linkage.detect.link import LinkResult, link
+from linkage.detect.normalise import NormalisedInput, normalise_static
+from linkage.detect.request_batch import BatchContext
+from linkage.detect.requests import (
+    LoadedRequests,
+    RequestEngine,
+    account_profiles_streamed,
+    clustered_requests,
+    co_use_slots,
+    family_sample,
+    load_requests,
+    request_incidence,
+)
 from linkage.detect.score import member_confidence, score_clusters
 from linkage.detect.similarity import (
     behaviour_pairs,
@@ -39,6 +50,7 @@ from linkage.run_model import Run
 from linkage.settings import Settings
 
 StageCallback = Callable[[str], None]
+T = TypeVar("T")
 
 
 class StageTimer:
@@ -62,50 +74,50 @@ def run_pipeline(
     settings: Settings,
     previous_clusters: pd.DataFrame | None = None,
     timer: StageTimer | None = None,
+    engine: RequestEngine | None = None,
 ) -> Run:
-    """Run every stage on raw tables already read from an input folder.
+    """Run every stage on raw tables read from an input folder.
 
-    ``previous_clusters`` is an earlier run's clusters table (account_id,
-    cluster_id): clusters that overlap one keep its id. The returned run's
-    ``info`` holds row counts, notes, timings and a summary; the caller adds
-    what only it knows (input path, versions, start time).
+    The requests are never held whole: ``engine`` (see :mod:`linkage.engines`; the caller
+    makes it and closes it) streams them through the batch map and answers the
+    request-level questions; everything kept here is per account or per value.
+    ``previous_clusters`` is an earlier run's clusters table (account_id, cluster_id):
+    clusters that overlap one keep its id. The returned run's ``info`` holds row counts,
+    notes, timings and a summary; the caller adds what only it knows (input path,
+    versions, start time).
     """
+    if engine is None:
+        raise ValueError("run_pipeline needs an engine (linkage.engines.make_engine)")
     timer = timer or StageTimer()
     check_structure(raw)
     with timer.stage("validate"):
-        validated = validate(raw, settings)
+        validated = validate(raw, settings, streamed=("requests",))
+        data = normalise_static(validated.tables, settings)
     with timer.stage("normalise"):
-        data = normalise(validated.tables, settings)
+        context = BatchContext(data.accounts["account_id"], data.ip_intel, settings)
+        loaded = load_requests(engine, raw["requests"], context)
+        data.templates, data.ip_addresses = loaded.templates, loaded.ip_addresses
     with timer.stage("profile"):
-        profiles = account_profiles(data.requests, data.accounts, settings)
+        profiles = account_profiles_streamed(engine, data.accounts, settings)
         suspicious = suspicious_accounts(profiles, settings)
     with timer.stage("families"):
-        families = prompt_families(sample_prompts(data.prompts, suspicious, settings), settings)
+        families = prompt_families(family_sample(engine, suspicious, settings), settings)
     with timer.stage("link"):
-        accounts = pd.Index(np.sort(data.accounts["account_id"].astype("str").unique()))
-        extra = [
-            behaviour_pairs(profiles, accounts, settings),
-            co_use_pairs(data.requests, suspicious, accounts, settings, profiles),
-            signup_pairs(data.accounts, suspicious, accounts, settings),
-        ]
-        linked = link(data, settings, families, extra, accounts)
-        linked.links["task_similarity"] = task_similarity(
-            linked.links["account_a"].to_numpy(), linked.links["account_b"].to_numpy(), profiles
-        ).round(4)
+        linked = _link(engine, data, loaded, profiles, suspicious, families, settings)
     with timer.stage("cluster"):
         membership = cluster_accounts(linked.links, settings, suspicious)
         internal = internal_links(linked.links, membership)
     with timer.stage("coordination"):
-        coordination = coordination_signals(data.requests, membership, settings)
+        clustered = clustered_requests(engine, membership["account_id"])
+        coordination = coordination_signals(clustered, membership, settings)
     with timer.stage("score"):
-        data_end = data.requests["ts"].max() if len(data.requests) else None
         scores = score_clusters(
             membership,
             data.accounts,
             profiles,
             internal,
             coordination,
-            data_end,
+            loaded.data_end,
             settings,
             suspicious,
         )
@@ -122,48 +134,107 @@ def run_pipeline(
     with timer.stage("assemble"):
         cluster_ids = assign_cluster_ids(membership, data.accounts, previous_clusters, settings)
         scores["cluster_id"] = scores["cluster_key"].map(cluster_ids)
-        scores = scores.merge(attribution, on="cluster_key", how="left")
-        scores["attribution_confidence"] = scores["attribution_confidence"].fillna(0.0)
-        scores["attribution_kinds"] = scores["attribution_kinds"].fillna(0).astype(np.int64)
-        shared = shared_attributes(membership, linked.account_attributes)
-        evidence = cluster_evidence(
-            scores["cluster_key"].tolist(), shared, data.templates, matches, membership
-        )
-        clusters = clusters_table(membership, scores)
-        campaigns = campaign_objects(scores, membership, data, evidence)
-        takedown = takedown_table(
-            clusters, scores, membership, linked.account_attributes, shared, confidence
-        )
-        run = Run(
-            clusters=clusters,
-            campaigns=campaigns,
-            takedown=takedown,
-            accounts=_accounts_with_activity(data),
-            account_attributes=linked.account_attributes,
-            links=linked.links,
-            indicators=data.indicators,
-            indicator_matches=matches,
-            templates=data.templates,
-            payments=data.payments.drop(columns=["_row"], errors="ignore"),
-            ip_intel=data.ip_intel.drop(columns=["_row"], errors="ignore"),
-            ip_addresses=data.ip_addresses,
-            activity=hourly_activity(data.requests, membership["account_id"]),
-            rejects=validated.rejects,
-        )
+        run = _assemble(data, loaded, linked, membership, scores, attribution, matches, confidence)
+        run.activity = hourly_activity(clustered, membership["account_id"])
+        run.rejects = _with_requests(validated.rejects, loaded.rejects)
+    request_notes = [f"{raw['requests'].path}: {note}" for note in loaded.notes]
     run.info = {
-        "rows": validated.counts,
-        "notes": validated.notes,
-        "data_end": iso_utc(data.requests["ts"].max()) if len(data.requests) else None,
+        "rows": _with_requests(validated.counts, loaded.counts),
+        "notes": validated.notes_with("requests", request_notes),
+        "data_end": iso_utc(loaded.data_end) if loaded.data_end is not None else None,
         "stage_seconds": timer.timings,
-        "summary": _summary(run, data),
+        "summary": _summary(run, data, loaded.accepted),
+        "request_engine": engine.name,
     }
     return run
 
 
-def _accounts_with_activity(data: NormalisedInput) -> pd.DataFrame:
+def _link(
+    engine: RequestEngine,
+    data: NormalisedInput,
+    loaded: LoadedRequests,
+    profiles: pd.DataFrame,
+    suspicious: pd.Index,
+    families: pd.DataFrame,
+    settings: Settings,
+) -> LinkResult:
+    accounts = pd.Index(np.sort(data.accounts["account_id"].astype("str").unique()))
+    extra = [
+        behaviour_pairs(profiles, accounts, settings),
+        co_use_pairs(
+            co_use_slots(engine, suspicious, settings) if len(suspicious) >= 2 else pd.DataFrame(),
+            suspicious,
+            accounts,
+            settings,
+            profiles,
+        ),
+        signup_pairs(data.accounts, suspicious, accounts, settings),
+    ]
+    totals = loaded.account_totals.set_index("account_id")["requests"]
+    streamed = (request_incidence(engine), totals)
+    linked = link(data, settings, families, extra, accounts, streamed)
+    linked.links["task_similarity"] = task_similarity(
+        linked.links["account_a"].to_numpy(), linked.links["account_b"].to_numpy(), profiles
+    ).round(4)
+    return linked
+
+
+def _assemble(
+    data: NormalisedInput,
+    loaded: LoadedRequests,
+    linked: LinkResult,
+    membership: pd.DataFrame,
+    scores: pd.DataFrame,
+    attribution: pd.DataFrame,
+    matches: pd.DataFrame,
+    confidence: pd.Series,
+) -> Run:
+    """The run's tables from the scored clusters (activity and rejects are added after)."""
+    scores = scores.merge(attribution, on="cluster_key", how="left")
+    scores["attribution_confidence"] = scores["attribution_confidence"].fillna(0.0)
+    scores["attribution_kinds"] = scores["attribution_kinds"].fillna(0).astype(np.int64)
+    shared = shared_attributes(membership, linked.account_attributes)
+    evidence = cluster_evidence(
+        scores["cluster_key"].tolist(), shared, data.templates, matches, membership
+    )
+    clusters = clusters_table(membership, scores)
+    campaigns = campaign_objects(scores, membership, data, evidence)
+    takedown = takedown_table(
+        clusters, scores, membership, linked.account_attributes, shared, confidence
+    )
+    return Run(
+        clusters=clusters,
+        campaigns=campaigns,
+        takedown=takedown,
+        accounts=_accounts_with_activity(data, loaded.account_totals),
+        account_attributes=linked.account_attributes,
+        links=linked.links,
+        indicators=data.indicators,
+        indicator_matches=matches,
+        templates=data.templates,
+        payments=data.payments.drop(columns=["_row"], errors="ignore"),
+        ip_intel=data.ip_intel.drop(columns=["_row"], errors="ignore"),
+        ip_addresses=data.ip_addresses,
+        activity=pd.DataFrame(columns=["account_id", "hour", "requests"]),
+    )
+
+
+def _with_requests(by_table: dict[str, T], requests: T) -> dict[str, T]:
+    """Per-table values with the requests' put in the contract's place (after accounts)."""
+    result: dict[str, T] = {}
+    for name, value in by_table.items():
+        result[name] = value
+        if name == "accounts":
+            result["requests"] = requests
+    return result
+
+
+def _accounts_with_activity(data: NormalisedInput, totals: pd.DataFrame) -> pd.DataFrame:
     """The accounts table with each account's exchanges and first and last request."""
     accounts = data.accounts.drop(columns=["_row"], errors="ignore")
-    per_account = data.requests.groupby("account_id")["ts"].agg(["size", "min", "max"])
+    per_account = totals.set_index("account_id").rename(
+        columns={"requests": "size", "first_ts": "min", "last_ts": "max"}
+    )
     # reindex, not map: mapping an empty column onto timestamps fails in pandas 3
     per_account = per_account.reindex(accounts["account_id"].to_numpy()).set_axis(accounts.index)
     accounts = accounts.assign(
@@ -188,11 +259,11 @@ def hourly_activity(requests: pd.DataFrame, account_ids: pd.Series) -> pd.DataFr
     return counts.reset_index()
 
 
-def _summary(run: Run, data: NormalisedInput) -> dict[str, int]:
+def _summary(run: Run, data: NormalisedInput, requests: int) -> dict[str, int]:
     flagged = run.clusters[run.clusters["flagged"]]
     return {
         "accounts": len(data.accounts),
-        "requests": len(data.requests),
+        "requests": requests,
         "links": len(run.links),
         "clusters": len(run.campaigns),
         "clustered_accounts": len(run.clusters),

@@ -97,13 +97,26 @@ def account_profiles(
     """
     if requests.empty:
         return pd.DataFrame(columns=PROFILE_COLUMNS)
+    features = account_features(requests, accounts, model_categories(requests))
+    return finish_profiles(features, settings)
+
+
+def account_features(
+    requests: pd.DataFrame, accounts: pd.DataFrame, models: list[str] | None
+) -> pd.DataFrame:
+    """Every feature but the suspicion prior, one row per account (indexed by account_id).
+
+    Each account's row depends on its own requests only, so the requests may come in
+    groups of whole accounts (:mod:`linkage.detect.requests`); ``models`` are the share
+    columns, from the whole data (:func:`model_categories`).
+    """
     by_account = requests.groupby("account_id", sort=True)
     profile = pd.DataFrame(index=by_account.size().index)
     profile["requests"] = by_account.size()
     _volume(profile, requests)
     _rhythm(profile, requests)
     _content(profile, requests, by_account)
-    _models(profile, requests)
+    _models(profile, requests, models)
     _network(profile, by_account)
     created = accounts.set_index("account_id")["created_at"].reindex(profile.index)
     first = by_account["ts"].min()
@@ -111,8 +124,28 @@ def account_profiles(
     profile["last_request"] = by_account["ts"].max()
     age_hours = (first - created).dt.total_seconds() / 3600.0
     profile["log_hours_to_first_request"] = np.log1p(age_hours.clip(lower=0).fillna(0))
+    return profile
+
+
+def finish_profiles(features: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The profiles table from every account's features: the suspicion prior added (it
+    compares an account with the whole population)."""
+    if features.empty:
+        return pd.DataFrame(columns=PROFILE_COLUMNS)
+    profile = features.copy()
     profile["suspicion"] = suspicion(profile, settings)
     return profile.reset_index().rename(columns={"index": "account_id"})
+
+
+def model_categories(requests: pd.DataFrame) -> list[str] | None:
+    """The model share columns: the data's ``MAX_MODELS`` most used models (``(none)`` for
+    requests that name none) and ``(other)`` for the rest; None when no request names one."""
+    if "model" not in requests.columns or requests["model"].isna().all():
+        return None
+    model = requests["model"].fillna("(none)").astype("str")
+    ranked = model.value_counts().index
+    top = list(ranked[:MAX_MODELS])
+    return sorted(top + (["(other)"] if len(ranked) > MAX_MODELS else []))
 
 
 def _volume(profile: pd.DataFrame, requests: pd.DataFrame) -> None:
@@ -182,15 +215,15 @@ def _content(
             profile[f"log_{column}"] = 0.0
 
 
-def _models(profile: pd.DataFrame, requests: pd.DataFrame) -> None:
-    if "model" not in requests.columns or requests["model"].isna().all():
+def _models(profile: pd.DataFrame, requests: pd.DataFrame, models: list[str] | None) -> None:
+    if not models:
         return
     model = requests["model"].fillna("(none)").astype("str")
-    top = model.value_counts().index[:MAX_MODELS]
-    model = model.where(model.isin(top), "(other)")
-    counts = pd.crosstab(requests["account_id"], model).reindex(profile.index, fill_value=0)
+    model = model.where(model.isin(models), "(other)")
+    counts = pd.crosstab(requests["account_id"], model)
+    counts = counts.reindex(index=profile.index, columns=models, fill_value=0)
     shares = counts.div(counts.sum(axis=1).clip(lower=1), axis=0)
-    for position, name in enumerate(sorted(shares.columns)):
+    for position, name in enumerate(models):
         profile[f"model_share_{position}"] = shares[name]
 
 

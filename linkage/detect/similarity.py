@@ -30,15 +30,112 @@ with its neighbourhood.
 
 from __future__ import annotations
 
+import itertools
+import logging
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 
-from linkage.detect.link import PairEvidence
+from linkage.detect.link import PairEvidence, chunk_bounds
 from linkage.detect.profile import FEATURE_SCALES, INTENT_COLUMNS, feature_columns
 from linkage.settings import Settings
 
-_SHARED_BY_DESIGN = ("mobile", "vpn")
+LOG = logging.getLogger(__name__)
+SHARED_BY_DESIGN = ("mobile", "vpn")
+"""IP kinds whose exits are shared by design: no co-use evidence on them."""
+
+
+MAX_SLOT_HOLDERS = 400
+"""At most this many suspicious accounts of one (IP, window) slot are paired (a
+deterministic sample of them beyond): one slot never makes more than 79,800 pairs."""
+
+
+def _cap_slot_holders(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cut slots with more than ``MAX_SLOT_HOLDERS`` suspicious accounts to a deterministic
+    sample of them (by a hash of slot and account), and log the pairs the merge will make."""
+    sizes = frame.groupby("slot")["code"].transform("size").to_numpy()
+    big = sizes > MAX_SLOT_HOLDERS
+    if big.any():
+        mixed = pd.util.hash_array(frame["slot"].to_numpy() * 1_000_003 + frame["code"].to_numpy())
+        rank = pd.Series(mixed).groupby(frame["slot"].to_numpy()).rank(method="first")
+        cut = len(np.unique(frame["slot"].to_numpy()[big]))
+        frame = frame[~big | (rank.to_numpy() <= MAX_SLOT_HOLDERS)]
+        LOG.warning("ip co-use: %d slot(s) cut to %d sampled holders", cut, MAX_SLOT_HOLDERS)
+    counts = frame.groupby("slot").size().to_numpy(dtype=np.int64)
+    LOG.info(
+        "ip co-use: %d pairs to enumerate from %d slots (largest %d holders)",
+        int((counts * (counts - 1) // 2).sum()),
+        len(counts),
+        int(counts.max()) if len(counts) else 0,
+    )
+    return frame
+
+
+PAIRS_PER_CHUNK = 8_000_000
+"""Meetings (pair, slot) made at once: pairs are made for one range of accounts at a time."""
+
+
+def _meetings(frame: pd.DataFrame, per_chunk: int) -> Iterator[pd.DataFrame]:
+    """Every (a, b, slot) meeting of two accounts in one slot, a < b, in chunks of ranges of
+    ``a`` (so each pair is whole in one chunk), each chunk in the order a self-merge of
+    ``frame`` on the slot would give (by the row of ``a``): sums come out the same."""
+    n = len(frame)
+    position = np.arange(n)
+    code = frame["code"].to_numpy(dtype=np.int64)
+    order = np.lexsort((code, frame["slot"].to_numpy()))
+    slot, code, position = frame["slot"].to_numpy()[order], code[order], position[order]
+    holders = frame["holders"].to_numpy()[order]
+    start = np.flatnonzero(np.r_[True, slot[1:] != slot[:-1]]) if n else np.empty(0, np.int64)
+    size = np.diff(np.r_[start, n])
+    local = np.arange(n) - np.repeat(start, size)
+    partners = np.repeat(size, size) - 1 - local  # members after this one (higher codes)
+    per_code = np.bincount(code, weights=partners) if n else np.empty(0)
+    bounds = chunk_bounds(per_code, per_chunk)
+    for low, high in itertools.pairwise(bounds):
+        left = np.flatnonzero((code >= low) & (code < high) & (partners > 0))
+        count = partners[left]
+        first = np.repeat(left, count)
+        offset = np.arange(len(first)) - np.repeat(np.cumsum(count) - count, count)
+        second = first + 1 + offset
+        rows = pd.DataFrame(
+            {
+                "code_a": code[first],
+                "code_b": code[second],
+                "holders": holders[first],
+                "position": position[first],
+            }
+        )
+        yield rows.sort_values("position", kind="stable", ignore_index=True)
+
+
+def _combine_meetings(
+    pairs: pd.DataFrame, profiles: pd.DataFrame | None, accounts: pd.Index, settings: Settings
+) -> pd.DataFrame:
+    """Per pair of one chunk: its meetings' evidence combined (noisy-OR as log sums).
+
+    Pairs that meet too rarely or ask for different things are dropped first, by integer
+    counts and once per pair (the sums of the others do not change)."""
+    n = len(accounts)
+    key = pairs["code_a"].to_numpy(dtype=np.int64) * n + pairs["code_b"].to_numpy(dtype=np.int64)
+    unique, inverse, meetings = np.unique(key, return_inverse=True, return_counts=True)
+    wanted = meetings >= settings.behaviour.min_co_use_windows
+    if profiles is not None and wanted.any():
+        candidates = pd.DataFrame({"code_a": unique[wanted] // n, "code_b": unique[wanted] % n})
+        wanted[np.flatnonzero(wanted)] = _same_task_mix(candidates, profiles, accounts, settings)
+    pairs = pairs[wanted[inverse]]
+    if pairs.empty:
+        return pd.DataFrame()
+    base_rate = np.minimum(1.0, settings.link.hub_allowance / (pairs["holders"] - 1))
+    weight = settings.link.attribute_weights["ip_co_use"]
+    log_keep = np.log1p(-np.minimum(weight * base_rate, 0.999999))
+    return (
+        pd.DataFrame({"a": pairs["code_a"], "b": pairs["code_b"], "log_keep": log_keep})
+        .groupby(["a", "b"], sort=True)
+        .agg(log_keep=("log_keep", "sum"), shared=("log_keep", "size"))
+        .reset_index()
+    )
 
 
 def suspicious_accounts(profiles: pd.DataFrame, settings: Settings) -> pd.Index:
@@ -179,13 +276,21 @@ def _same_task_mix(
 
 
 def co_use_pairs(
-    requests: pd.DataFrame,
+    slots: pd.DataFrame,
     suspicious: pd.Index,
     accounts: pd.Index,
     settings: Settings,
     profiles: pd.DataFrame | None = None,
 ) -> PairEvidence:
-    """Links between suspicious accounts that used one IP within the same time window."""
+    """Links between suspicious accounts that used one IP within the same time window.
+
+    ``slots`` are the suspicious accounts' (account_id, ip, window) slots with ``holders``
+    (how many accounts used the IP in that window), already cut to IPs that carry at most
+    ``co_use_max_share`` of the account's traffic and to slots held by two or more, in the
+    order they were first met: :func:`linkage.detect.requests.co_use_slots` asks the
+    engine for them (windows of ``co_use_window_minutes`` from the first request, IPs of
+    kinds shared by design left out).
+    """
     empty = PairEvidence(
         np.empty(0, np.int64),
         np.empty(0, np.int64),
@@ -193,42 +298,19 @@ def co_use_pairs(
         np.empty(0),
         np.empty(0, np.int64),
     )
-    if len(suspicious) < 2 or requests.empty:
-        return empty
-    window = pd.Timedelta(minutes=settings.behaviour.co_use_window_minutes)
-    usable = ~requests["ip_kind"].isin(_SHARED_BY_DESIGN)
-    used = requests.loc[usable, ["account_id", "ip", "ts"]]
-    used = used.assign(window=(used["ts"] - used["ts"].min()) // window)
-    per_ip = used.groupby(["account_id", "ip"], sort=False)["ts"].transform("size")
-    per_account = requests.groupby("account_id")["ts"].size()
-    share = per_ip / used["account_id"].map(per_account)
-    used = used.assign(transient=share <= settings.behaviour.co_use_max_share)
-    slots = used.drop_duplicates(["account_id", "ip", "window"])
-    everyone = slots.groupby(["ip", "window"], sort=False)["account_id"].transform("size")
-    slots = slots.assign(holders=everyone)
-    slots = slots[
-        slots["account_id"].isin(suspicious) & (slots["holders"] >= 2) & slots["transient"]
-    ]
-    if slots.empty:
+    if len(suspicious) < 2 or slots.empty:
         return empty
     slot_key = slots.groupby(["ip", "window"], sort=False).ngroup().to_numpy()
     codes = accounts.get_indexer(slots["account_id"])
     frame = pd.DataFrame({"slot": slot_key, "code": codes, "holders": slots["holders"].to_numpy()})
-    pairs = frame.merge(frame, on=["slot", "holders"], suffixes=("_a", "_b"))
-    pairs = pairs[pairs["code_a"] < pairs["code_b"]]
-    if profiles is not None and len(pairs):
-        pairs = pairs[_same_task_mix(pairs, profiles, accounts, settings)]
-    if pairs.empty:
+    frame = _cap_slot_holders(frame)
+    parts = [
+        _combine_meetings(rows, profiles, accounts, settings)
+        for rows in _meetings(frame, PAIRS_PER_CHUNK)
+    ]
+    combined = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    if combined.empty:
         return empty
-    base_rate = np.minimum(1.0, settings.link.hub_allowance / (pairs["holders"] - 1))
-    weight = settings.link.attribute_weights["ip_co_use"]
-    log_keep = np.log1p(-np.minimum(weight * base_rate, 0.999999))
-    combined = (
-        pd.DataFrame({"a": pairs["code_a"], "b": pairs["code_b"], "log_keep": log_keep})
-        .groupby(["a", "b"], sort=True)
-        .agg(log_keep=("log_keep", "sum"), shared=("log_keep", "size"))
-        .reset_index()
-    )
     # one meeting on a busy exit happens by chance; a shared pool meets again and again
     combined = combined[combined["shared"] >= settings.behaviour.min_co_use_windows]
     return PairEvidence(

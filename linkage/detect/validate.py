@@ -37,6 +37,21 @@ class ValidatedInput:
     rejects: dict[str, pd.DataFrame]
     counts: dict[str, dict[str, int]]
     notes: list[str] = field(default_factory=list)
+    note_tables: list[str] = field(default_factory=list)
+    """The table each note is about (parallel to ``notes``)."""
+
+    def notes_with(self, table: str, extra: list[str]) -> list[str]:
+        """The notes with ``extra`` notes about ``table`` in that table's place (contract
+        order: the tables before it, then it, then the rest)."""
+        order = list(TABLES)
+        place = order.index(table)
+        before = [
+            n for n, t in zip(self.notes, self.note_tables, strict=True) if order.index(t) < place
+        ]
+        after = [
+            n for n, t in zip(self.notes, self.note_tables, strict=True) if order.index(t) > place
+        ]
+        return before + extra + after
 
 
 def check_structure(raw: dict[str, RawTable]) -> None:
@@ -65,7 +80,9 @@ def check_structure(raw: dict[str, RawTable]) -> None:
         raise InputContractError(problems)
 
 
-def validate(raw: dict[str, RawTable], settings: Settings) -> ValidatedInput:
+def validate(
+    raw: dict[str, RawTable], settings: Settings, streamed: tuple[str, ...] = ()
+) -> ValidatedInput:
     """Check every row of every table against the contract.
 
     Examples
@@ -85,6 +102,7 @@ def validate(raw: dict[str, RawTable], settings: Settings) -> ValidatedInput:
     """
     check_structure(raw)
     tables: dict[str, pd.DataFrame] = {}
+    note_tables: list[str] = []
     rejects: dict[str, pd.DataFrame] = {}
     counts: dict[str, dict[str, int]] = {}
     notes: list[str] = []
@@ -92,16 +110,13 @@ def validate(raw: dict[str, RawTable], settings: Settings) -> ValidatedInput:
     order = ["accounts", "requests", "payment_methods", "ip_intel", "indicators", "labels"]
     for name in order:
         table = raw.get(name)
-        if table is None:
+        if table is None or name in streamed:
             continue
         spec = TABLES[name]
         known_accounts = tables["accounts"]["account_id"] if "accounts" in tables else None
         accepted, rejected, table_notes = _validate_table(table, spec, known_accounts, settings)
-        malformed = pd.DataFrame(table.malformed)
+        malformed = malformed_rejects(table)
         if len(malformed):
-            malformed = malformed.rename(columns={"text": "_raw_line", "row": ROW_COLUMN})
-            malformed[PROBLEM_COLUMN] = ""
-            malformed = malformed.rename(columns={"reason": REASON_COLUMN})
             rejected = pd.concat([rejected, malformed], ignore_index=True)
         tables[name] = accepted
         rejects[name] = rejected
@@ -111,7 +126,54 @@ def validate(raw: dict[str, RawTable], settings: Settings) -> ValidatedInput:
             "rejected": len(rejected),
         }
         notes.extend(f"{table.path}: {note}" for note in table_notes + table.notes)
-    return ValidatedInput(tables=tables, rejects=rejects, counts=counts, notes=notes)
+        note_tables.extend([name] * len(table_notes + table.notes))
+    return ValidatedInput(
+        tables=tables, rejects=rejects, counts=counts, notes=notes, note_tables=note_tables
+    )
+
+
+def malformed_rejects(table: RawTable) -> pd.DataFrame:
+    """The rows of ``table`` that did not parse, as rejects (``_raw_line`` holds the text)."""
+    malformed = pd.DataFrame(table.malformed)
+    if len(malformed):
+        malformed = malformed.rename(columns={"text": "_raw_line", "row": ROW_COLUMN})
+        malformed[PROBLEM_COLUMN] = ""
+        malformed = malformed.rename(columns={"reason": REASON_COLUMN})
+    return malformed
+
+
+def validate_batch(
+    batch: RawTable, accounts: pd.Series, settings: Settings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Accepted and rejected rows of one batch of requests.
+
+    Every check of :func:`validate` but the uniqueness of ``request_id`` (the engine checks
+    that over all rows). Long prompts are cut and marked in ``_prompt_cut``.
+    """
+    accepted, rejected, _ = _validate_table(
+        batch, TABLES["requests"], accounts, settings, check_unique=False, cut_prompts=False
+    )
+    if "prompt" in accepted.columns:
+        limit = settings.ingest.max_prompt_chars
+        too_long = (accepted["prompt"].str.len() > limit).fillna(False).to_numpy(dtype=bool)
+        accepted.loc[too_long, "prompt"] = accepted.loc[too_long, "prompt"].str.slice(0, limit)
+        accepted["_prompt_cut"] = too_long
+    else:
+        accepted["_prompt_cut"] = False
+    return accepted, rejected
+
+
+def prompt_cut_note(count: int, settings: Settings) -> list[str]:
+    """The note :func:`validate` writes when prompts were cut."""
+    if not count:
+        return []
+    limit = settings.ingest.max_prompt_chars
+    return [f"{count} prompt(s) longer than {limit} characters were cut to that length (rows kept)"]
+
+
+def duplicate_reason(key_column: str, value: str, first_row: int) -> str:
+    """The reason a later row with an already-seen key is rejected for."""
+    return f'duplicate {key_column} "{value}" (first on row {first_row})'
 
 
 class _Problems:
@@ -164,6 +226,8 @@ def _validate_table(
     spec: TableSpec,
     known_accounts: pd.Series | None,
     settings: Settings,
+    check_unique: bool = True,
+    cut_prompts: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     frame = table.frame.reset_index(drop=True)
     problems = _Problems(frame)
@@ -179,7 +243,7 @@ def _validate_table(
         account = frame[spec.account_column]
         unknown = ~_blank(account) & ~account.isin(known_accounts)
         problems.add(unknown, spec.account_column, "unknown account (not in accounts)")
-    if spec.unique_key and spec.unique_key in frame.columns:
+    if check_unique and spec.unique_key and spec.unique_key in frame.columns:
         _check_unique(frame, spec.unique_key, problems)
 
     rejected_mask, reasons = problems.split()
@@ -187,7 +251,7 @@ def _validate_table(
     for column, values in typed.items():
         accepted[column] = values[~rejected_mask]
     notes: list[str] = []
-    if spec.name == "requests" and "prompt" in accepted.columns:
+    if cut_prompts and spec.name == "requests" and "prompt" in accepted.columns:
         accepted, notes = _cut_long_prompts(accepted, settings.ingest.max_prompt_chars)
     accepted = accepted.reset_index(drop=True)
 
@@ -319,13 +383,27 @@ def _parse_column(
         text = values.where(~blank, None).astype("str").str.strip()
         uniques = text[~blank].unique()
         parser = _parse_ip if column.kind == "ip" else _parse_cidr
-        canonical = {value: parser(value) for value in uniques}
+        canonical = _canonical_ipv4(uniques) if column.kind == "ip" else {}
+        canonical.update({value: parser(value) for value in uniques if value not in canonical})
         parsed = text.map(canonical)
         bad = parsed.isna() & ~blank
         label = "IP address" if column.kind == "ip" else "CIDR network"
         problems.add(bad, column.name, f"unparsable {label} " + '"' + values.astype("str") + '"')
         return parsed
     raise AssertionError(f"unknown column kind {column.kind}")
+
+
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_CANONICAL_IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+"""Dotted IPv4 as :mod:`ipaddress` writes it (no leading zeros): already canonical."""
+
+
+def _canonical_ipv4(values: np.ndarray) -> dict[str, str | None]:
+    """The values that are canonical dotted IPv4, mapped to themselves (no parsing needed;
+    the rest go through :mod:`ipaddress`)."""
+    text = pd.Series(values, dtype="str")
+    canonical = text[text.str.fullmatch(_CANONICAL_IPV4).fillna(False).to_numpy(dtype=bool)]
+    return dict(zip(canonical, canonical, strict=True))
 
 
 def _parse_ip(value: str) -> str | None:

@@ -8,6 +8,7 @@ as ``malformed`` rows with their row number.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,27 +122,38 @@ def _read_csv(name: str, path: Path) -> RawTable:
     except pa.ArrowInvalid as exc:
         raise InputContractError([f"{path}: cannot be read as CSV: {exc}"]) from exc
 
+    frame, invalid_utf8_columns = _text_frame(table)
+    for item in malformed:
+        item["row"] = int(item.pop("line")) - 1  # type: ignore[call-overload]
+    skipped = np.sort(np.array([m["row"] for m in malformed], dtype=np.int64))
+    frame[ROW_COLUMN] = _file_rows(0, table.num_rows, skipped)
+    return RawTable(
+        name, path, frame, malformed=malformed, invalid_utf8_columns=invalid_utf8_columns
+    )
+
+
+def _text_frame(table: pa.Table | pa.RecordBatch) -> tuple[pd.DataFrame, list[str]]:
+    """Binary CSV columns as text, and the columns that held bytes that are not UTF-8."""
     frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
     invalid_utf8_columns = []
     for column_name in table.column_names:
         frame[column_name], had_invalid = _decode_utf8(table.column(column_name))
         if had_invalid:
             invalid_utf8_columns.append(column_name)
-    # Rows the parser skipped still occupy row numbers in the file.
-    skipped_rows = np.sort(np.array([m["line"] for m in malformed], dtype=np.int64) - 1)
-    for item in malformed:
-        item["row"] = int(item.pop("line")) - 1  # type: ignore[call-overload]
-    positions = np.arange(1, table.num_rows + 1, dtype=np.int64)
+    return frame, invalid_utf8_columns
+
+
+def _file_rows(parsed_before: int, count: int, skipped_rows: np.ndarray) -> np.ndarray:
+    """File row numbers of ``count`` parsed rows after ``parsed_before`` others, given the
+    (sorted) row numbers the parser skipped: skipped rows still occupy row numbers."""
+    positions = np.arange(parsed_before + 1, parsed_before + count + 1, dtype=np.int64)
     if len(skipped_rows):
         # the k-th parsed row sits after every skipped row numbered at most k + (skips so far)
-        shift = np.zeros(table.num_rows, dtype=np.int64)
+        shift = np.zeros(count, dtype=np.int64)
         for skipped in skipped_rows:
             shift += positions + shift >= skipped
         positions = positions + shift
-    frame[ROW_COLUMN] = positions
-    return RawTable(
-        name, path, frame, malformed=malformed, invalid_utf8_columns=invalid_utf8_columns
-    )
+    return positions
 
 
 def _csv_header(path: Path) -> list[str]:
@@ -188,6 +200,13 @@ def _read_parquet(name: str, path: Path) -> RawTable:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputContractError([f"{path}: cannot be read as Parquet: {exc}"]) from exc
+    frame = parquet_frame(table)
+    frame[ROW_COLUMN] = np.arange(1, table.num_rows + 1, dtype=np.int64)
+    return RawTable(name, path, frame)
+
+
+def parquet_frame(table: pa.Table | pa.RecordBatch) -> pd.DataFrame:
+    """Parquet columns as text (timestamps stay timestamps, in UTC)."""
     frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
     for column_name in table.column_names:
         column = table.column(column_name)
@@ -200,8 +219,126 @@ def _read_parquet(name: str, path: Path) -> RawTable:
             frame[column_name] = column.to_pandas()
         else:
             frame[column_name] = column.cast(pa.string()).to_pandas()
-    frame[ROW_COLUMN] = np.arange(1, table.num_rows + 1, dtype=np.int64)
-    return RawTable(name, path, frame)
+    return frame
+
+
+BATCH_ROWS = 200_000
+"""Rows per batch when a table is streamed (Parquet; a CSV batch is one parser block)."""
+
+
+@dataclass
+class StreamedTable(RawTable):
+    """A table file that is read batch by batch, never whole: the requests.
+
+    ``frame`` holds the header only (no rows), so structure checks work as for any table;
+    :meth:`batches` yields the rows as :class:`RawTable` batches with file row numbers.
+    """
+
+    def batches(
+        self, batch_rows: int = BATCH_ROWS, columns: list[str] | None = None
+    ) -> Iterator[RawTable]:
+        """The rows in file order, ``batch_rows`` at a time (``columns``: only these)."""
+        if "empty" in self.notes:
+            return
+        if self.path.suffix == ".parquet":
+            yield from self._parquet_batches(batch_rows, columns)
+        else:
+            yield from self._csv_batches(columns)
+
+    def _parquet_batches(self, batch_rows: int, columns: list[str] | None) -> Iterator[RawTable]:
+        try:
+            reader = pq.ParquetFile(self.path)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputContractError([f"{self.path}: cannot be read as Parquet: {exc}"]) from exc
+        done = 0
+        for batch in reader.iter_batches(batch_size=batch_rows, columns=columns):
+            frame = parquet_frame(batch)
+            frame[ROW_COLUMN] = np.arange(done + 1, done + batch.num_rows + 1, dtype=np.int64)
+            done += batch.num_rows
+            yield RawTable(self.name, self.path, frame)
+
+    def _csv_batches(self, columns: list[str] | None) -> Iterator[RawTable]:
+        malformed: list[dict[str, object]] = []
+        header = _csv_header(self.path)
+        reader = pacsv.open_csv(
+            self.path,
+            # single-threaded so the parser knows the line number of a row it skips
+            read_options=pacsv.ReadOptions(block_size=_CSV_BLOCK_BYTES, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                newlines_in_values=True, invalid_row_handler=_malformed_handler(malformed)
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.binary()),
+                include_columns=columns or header,
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        done, reported = 0, 0
+        try:
+            for batch in reader:
+                frame, invalid = _text_frame(batch)
+                # the parser reports skipped rows as it meets them (before their batch)
+                new = malformed[reported:]
+                reported = len(malformed)
+                skipped = np.sort(np.array([m["row"] for m in malformed], dtype=np.int64))
+                frame[ROW_COLUMN] = _file_rows(done, batch.num_rows, skipped)
+                done += batch.num_rows
+                yield RawTable(
+                    self.name, self.path, frame, malformed=new, invalid_utf8_columns=invalid
+                )
+        except pa.ArrowInvalid as exc:
+            raise InputContractError([f"{self.path}: cannot be read as CSV: {exc}"]) from exc
+        if len(malformed) > reported:
+            yield RawTable(
+                self.name, self.path, _empty_frame(columns or header), malformed[reported:]
+            )
+
+
+def _malformed_handler(
+    malformed: list[dict[str, object]],
+) -> Callable[[pacsv.InvalidRow], str]:
+    def keep_malformed(row: pacsv.InvalidRow) -> str:
+        line = row.number if row.number is not None else -1
+        malformed.append(
+            {
+                "row": line - 1,
+                "text": row.text[:2000],
+                "reason": f"row does not parse as CSV: {row.actual_columns} fields where the "
+                f"header has {row.expected_columns}",
+            }
+        )
+        return "skip"
+
+    return keep_malformed
+
+
+def _empty_frame(columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series([], dtype="str") for name in columns})
+    frame[ROW_COLUMN] = pd.Series([], dtype="int64")
+    return frame
+
+
+def open_streamed(name: str, path: Path) -> StreamedTable:
+    """A table to be read in batches: its header now, its rows when asked for."""
+    if path.suffix != ".parquet" and _is_empty_file(path):
+        return StreamedTable(name, path, _empty_frame([]), notes=["empty"])
+    if path.suffix == ".parquet":
+        try:
+            schema = pq.read_schema(path)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputContractError([f"{path}: cannot be read as Parquet: {exc}"]) from exc
+        return StreamedTable(name, path, _empty_frame(list(schema.names)))
+    try:
+        header = _csv_header(path)
+    except pa.ArrowInvalid as exc:
+        raise InputContractError([f"{path}: cannot be read as CSV: {exc}"]) from exc
+    return StreamedTable(name, path, _empty_frame(header))
+
+
+STREAMED_TABLES = ("requests",)
+"""Tables that are never read whole: they are streamed in batches by the engine."""
 
 
 def read_input_folder(folder: Path) -> dict[str, RawTable]:
@@ -209,4 +346,8 @@ def read_input_folder(folder: Path) -> dict[str, RawTable]:
     files, problems = find_table_files(folder)
     if problems:
         raise InputContractError(problems)
-    return {name: read_table(name, path) for name, path in files.items() if name != "labels"}
+    return {
+        name: open_streamed(name, path) if name in STREAMED_TABLES else read_table(name, path)
+        for name, path in files.items()
+        if name != "labels"
+    }

@@ -1,0 +1,207 @@
+"""The embedded engine: DuckDB in-process, the requests' narrow rows in a database on disk.
+
+The batch map runs in this process over the input file, batch after batch, and each batch's
+narrow rows go straight into a DuckDB table in a temporary folder; DuckDB is capped in memory
+(``memory_limit``) and spills to that folder, so peak memory depends on the accounts and
+distinct values a run keeps, not on the number of requests.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+from collections import deque
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from linkage.detect.request_batch import NARROW_SCHEMA, BatchContext, map_batch
+from linkage.io.input_folder import BATCH_ROWS, ROW_COLUMN, RawTable, StreamedTable
+
+PARTITION_ROWS = 2_000_000
+"""Requests per group of accounts handed to the profile at once."""
+
+
+class DuckDBEngine:
+    """See the module docstring."""
+
+    name = "duckdb"
+
+    def __init__(
+        self,
+        work_dir: Path | None = None,
+        memory_limit: str | None = None,
+        threads: int | None = None,
+        batch_rows: int = BATCH_ROWS,
+        workers: int | None = None,
+    ) -> None:
+        base = str(work_dir) if work_dir else None
+        self._folder = Path(tempfile.mkdtemp(prefix="linkage-duckdb-", dir=base))
+        self.batch_rows = batch_rows
+        limit = memory_limit or os.environ.get("LINKAGE_DUCKDB_MEMORY", "2GB")
+        self.query_memory = os.environ.get("LINKAGE_DUCKDB_QUERY_MEMORY", "1GB")
+        self.con = duckdb.connect(
+            str(self._folder / "requests.duckdb"),
+            config={
+                "memory_limit": limit,
+                "threads": threads or min(2, os.cpu_count() or 1),
+                "temp_directory": str(self._folder / "spill"),
+                "preserve_insertion_order": False,
+            },
+        )
+        self.table: RawTable | None = None
+        self.accepted = 0
+        self.workers = workers if workers is not None else _default_workers()
+
+    def load(self, table: RawTable, context: BatchContext) -> None:
+        self.table = table
+        self._run(f"CREATE OR REPLACE TABLE narrow ({_columns_sql()})")
+        batches = _batches(table, self.batch_rows)
+        if self.workers > 1 and _is_large(table, self.batch_rows):
+            mapped = _map_in_processes(batches, context, self.workers)
+        else:
+            mapped = (map_batch(batch, context) for batch in batches)
+        for rows in mapped:
+            self.con.register("batch_rows", rows)
+            self._run("INSERT INTO narrow SELECT * FROM batch_rows")
+            self.con.unregister("batch_rows")
+        self._run("CREATE OR REPLACE TABLE excluded (file_row BIGINT)")
+        self._define_view()
+        # the rows are on disk now; later statements read few columns and may spill
+        self._run(f"SET memory_limit = '{self.query_memory}'")
+
+    def _define_view(self) -> None:
+        self._run(
+            "CREATE OR REPLACE VIEW requests AS SELECT * FROM narrow WHERE _reject IS NULL "
+            "AND file_row NOT IN (SELECT file_row FROM excluded)"
+        )
+        (count,) = self._run("SELECT COUNT(*) FROM requests")[0]
+        self.accepted = int(str(count))
+
+    def _run(self, statement: str) -> list[tuple[object, ...]]:
+        return self.con.execute(statement).fetchall()
+
+    def exclude_rows(self, rows: np.ndarray) -> None:
+        frame = pd.DataFrame({"file_row": np.asarray(rows, dtype=np.int64)})
+        self.con.register("new_rows", frame)
+        self._run("INSERT INTO excluded SELECT file_row FROM new_rows")
+        self.con.unregister("new_rows")
+        self._define_view()
+
+    def sql(self, statement: str, tables: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+        for name, frame in (tables or {}).items():
+            self.con.register(name, frame)
+        try:
+            return self.con.sql(statement).to_arrow_table().to_pandas()
+        finally:
+            for name in tables or {}:
+                self.con.unregister(name)
+
+    def account_partitions(self, columns: str) -> Iterator[pd.DataFrame]:
+        parts = max(1, -(-self.accepted // PARTITION_ROWS))
+        for part in range(parts):
+            yield self.sql(
+                f"SELECT {columns} FROM requests WHERE hash(account_id) % {parts} = {part} "
+                "ORDER BY ts, file_row"
+            )
+
+    def raw_rows(self, rows: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:
+        if self.table is None:
+            raise RuntimeError("no requests loaded")
+        return raw_rows(self.table, rows, columns, self.batch_rows)
+
+    def close(self) -> None:
+        self.con.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _default_workers() -> int:
+    """Processes for the batch map: ``$LINKAGE_WORKERS``, or one per core (at most 4)."""
+    configured = os.environ.get("LINKAGE_WORKERS")
+    if configured:
+        return max(1, int(configured))
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _is_large(table: RawTable, batch_rows: int) -> bool:
+    """Worth starting worker processes for (each trains the classifier, a few seconds)."""
+    if not isinstance(table, StreamedTable) or "empty" in table.notes:
+        return False
+    if table.path.suffix == ".parquet":
+        return bool(pq.read_metadata(table.path).num_rows > 4 * batch_rows)
+    return table.path.stat().st_size > (256 << 20)
+
+
+_WORKER_CONTEXT: list[BatchContext] = []
+
+
+def _start_worker(context: BatchContext) -> None:
+    _WORKER_CONTEXT.append(context)
+
+
+def _map_in_worker(batch: RawTable) -> pa.Table:
+    return map_batch(batch, _WORKER_CONTEXT[0])
+
+
+def _map_in_processes(
+    batches: Iterator[RawTable], context: BatchContext, workers: int
+) -> Iterator[pa.Table]:
+    """The batch map in ``workers`` processes, results in batch order; at most one batch
+    per worker waits, so memory stays bounded."""
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=spawn, initializer=_start_worker, initargs=(context,)
+    ) as pool:
+        pending: deque[Future[pa.Table]] = deque()
+        for batch in batches:
+            pending.append(pool.submit(_map_in_worker, batch))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _columns_sql() -> str:
+    types = {
+        "int64": "BIGINT",
+        "string": "VARCHAR",
+        "float": "FLOAT",
+        "bool": "BOOLEAN",
+    }
+    return ", ".join(f'"{f.name}" {types[str(f.type)]}' for f in NARROW_SCHEMA)
+
+
+def _batches(table: RawTable, batch_rows: int) -> Iterator[RawTable]:
+    if isinstance(table, StreamedTable):
+        yield from table.batches(batch_rows)
+    else:
+        yield table
+
+
+def raw_rows(
+    table: RawTable, rows: np.ndarray, columns: list[str] | None, batch_rows: int = BATCH_ROWS
+) -> pd.DataFrame:
+    """The raw rows of ``table`` with these file row numbers (a pass over the file)."""
+    wanted = np.unique(np.asarray(rows, dtype=np.int64))
+    found = []
+    if isinstance(table, StreamedTable):
+        batches: Iterator[RawTable] = table.batches(batch_rows, columns)
+    else:
+        batches = iter([table])
+    for batch in batches:
+        frame = batch.frame
+        keep = np.isin(frame[ROW_COLUMN].to_numpy(dtype=np.int64), wanted)
+        if keep.any():
+            picked = frame.loc[keep]
+            found.append(picked[[*(columns or picked.columns.drop(ROW_COLUMN)), ROW_COLUMN]])
+    if not found:
+        return pd.DataFrame(columns=[*(columns or []), ROW_COLUMN])
+    return pd.concat(found, ignore_index=True)
