@@ -10,6 +10,41 @@ from rich.table import Table
 
 from linkage.cli.common import console, out, warn
 
+# Options of `linkage run` kept apart so its signature reads as its interface.
+Neo4jUriOption = Annotated[
+    str | None,
+    typer.Option(
+        "--neo4j",
+        metavar="URI",
+        help="Also load the graph and results into Neo4j at this bolt URI.",
+    ),
+]
+RedactOption = Annotated[
+    bool,
+    typer.Option(
+        "--redact",
+        help="Write keyed pseudonyms instead of emails, names, payment fingerprints and "
+        "API key ids (key: $LINKAGE_REDACTION_KEY).",
+    ),
+]
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        metavar="duckdb|spark",
+        help="Where the requests are processed: duckdb (in-process, the default) or spark.",
+    ),
+]
+SparkMasterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--master",
+        metavar="URL",
+        help="Spark master (local[2], spark://HOST:7077, yarn, k8s://...) or Spark Connect "
+        "URL (sc://HOST:15002); with --engine spark only.",
+    ),
+]
+
 
 def run(
     input_dir: Annotated[
@@ -38,38 +73,10 @@ def run(
             help="An earlier run folder: clusters that grew or shrank keep their ids.",
         ),
     ] = None,
-    neo4j_uri: Annotated[
-        str | None,
-        typer.Option(
-            "--neo4j",
-            metavar="URI",
-            help="Also load the graph and results into Neo4j at this bolt URI.",
-        ),
-    ] = None,
-    redact: Annotated[
-        bool,
-        typer.Option(
-            "--redact",
-            help="Write keyed pseudonyms instead of emails, names, payment fingerprints and "
-            "API key ids (key: $LINKAGE_REDACTION_KEY).",
-        ),
-    ] = False,
-    engine: Annotated[
-        str,
-        typer.Option(
-            "--engine",
-            help="Where the requests are processed: duckdb (in-process, the default) or spark.",
-        ),
-    ] = "duckdb",
-    master: Annotated[
-        str | None,
-        typer.Option(
-            "--master",
-            metavar="URL",
-            help="Spark master (local[2], spark://HOST:7077, yarn, k8s://...) or Spark Connect "
-            "URL (sc://HOST:15002); with --engine spark only.",
-        ),
-    ] = None,
+    neo4j_uri: Neo4jUriOption = None,
+    redact: RedactOption = False,
+    engine: EngineOption = "duckdb",
+    master: SparkMasterOption = None,
 ) -> None:
     """Run the main job: validate, link, cluster, score, attribute; write the run folder.
 

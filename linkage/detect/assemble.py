@@ -14,23 +14,13 @@ import pandas as pd
 from linkage.detect.coordination import COORDINATION_COLUMNS
 from linkage.detect.evidence import account_shared_counts
 from linkage.detect.normalise import NormalisedInput
+from linkage.detect.score import SCORE_COMPONENTS
 from linkage.formats import iso_utc, rounded
 from linkage.kinds import ATTRIBUTE_KINDS, CONTENT_FAMILIES
 from linkage.run_model import CLUSTER_COLUMNS, TAKEDOWN_COLUMNS
 
 # every coordination signal but the key and the combined value (reported as a score component)
 TIMING_SIGNALS = [c for c in COORDINATION_COLUMNS if c not in ("cluster_key", "coordination")]
-SCORE_COMPONENTS = (
-    "link_strength",
-    "concealment",
-    "coordination",
-    "content",
-    "volume",
-    "suspicion",
-    "heads",
-    "automation",
-    "control",
-)
 
 
 def clusters_table(membership: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:

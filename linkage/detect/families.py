@@ -43,7 +43,7 @@ _BLOCK = 50_000
 """Prompts signed at once."""
 
 
-def _mix(values: np.ndarray) -> np.ndarray:
+def mix64(values: np.ndarray) -> np.ndarray:
     """A 64-bit finaliser (splitmix64): spreads structured hashes over all bits."""
     z = values.astype(np.uint64, copy=True)
     with np.errstate(over="ignore"):
@@ -101,7 +101,7 @@ def minhash_signatures(prompts: pd.Series, n_hashes: int, seed: int) -> np.ndarr
     rng = np.random.default_rng(seed)
     salts = rng.integers(0, 2**63, size=n_hashes, dtype=np.uint64)
     for column, salt in enumerate(salts):
-        mixed = _mix(bigrams ^ salt)
+        mixed = mix64(bigrams ^ salt)
         signatures[shingle_owner[starts], column] = np.minimum.reduceat(mixed, starts)
     return signatures
 
@@ -114,7 +114,7 @@ def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
         block = signatures[:, band * rows : (band + 1) * rows]
         combined = np.full(signatures.shape[0], np.uint64(band + 1), dtype=np.uint64)
         for column in range(block.shape[1]):
-            combined = _mix(combined ^ block[:, column])
+            combined = mix64(combined ^ block[:, column])
         keys[:, band] = combined
     return keys
 

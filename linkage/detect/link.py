@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from linkage.detect.families import mix64
 from linkage.detect.normalise import NormalisedInput
 from linkage.kinds import ATTRIBUTE_KINDS, ATTRIBUTE_TYPES, EVIDENCE_GROUPS, PAIR_EVIDENCE
 from linkage.settings import Settings
@@ -96,6 +97,12 @@ class PairEvidence:
     """How many values the row stands for (1 per shared value, n for a pool of n IPs)."""
     kinds: np.ndarray | None = None
     """Per-row kind codes when the rows mix kinds (attribute pairs)."""
+
+    @classmethod
+    def empty(cls, kind: str) -> PairEvidence:
+        """No rows of ``kind``."""
+        none = np.empty(0, np.int64)
+        return cls(none, none.copy(), kind, np.empty(0), none.copy())
 
     def lower_in(self, low: int, high: int) -> PairEvidence:
         """The rows whose lower account code ``a`` is in ``low..high-1``, in order."""
@@ -402,13 +409,7 @@ def ip_pool_pairs(incidence: pd.DataFrame, accounts: pd.Index, settings: Setting
     overlap is estimated from the signatures.
     """
     link = settings.link
-    empty = PairEvidence(
-        np.empty(0, np.int64),
-        np.empty(0, np.int64),
-        "ip_pool",
-        np.empty(0),
-        np.empty(0, np.int64),
-    )
+    empty = PairEvidence.empty("ip_pool")
     if "ip_kind" not in incidence.columns or incidence.empty:
         return empty
     kind_factor = (
@@ -460,7 +461,7 @@ def _set_signatures(owner: np.ndarray, items: np.ndarray, n_hashes: int, seed: i
     salts = np.random.default_rng(seed).integers(0, 2**63, size=n_hashes, dtype=np.uint64)
     signatures = np.empty((len(starts), n_hashes), dtype=np.uint64)
     for column, salt in enumerate(salts):
-        signatures[:, column] = np.minimum.reduceat(_mix(items ^ salt), starts)
+        signatures[:, column] = np.minimum.reduceat(mix64(items ^ salt), starts)
     return signatures
 
 
@@ -474,7 +475,7 @@ def _band_neighbours(
     for band in range(bands):
         key = np.full(len(signatures), np.uint64(band + 1), dtype=np.uint64)
         for column in range(band * rows, (band + 1) * rows):
-            key = _mix(key ^ signatures[:, column])
+            key = mix64(key ^ signatures[:, column])
         order = np.argsort(key, kind="stable")
         sorted_key = key[order]
         for step in range(1, neighbours + 1):
@@ -485,17 +486,6 @@ def _band_neighbours(
     pairs = np.concatenate(found)
     pairs = np.unique(np.sort(pairs, axis=1), axis=0)
     return pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
-
-
-def _mix(values: np.ndarray) -> np.ndarray:
-    """A 64-bit finaliser (splitmix64): spreads structured hashes over all bits."""
-    z = values.astype(np.uint64, copy=True)
-    z ^= z >> np.uint64(30)
-    z *= np.uint64(0xBF58476D1CE4E5B9)
-    z ^= z >> np.uint64(27)
-    z *= np.uint64(0x94D049BB133111EB)
-    z ^= z >> np.uint64(31)
-    return z
 
 
 def combine_evidence(

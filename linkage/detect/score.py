@@ -59,6 +59,19 @@ from linkage.detect.cluster import attachment, clustering_links
 from linkage.kinds import CONTENT_FAMILIES
 from linkage.settings import Settings
 
+# The parts of a cluster's score, in the order clusters.csv lists them.
+SCORE_COMPONENTS = (
+    "link_strength",
+    "concealment",
+    "coordination",
+    "content",
+    "volume",
+    "suspicion",
+    "heads",
+    "automation",
+    "control",
+)
+
 _VOLUME_FLOOR = 100.0
 _VOLUME_CEILING = 10_000.0
 INTENT_COLUMNS = [f"intent_{family}" for family in CONTENT_FAMILIES]
@@ -113,17 +126,8 @@ def score_clusters(
     keys["still_active"] = keys["last_activity"] >= end - pd.Timedelta(
         hours=settings.score.still_active_hours
     )
-    for column in (
-        "link_strength",
-        "concealment",
-        "content",
-        "volume",
-        "suspicion",
-        "heads",
-        "automation",
-        "control",
-        "requests_per_account_day",
-    ):
+    # coordination arrives rounded from its own stage
+    for column in (*SCORE_COMPONENTS[:2], *SCORE_COMPONENTS[3:], "requests_per_account_day"):
         keys[column] = keys[column].round(4)
     return keys.reset_index()
 

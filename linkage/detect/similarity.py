@@ -159,13 +159,7 @@ def behaviour_pairs(profiles: pd.DataFrame, accounts: pd.Index, settings: Settin
     """
     config = settings.behaviour
     chosen = profiles[profiles["suspicion"] >= config.min_suspicion]
-    empty = PairEvidence(
-        np.empty(0, np.int64),
-        np.empty(0, np.int64),
-        "behaviour",
-        np.empty(0),
-        np.empty(0, np.int64),
-    )
+    empty = PairEvidence.empty("behaviour")
     if len(chosen) < 2:
         return empty
     columns = feature_columns(chosen)
@@ -203,13 +197,7 @@ def signup_pairs(
     A hydra's heads are opened in batches. Each pair is discounted by how many accounts
     (of anyone) were opened around then: a busy sign-up day says less.
     """
-    empty = PairEvidence(
-        np.empty(0, np.int64),
-        np.empty(0, np.int64),
-        "signup",
-        np.empty(0),
-        np.empty(0, np.int64),
-    )
+    empty = PairEvidence.empty("signup")
     created = accounts_table[["account_id", "created_at"]].dropna()
     if len(suspicious) < 2 or created.empty:
         return empty
@@ -291,13 +279,7 @@ def co_use_pairs(
     engine for them (windows of ``co_use_window_minutes`` from the first request, IPs of
     kinds shared by design left out).
     """
-    empty = PairEvidence(
-        np.empty(0, np.int64),
-        np.empty(0, np.int64),
-        "ip_co_use",
-        np.empty(0),
-        np.empty(0, np.int64),
-    )
+    empty = PairEvidence.empty("ip_co_use")
     if len(suspicious) < 2 or slots.empty:
         return empty
     slot_key = slots.groupby(["ip", "window"], sort=False).ngroup().to_numpy()

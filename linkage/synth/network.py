@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from linkage.synth.sampling import hex_strings
+from linkage.synth.sampling import distinct_draws, hex_strings
 from linkage.synth.text import Arr, as_objects
 from linkage.synth.vocabulary import COMPANIES, RESIDENTIAL_ISPS, EvalTeam
 
@@ -110,17 +110,7 @@ def draw_unique_hosts(
     rng: np.random.Generator, cidrs: Sequence[str], n: int, taken: Arr | None = None
 ) -> Arr:
     """Like :func:`draw_hosts` but distinct and disjoint from ``taken``, in draw order."""
-    out = draw_hosts(rng, cidrs, n)
-    for _ in range(100):
-        _, first = np.unique(out, return_index=True)
-        bad = np.ones(n, dtype=bool)
-        bad[first] = False
-        if taken is not None and len(taken):
-            bad |= np.isin(out, taken)
-        if not bad.any():
-            return out
-        out[bad] = draw_hosts(rng, cidrs, int(bad.sum()))
-    raise RuntimeError("address space exhausted")  # pragma: no cover
+    return distinct_draws(lambda k: draw_hosts(rng, cidrs, k), n, taken, "addresses")
 
 
 @dataclass

@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,7 +39,14 @@ def _random_u64(rng: np.random.Generator, n: int, width: int) -> Arr:
 
 def unique_u64(rng: np.random.Generator, n: int, width: int, taken: Arr | None = None) -> Arr:
     """``n`` distinct random integers of ``width`` hex digits, none of them in ``taken``."""
-    out = _random_u64(rng, n, width)
+    return distinct_draws(lambda k: _random_u64(rng, k, width), n, taken, "identifiers")
+
+
+def distinct_draws(
+    draw: Callable[[int], Arr], n: int, taken: Arr | None = None, what: str = "values"
+) -> Arr:
+    """``n`` values from ``draw(k)``, distinct and none in ``taken``; collisions are redrawn."""
+    out = draw(n)
     for _ in range(100):
         _, first = np.unique(out, return_index=True)
         bad = np.ones(n, dtype=bool)
@@ -47,8 +55,8 @@ def unique_u64(rng: np.random.Generator, n: int, width: int, taken: Arr | None =
             bad |= np.isin(out, taken)
         if not bad.any():
             return out
-        out[bad] = _random_u64(rng, int(bad.sum()), width)
-    raise RuntimeError("could not draw unique identifiers")  # pragma: no cover
+        out[bad] = draw(int(bad.sum()))
+    raise RuntimeError(f"could not draw {n:,} distinct {what}")  # pragma: no cover
 
 
 def hex_digits(values: Arr, width: int) -> Arr:
