@@ -7,12 +7,15 @@
 Each scale is generated once (``data/generated/bench-<scale>-<seed>-parquet``, the
 generator makes ~157,000 requests per scale unit) and run by ``bench/bench_pipeline.py``
 in a child process; one Markdown row per run: requests, accounts, wall time, the largest
-process's peak memory and the whole process tree's.
+process's peak memory and the whole process tree's, and the detection figures of
+``linkage evaluate`` against the generator's labels (precision, recall, campaigns caught
+and attributed, legitimate accounts flagged), which should not change with scale.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import subprocess
 import sys
@@ -39,9 +42,10 @@ def main() -> int:
     args = parser.parse_args()
     print(
         "| engine | scale | requests | accounts | wall (s) | peak RSS, largest process (GiB) "
-        "| peak RSS, all processes (GiB) |"
+        "| peak RSS, all processes (GiB) | precision | recall | caught | attributed "
+        "| legitimate flagged |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for scale in args.scales:
         done = subprocess.run(
             [
@@ -66,13 +70,43 @@ def main() -> int:
             print(f"| {args.engine} | {scale} | failed: {done.stdout[-300:]} {done.stderr[-300:]}")
             continue
         values = {k: m.group(1) for k, m in found.items() if m}
+        out = ROOT / "out" / f"bench-{args.engine}-{scale}"
+        labels = (
+            ROOT / "data" / "generated" / f"bench-{scale}-{args.seed}-parquet" / "labels.parquet"
+        )
         print(
             f"| {args.engine} | {scale} | {values['requests']} | {values['accounts']} | "
-            f"{values['wall']} | {values['peak']} | {values['tree']} |",
+            f"{values['wall']} | {values['peak']} | {values['tree']} | {quality(out, labels)} |",
             flush=True,
         )
         print(f"<!-- stages: {values['stages']} -->", flush=True)
     return 0
+
+
+def quality(out: Path, labels: Path) -> str:
+    """``linkage evaluate`` of one run, as table cells."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "linkage.cli",
+            "evaluate",
+            "--labels",
+            str(labels),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        check=True,
+        cwd=ROOT,
+    )
+    figures = json.loads((out / "evaluation.json").read_text())
+    total = figures["campaigns_total"]
+    return (
+        f"{figures['account_precision']:.4f} | {figures['account_recall']:.4f} | "
+        f"{figures['campaigns_caught']}/{total} | "
+        f"{figures['campaigns_attributed_correctly']}/{total} | {figures['false_positives']}"
+    )
 
 
 if __name__ == "__main__":

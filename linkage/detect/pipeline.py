@@ -8,6 +8,11 @@ folder are left to :mod:`linkage.io`; :mod:`linkage.jobs` puts the three togethe
 from __future__ import annotations
 
 import time
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - not on Windows
+    resource = None  # type: ignore[assignment]
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -54,10 +59,15 @@ T = TypeVar("T")
 
 
 class StageTimer:
-    """Wall-clock seconds per stage; tells ``on_stage`` when each one starts."""
+    """Wall-clock seconds per stage and the process's peak memory after each one.
+
+    Tells ``on_stage`` when each stage starts. The peak is the operating system's
+    high-water mark of this process (MiB): the stage where it rises is the one to look at.
+    """
 
     def __init__(self, on_stage: StageCallback | None = None) -> None:
         self.timings: dict[str, float] = {}
+        self.peak_memory_mib: dict[str, int] = {}
         self.on_stage = on_stage
 
     @contextmanager
@@ -67,6 +77,8 @@ class StageTimer:
         started = time.perf_counter()
         yield
         self.timings[name] = round(time.perf_counter() - started, 3)
+        if resource is not None:  # Linux reports KiB
+            self.peak_memory_mib[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 def run_pipeline(
@@ -143,6 +155,7 @@ def run_pipeline(
         "notes": validated.notes_with("requests", request_notes),
         "data_end": iso_utc(loaded.data_end) if loaded.data_end is not None else None,
         "stage_seconds": timer.timings,
+        "stage_peak_memory_mib": timer.peak_memory_mib,
         "summary": _summary(run, data, loaded.accepted),
         "request_engine": engine.name,
     }
