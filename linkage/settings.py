@@ -389,6 +389,15 @@ class ClusterSettings:
             1.0,
         ),
     )
+    max_piece_conductance: float = field(
+        default=0.5,
+        metadata=_meta(
+            "A Louvain community with more than this share of its link weight outside joins "
+            "the community it shares most with (a large uniform group cut into many pieces).",
+            0.0,
+            1.0,
+        ),
+    )
     louvain_resolution: float = field(
         default=1.0, metadata=_meta("Louvain resolution (higher: smaller groups).", 0.0)
     )

@@ -402,33 +402,71 @@ def _merge_weak_splits(edges: pd.DataFrame, community: pd.Series, settings: Sett
     Modularity splits even a uniform group (a campaign's shifts, its proxy pools); two
     campaigns joined by a handful of links are a different matter. Two communities are
     merged back when the links between them carry more than ``max_split_conductance`` of
-    the smaller one's link weight.
+    the smaller one's link weight. A large uniform group cut into many pieces has no such
+    pair (each piece's outside links are spread over all its siblings), so then the piece
+    with the most of its weight outside (more than ``max_piece_conductance``) joins the
+    neighbour it shares most with, one at a time, until every piece holds most of its
+    links inside: the pieces of one group come back together, while two groups a few
+    links apart stay two.
     """
     if community.nunique() < 2:
         return community
     a = community.reindex(edges["a"]).to_numpy()
     b = community.reindex(edges["b"]).to_numpy()
     weight = edges["strength"].to_numpy(dtype=float)
-    volume = pd.Series(np.r_[weight, weight]).groupby(np.r_[a, b]).sum()
-    between = pd.DataFrame({"x": np.minimum(a, b), "y": np.maximum(a, b), "w": weight})
-    between = between[between["x"] != between["y"]].groupby(["x", "y"])["w"].sum().reset_index()
-    smaller = np.minimum(between["x"].map(volume), between["y"].map(volume))
-    merge = between[between["w"] / smaller > settings.cluster.max_split_conductance]
-    labels = community.unique()
-    index = {label: i for i, label in enumerate(sorted(labels))}
-    graph = coo_matrix(
-        (
-            np.ones(len(merge)),
-            (merge["x"].map(index).to_numpy(), merge["y"].map(index).to_numpy()),
-        ),
-        shape=(len(labels), len(labels)),
-    )
-    _, group = connected_components(graph, directed=False)
-    merged = community.map(lambda label: group[index[label]])
+    labels = np.sort(community.unique())
+    index = pd.Series(np.arange(len(labels)), index=labels)
+    x, y = index.reindex(a).to_numpy(), index.reindex(b).to_numpy()
+    between = coo_matrix((weight, (x, y)), shape=(len(labels), len(labels))).toarray()
+    between = between + between.T  # symmetric; the diagonal holds twice the internal weight
+    group = _pair_merges(between, settings.cluster.max_split_conductance)
+    group = _piece_merges(between, group, settings.cluster.max_piece_conductance)
+    merged = community.map(pd.Series(group, index=labels))
     # renumber by smallest node, as _louvain does
     smallest = merged.index.to_series().groupby(merged.to_numpy()).min()
     renumber = smallest.rank(method="first").astype(np.int64) - 1
     return merged.map(renumber)
+
+
+def _pair_merges(between: np.ndarray, threshold: float) -> np.ndarray:
+    """Group of each community after merging every pair whose links carry more than
+    ``threshold`` of the smaller one's weight."""
+    volume = between.sum(axis=1)
+    outside = between.copy()
+    np.fill_diagonal(outside, 0.0)
+    smaller = np.minimum(volume[:, None], volume[None, :])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        merge = np.triu(np.where(smaller > 0, outside / smaller, 0.0) > threshold, k=1)
+    _, group = connected_components(coo_matrix(merge.astype(float)), directed=False)
+    return np.asarray(group)
+
+
+def _piece_merges(between: np.ndarray, group: np.ndarray, threshold: float) -> np.ndarray:
+    """Join, one at a time, the group with the largest share of its weight outside
+    (above ``threshold``) to the group it shares most with."""
+    n_groups = int(group.max()) + 1
+    member = np.zeros((n_groups, len(group)))
+    member[group, np.arange(len(group))] = 1.0
+    weights = member @ between @ member.T
+    alive = np.ones(n_groups, dtype=bool)
+    while alive.sum() > 1:
+        volume = weights.sum(axis=1)
+        outside = volume - np.diag(weights)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(alive & (volume > 0), outside / volume, 0.0)
+        piece = int(np.argmax(share))
+        if share[piece] <= threshold:
+            break
+        row = np.where(alive, weights[piece], -1.0)
+        row[piece] = -1.0
+        target = int(np.argmax(row))
+        weights[target] += weights[piece]
+        weights[:, target] += weights[:, piece]
+        weights[piece] = 0.0
+        weights[:, piece] = 0.0
+        alive[piece] = False
+        group[group == piece] = target
+    return group
 
 
 def strongest_links_only(edges: pd.DataFrame, per_node: int) -> pd.DataFrame:
