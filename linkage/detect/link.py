@@ -505,13 +505,38 @@ def combine_evidence(
     >>> float(links.loc[0, "strength"]), int(links.loc[0, "groups"])  # card + name: one fact
     (0.9, 1)
     """
-    columns = ["account_a", "account_b", "strength", "groups", "shared"]
-    columns += [f"{t}_shared" for t in ATTRIBUTE_TYPES]
-    columns += [f"{g}_evidence" for g in EVIDENCE_GROUPS]
+    return _links_table(_combined_columns(evidence, len(accounts), settings), accounts)
+
+
+LINK_COLUMNS = [
+    "account_a",
+    "account_b",
+    "strength",
+    "groups",
+    "shared",
+    *(f"{t}_shared" for t in ATTRIBUTE_TYPES),
+    *(f"{g}_evidence" for g in EVIDENCE_GROUPS),
+]
+
+
+def _links_table(columns: dict[str, np.ndarray] | None, accounts: pd.Index) -> pd.DataFrame:
+    """The links table from combined columns (pair codes in ``pair``)."""
+    if columns is None:
+        return pd.DataFrame(columns=LINK_COLUMNS)
+    n = len(accounts)
+    pair = columns.pop("pair")
+    names = accounts.to_numpy()
+    table = {"account_a": names[pair // n], "account_b": names[pair % n], **columns}
+    return pd.DataFrame(table)[LINK_COLUMNS]
+
+
+def _combined_columns(
+    evidence: list[PairEvidence], n: int, settings: Settings
+) -> dict[str, np.ndarray] | None:
+    """:func:`combine_evidence`'s columns as arrays, the pair as one code (a * n + b)."""
     parts = [e for e in evidence if len(e.a)]
     if not parts:
-        return pd.DataFrame(columns=columns)
-    n = len(accounts)
+        return None
     pair_key = np.concatenate([e.a * n + e.b for e in parts])
     kind = np.concatenate(
         [e.kinds if e.kinds is not None else np.full(len(e.a), _KINDS.index(e.kind)) for e in parts]
@@ -540,23 +565,17 @@ def combine_evidence(
         weights=shared[counted],
         minlength=n_pairs * n_types,
     ).reshape(n_pairs, n_types)
-    kept_pairs = unique_pairs[kept]
-    links = pd.DataFrame(
-        {
-            "account_a": accounts.to_numpy()[kept_pairs // n],
-            "account_b": accounts.to_numpy()[kept_pairs % n],
-            "strength": strength[kept],
-            "groups": (group_evidence[kept] >= settings.link.min_group_evidence).sum(axis=1),
-            "shared": np.bincount(pair_code, weights=shared, minlength=n_pairs)[kept].astype(
-                np.int64
-            ),
-        }
-    )
+    links = {
+        "pair": unique_pairs[kept],
+        "strength": strength[kept],
+        "groups": (group_evidence[kept] >= settings.link.min_group_evidence).sum(axis=1),
+        "shared": np.bincount(pair_code, weights=shared, minlength=n_pairs)[kept].astype(np.int64),
+    }
     for index, attr_type in enumerate(ATTRIBUTE_TYPES):
         links[f"{attr_type}_shared"] = counts[kept, index].astype(np.int32)
     for index, group in enumerate(EVIDENCE_GROUPS):
         links[f"{group}_evidence"] = np.round(group_evidence[kept, index], 4)
-    return links[columns]
+    return links
 
 
 def project_links(
@@ -592,12 +611,20 @@ def project_links(
     # range, its rows in the same order as all at once: the same sums), so memory is bound
     # by PAIRS_PER_CHUNK, not by the pair count
     parts = [
-        combine_evidence(
-            [plan.pairs(low, high), *(e.lower_in(low, high) for e in others)], accounts, settings
+        _combined_columns(
+            [plan.pairs(low, high), *(e.lower_in(low, high) for e in others)],
+            len(accounts),
+            settings,
         )
         for low, high in itertools.pairwise(chunk_bounds(per_account, PAIRS_PER_CHUNK))
     ]
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    made = [part for part in parts if part is not None]
+    if not made:
+        return _links_table(None, accounts)
+    # one column at a time, each part's copy dropped once joined: memory for the parts
+    # and one column, not twice the links
+    whole = {name: np.concatenate([part.pop(name) for part in made]) for name in list(made[0])}
+    return _links_table(whole, accounts)
 
 
 def all_accounts(incidence: pd.DataFrame, *more: pd.Series) -> pd.Index:
