@@ -83,6 +83,7 @@ def spark_session() -> Iterator[object]:
     engine = SparkEngine()  # its session is reused by every run of this module
     yield engine.spark
     engine.spark.stop()  # type: ignore[attr-defined]
+    engine.close()  # its work folder
 
 
 @pytest.mark.slow
