@@ -31,13 +31,15 @@ import pandas as pd
 
 from linkage.evaluate import evaluate_run
 from linkage.jobs import run_detection
-from linkage.settings import Settings
+from linkage.settings import Settings, load_settings
 from linkage.synth import KNOBS, generate, write_dataset
 
 CAUGHT = 0.9
 
 
-def _one(knobs: str, seed: int, scale: float, cut_hours: float | None) -> dict[str, Any]:
+def _one(
+    knobs: str, seed: int, scale: float, cut_hours: float | None, settings: Settings
+) -> dict[str, Any]:
     adversary = None if knobs == "none" else knobs
     dataset = generate("default", seed=seed, scale=scale, adversary=adversary)
     if cut_hours is not None:
@@ -53,7 +55,7 @@ def _one(knobs: str, seed: int, scale: float, cut_hours: float | None) -> dict[s
     with tempfile.TemporaryDirectory() as folder:
         write_dataset(dataset, Path(folder), fmt="parquet")
         started = time.perf_counter()
-        run = run_detection(Path(folder), Settings())
+        run = run_detection(Path(folder), settings)
         seconds = time.perf_counter() - started
     evaluation = evaluate_run(dataset.tables["labels"], run.clusters)
     wrong = [
@@ -150,12 +152,14 @@ def main() -> int:
     )
     parser.add_argument("--cut-firehose-hours", type=float)
     parser.add_argument("--json", type=Path, help="also write every result here")
+    parser.add_argument("--config", type=Path, help="a settings file (as `linkage run --config`)")
     args = parser.parse_args()
+    settings = load_settings(args.config)
     every: list[dict[str, Any]] = []
     for knobs in args.knobs:
         results = []
         for seed in args.seeds:
-            results.append(_one(knobs, seed, args.scale, args.cut_firehose_hours))
+            results.append(_one(knobs, seed, args.scale, args.cut_firehose_hours, settings))
             print(
                 f"  {knobs} seed {seed}: precision {results[-1]['precision']:.3f} "
                 f"recall {results[-1]['recall']:.3f} ({results[-1]['seconds']} s)",
