@@ -129,14 +129,25 @@ WHERE h.holders >= 2 AND CAST(p.n AS DOUBLE) / CAST(t.total AS DOUBLE) <= {max_s
 """Suspicious accounts' (IP, time window) slots shared with someone else, on IPs that
 carry a small share of the account's traffic (:func:`linkage.detect.similarity.co_use_pairs`)."""
 
-DISTILLED_POSITIONS = """
-SELECT r.account_id, r.ts, r.file_row,
-       ROW_NUMBER() OVER (PARTITION BY r.account_id ORDER BY r.ts, r.file_row) - 1 AS position,
-       COUNT(*) OVER (PARTITION BY r.account_id) AS total
-FROM requests AS r JOIN suspicious AS x ON r.account_id = x.account_id
-WHERE r.distilled
+DISTILLED_SAMPLE = """
+SELECT numbered.account_id, numbered.ts, numbered.file_row
+FROM (
+    SELECT r.account_id, r.ts, r.file_row,
+           ROW_NUMBER() OVER (PARTITION BY r.account_id ORDER BY r.ts, r.file_row) - 1
+               AS position,
+           GREATEST(1, CAST(CEIL(CAST(COUNT(*) OVER (PARTITION BY r.account_id) AS DOUBLE)
+                                 / s.per_account) AS BIGINT)) AS step,
+           s.per_account
+    FROM requests AS r
+    JOIN suspicious AS x ON r.account_id = x.account_id
+    CROSS JOIN sample_size AS s
+    WHERE r.distilled
+) AS numbered
+WHERE numbered.position % numbered.step = 0
+  AND numbered.position < numbered.per_account * numbered.step
 """
-"""Each suspicious account's distillation prompts, numbered in time order (for the sample)."""
+"""At most ``per_account`` distillation requests of each suspicious account, every
+``step``-th in time order (spread over its activity): the sample of prompt families."""
 
 CLUSTERED_REQUESTS = """
 SELECT r.account_id, r.ts, r.file_row

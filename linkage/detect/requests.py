@@ -237,11 +237,12 @@ def family_sample(engine: RequestEngine, suspicious: pd.Index, settings: Setting
     empty = pd.DataFrame({"account_id": [], "ts": pd.Series([], dtype=_TS), "prompt": []})
     if not len(suspicious):
         return empty
-    found = engine.sql(q.DISTILLED_POSITIONS, {"suspicious": _account_table(suspicious)})
-    limit = settings.families.prompts_per_account
-    step = np.maximum(1, np.ceil(found["total"] / limit)).astype(np.int64)
-    keep = (found["position"] % step == 0) & (found["position"] // step < limit)
-    chosen = in_time_order(found[keep], "ts", "file_row")
+    sample_size = pd.DataFrame({"per_account": [settings.families.prompts_per_account]})
+    found = engine.sql(
+        q.DISTILLED_SAMPLE,
+        {"suspicious": _account_table(suspicious), "sample_size": sample_size},
+    )
+    chosen = in_time_order(found, "ts", "file_row")
     if chosen.empty:
         return empty
     raw = engine.raw_rows(chosen["file_row"].to_numpy(dtype=np.int64), ["prompt"])
