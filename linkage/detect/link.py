@@ -336,7 +336,7 @@ class AttributePlan:
         )
 
 
-PAIRS_PER_CHUNK = 4_000_000
+PAIRS_PER_CHUNK = 2_000_000
 """Evidence rows made and combined at once (a range of accounts' pairs)."""
 
 
@@ -552,10 +552,12 @@ def _combined_columns(
         pair_code * n_kinds + kind, weights=log_keep, minlength=n_pairs * n_kinds
     ).reshape(n_pairs, n_kinds)
     kind_evidence = 1.0 - np.exp(per_kind)
+    del per_kind  # the per-kind matrices are the range's largest arrays: freed as used
     group_evidence = np.zeros((n_pairs, len(EVIDENCE_GROUPS)))
     for code in range(n_kinds):
         group = _KIND_GROUP[code]
         group_evidence[:, group] = np.maximum(group_evidence[:, group], kind_evidence[:, code])
+    del kind_evidence
     strength = np.round(1.0 - np.prod(1.0 - group_evidence, axis=1), 6)
     kept = strength >= settings.link.min_link_strength_kept
     n_types = len(ATTRIBUTE_TYPES)
