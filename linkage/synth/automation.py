@@ -41,7 +41,12 @@ from linkage.synth.people import (
     last_index,
 )
 from linkage.synth.prompts import foreign_prompts, problems, regular_prompts
-from linkage.synth.sampling import DIURNAL, hour_weights, round_robin, sample_times, session_times
+from linkage.synth.sampling import (
+    DIURNAL,
+    office_sessions,
+    round_robin,
+    sample_times,
+)
 from linkage.synth.text import NUMBER_TEXT, Arr, as_objects, pick, render, template_pieces
 from linkage.synth.vocabulary import (
     APP_INPUTS,
@@ -304,17 +309,7 @@ def _daytime(rng: np.random.Generator, plan: Plan, team: Arr, tz: Arr) -> dict[s
     counts = rng.integers(10, 31, n)
     acct = np.repeat(np.arange(n), counts)
     r = len(acct)
-    office = hour_weights({(9, 12): 1.0, (13, 18): 1.0, (12, 13): 0.5})
-    ts = session_times(
-        rng,
-        acct,
-        np.ceil(counts / 4).astype(np.int64),
-        np.zeros(n, np.int64),
-        np.full(n, WINDOW, np.int64),
-        tz,
-        office,
-        np.zeros(24),
-    )
+    ts = office_sessions(rng, acct, counts, np.zeros(n, np.int64), tz)
     ip = np.empty(r, dtype=object)
     for t in np.unique(team):
         sel = np.flatnonzero(team[acct] == t)

@@ -49,6 +49,7 @@ from linkage.synth.sampling import (
     hour_weights,
     human_times,
     lognormal_counts,
+    office_sessions,
     session_times,
 )
 from linkage.synth.text import (
@@ -258,18 +259,7 @@ def _office_hours(
     counts = rng.poisson(50, n).clip(5)
     acct = np.repeat(np.arange(n), counts)
     r = len(acct)
-    office = hour_weights({(9, 12): 1.0, (13, 18): 1.0, (12, 13): 0.5})
-    ts = session_times(
-        rng,
-        acct,
-        np.ceil(counts / 4).astype(np.int64),
-        np.maximum(created, 0),
-        np.full(n, WINDOW, dtype=np.int64),
-        tz,
-        office,
-        np.zeros(24),
-        gap_mean=300.0,
-    )
+    ts = office_sessions(rng, acct, counts, np.maximum(created, 0), tz, gap_mean=300.0)
     prompt, kind = regular_prompts(rng, r, (0.45, 0.4, 0.1, 0.05))
     return request_columns(
         rng,

@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 
 from linkage.synth.text import Arr
-from linkage.synth.window import DAY, HOUR, START_WEEKDAY, WINDOW_DAYS
+from linkage.synth.window import DAY, HOUR, START_WEEKDAY, WINDOW, WINDOW_DAYS
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
@@ -364,3 +364,30 @@ def human_times(
     who = np.repeat(np.arange(len(counts)), n_sess)
     starts = _session_starts(rng, who, lo[who], hi[who], rhythm, weekday, weekend)
     return _spread_in_sessions(rng, acct, n_sess, starts, hi, 150.0)
+
+
+OFFICE_HOURS = hour_weights({(9, 12): 1.0, (13, 18): 1.0, (12, 13): 0.5})
+"""Weekday office hours with a lunch dip; nothing at weekends."""
+
+
+def office_sessions(
+    rng: np.random.Generator,
+    acct: Arr,
+    counts: Arr,
+    start: Arr,
+    tz_hours: Arr,
+    gap_mean: float = 150.0,
+) -> Arr:
+    """Request times of office work: about four requests per session, weekdays only,
+    from each account's ``start`` to the end of the window."""
+    return session_times(
+        rng,
+        acct,
+        np.ceil(counts / 4).astype(np.int64),
+        start,
+        np.full(len(counts), WINDOW, dtype=np.int64),
+        tz_hours,
+        OFFICE_HOURS,
+        np.zeros(24),
+        gap_mean=gap_mean,
+    )
