@@ -449,17 +449,20 @@ def _piece_merges(between: np.ndarray, group: np.ndarray, threshold: float) -> n
     member[group, np.arange(len(group))] = 1.0
     weights = member @ between @ member.T
     alive = np.ones(n_groups, dtype=bool)
+    # a merge only moves weight between two rows: volumes are updated, not recomputed
+    volume = weights.sum(axis=1)
+    inside = np.diag(weights).copy()
     while alive.sum() > 1:
-        volume = weights.sum(axis=1)
-        outside = volume - np.diag(weights)
         with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(alive & (volume > 0), outside / volume, 0.0)
+            share = np.where(alive & (volume > 0), (volume - inside) / volume, 0.0)
         piece = int(np.argmax(share))
         if share[piece] <= threshold:
             break
         row = np.where(alive, weights[piece], -1.0)
         row[piece] = -1.0
         target = int(np.argmax(row))
+        inside[target] += inside[piece] + 2.0 * weights[piece, target]
+        volume[target] += volume[piece]
         weights[target] += weights[piece]
         weights[:, target] += weights[:, piece]
         weights[piece] = 0.0
