@@ -209,6 +209,14 @@ class LinkSettings:
         default=0.1,
         metadata=_meta("Weaker links are dropped entirely: they are mostly hub noise.", 0.0, 1.0),
     )
+    max_links_per_account: int = field(
+        default=100,
+        metadata=_meta(
+            "A link is kept when it is among the strongest this many of either of its two "
+            "accounts: a hydra of 20,000 heads is 20,000 x this many links, not 200 million.",
+            1,
+        ),
+    )
 
 
 @dataclass

@@ -106,6 +106,20 @@ def minhash_signatures(prompts: pd.Series, n_hashes: int, seed: int) -> np.ndarr
     return signatures
 
 
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def hex_digits(hashes: np.ndarray) -> np.ndarray:
+    """64-bit hashes as 16 lower-case hex digits each, without a per-row Python loop.
+
+    >>> hex_digits(np.array([255, 2**64 - 1], dtype=np.uint64)).tolist()
+    ['00000000000000ff', 'ffffffffffffffff']
+    """
+    as_bytes = np.asarray(hashes, dtype=">u8").view(np.uint8).reshape(-1, 8)
+    nibbles = np.stack([as_bytes >> 4, as_bytes & 15], axis=2).reshape(-1, 16)
+    return np.ascontiguousarray(_HEX_DIGITS[nibbles]).view("S16").ravel().astype(str)
+
+
 def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
     """One bucket key per (prompt, band): a hash of the band's rows of the signature."""
     rows = signatures.shape[1] // bands
@@ -141,28 +155,37 @@ def prompt_families(sample: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     )
     keys = band_keys(signatures, config.bands)
     empty = sample["prompt"].fillna("").astype("str").str.len() == 0
+    # integer account codes (in sorted order, so groups come out as sorted by id) and
+    # microseconds: grouping strings and timestamp objects costs many times more
+    code, names = pd.factorize(sample["account_id"].astype("str"), sort=True)
+    ts = pd.to_datetime(sample["ts"], utc=True).dt.as_unit("us").astype("int64").to_numpy()
     rows = pd.DataFrame(
         {
-            "account_id": np.repeat(sample["account_id"].to_numpy(), config.bands),
-            "ts": np.repeat(sample["ts"].to_numpy(), config.bands),
+            "code": np.repeat(code, config.bands),
+            "ts": np.repeat(ts, config.bands),
             "band": np.tile(np.arange(config.bands), len(sample)),
             "key": keys.ravel(),
             "empty": np.repeat(empty.to_numpy(), config.bands),
         }
     )
     rows = rows[~rows["empty"]]
-    holders = rows.groupby(["band", "key"])["account_id"].transform("nunique")
+    holders = rows.groupby(["band", "key"])["code"].transform("nunique")
     rows = rows[holders >= 2]
     incidence = (
-        rows.groupby(["account_id", "band", "key"], sort=True)
+        rows.groupby(["code", "band", "key"], sort=True)
         .agg(uses=("ts", "size"), first_seen=("ts", "min"), last_seen=("ts", "max"))
         .reset_index()
     )
-    hex_key = pd.Series(incidence["key"].to_numpy(dtype=np.uint64)).map("{:016x}".format)
-    incidence["attr_value"] = "f" + incidence["band"].astype("str") + "-" + hex_key.to_numpy()
+    for column in ("first_seen", "last_seen"):
+        incidence[column] = pd.to_datetime(incidence[column], unit="us", utc=True)
+    hex_key = hex_digits(incidence["key"].to_numpy(dtype=np.uint64))
+    band = incidence["band"].to_numpy().astype(str)
+    incidence["attr_value"] = np.char.add(np.char.add(np.char.add("f", band), "-"), hex_key)
+    incidence["attr_value"] = incidence["attr_value"].astype("str")
+    incidence["account_id"] = np.asarray(names, dtype=object)[incidence["code"].to_numpy()]
     incidence["attr_type"] = "prompt_family"
-    sampled = sample.groupby("account_id").size()
-    incidence["sampled"] = incidence["account_id"].map(sampled).astype(np.int64)
+    sampled = np.bincount(code, minlength=len(names))
+    incidence["sampled"] = sampled[incidence["code"].to_numpy()].astype(np.int64)
     return incidence[[*columns, "sampled"]]
 
 

@@ -29,7 +29,11 @@ Correlated evidence counts once. Evidence is combined in three steps:
 3. across groups, a noisy-OR: ``strength = 1 - prod(1 - group evidence)``.
 
 Each link keeps its per-kind counts, its per-group evidence and the number of
-groups that contributed, so clustering can ask for two independent kinds.
+groups that contributed, so clustering can ask for two independent kinds. A link is kept
+only when it is among the ``max_links_per_account`` strongest of one of its accounts: a
+hydra of n heads that share one fact would otherwise be n**2 / 2 links, and its
+strongest links per head carry its community as well (links grow with accounts, not
+with the square of a campaign's size).
 Pairs whose best possible contribution is below ``min_link_contribution`` are
 never enumerated, so no attribute's holders are paired wholesale.
 """
@@ -38,6 +42,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -235,14 +240,14 @@ def account_attributes(
     )
     incidence["accounts"] = holders.astype(np.int64)
     link = settings.link
-    type_weight = incidence["attr_type"].map(link.attribute_weights).astype(float).fillna(0.0)
+    type_weight = looked_up(incidence["attr_type"], link.attribute_weights).fillna(0.0)
     default_kind = link.ip_kind_factors.get("unknown", 1.0)
-    kind_factor = incidence["ip_kind"].map(link.ip_kind_factors).astype(float).fillna(default_kind)
+    kind_factor = looked_up(incidence["ip_kind"], link.ip_kind_factors).fillna(default_kind)
     kind_factor = kind_factor.where(incidence["attr_type"].isin(["ip", "subnet"]), 1.0)
     base_rate = np.minimum(1.0, link.hub_allowance / np.maximum(holders - 1, 1))
     incidence["contribution"] = (type_weight * kind_factor * base_rate).where(holders > 1, 0.0)
 
-    denominator = incidence["account_id"].map(request_totals).astype(float)
+    denominator = looked_up(incidence["account_id"], request_totals)
     if "sampled" in incidence.columns:
         sampled = incidence["sampled"].astype(float)
         denominator = sampled.where(incidence["attr_type"] == "prompt_family", denominator)
@@ -251,6 +256,19 @@ def account_attributes(
     weighted = incidence["attr_type"].isin(link.usage_weighted_types)
     incidence["usage_share"] = usage_share.where(weighted, 1.0).fillna(1.0)
     return incidence
+
+
+def looked_up(values: pd.Series, table: Mapping[str, float] | pd.Series) -> pd.Series:
+    """``values.map(table)`` as floats, looking up each distinct value once (mapping
+    millions of strings one by one is the slow part of a large incidence table).
+
+    >>> looked_up(pd.Series(["ip", "email", "ip", None]), {"ip": 0.6}).tolist()
+    [0.6, nan, 0.6, nan]
+    """
+    codes, uniques = pd.factorize(values)
+    found = pd.Series(uniques).map(table).to_numpy(dtype=float)
+    mapped = found[np.maximum(codes, 0)] if len(found) else np.full(len(codes), np.nan)
+    return pd.Series(np.where(codes >= 0, mapped, np.nan), index=values.index)
 
 
 def attribute_pairs(
@@ -544,39 +562,51 @@ def _combined_columns(
     contribution = np.concatenate([e.contribution for e in parts])
     shared = np.concatenate([e.shared for e in parts])
     pair_code, unique_pairs = pd.factorize(pair_key, sort=True)
-    n_pairs, n_kinds = len(unique_pairs), len(_KINDS)
+    n_pairs = len(unique_pairs)
 
     log_keep = np.log1p(-np.minimum(contribution, 0.999999))
-    # bincount sums in input order, as np.add.at does (same bits), at a fraction of its cost
+    # one row per kind present (a range holds few of them), pairs along the row, so every
+    # step below reads memory in order; bincount sums in input order, as np.add.at does
+    # (same bits), at a fraction of its cost
+    present, kind_row = np.unique(kind, return_inverse=True)
     per_kind = np.bincount(
-        pair_code * n_kinds + kind, weights=log_keep, minlength=n_pairs * n_kinds
-    ).reshape(n_pairs, n_kinds)
-    kind_evidence = 1.0 - np.exp(per_kind)
-    del per_kind  # the per-kind matrices are the range's largest arrays: freed as used
-    group_evidence = np.zeros((n_pairs, len(EVIDENCE_GROUPS)))
-    for code in range(n_kinds):
-        group = _KIND_GROUP[code]
-        group_evidence[:, group] = np.maximum(group_evidence[:, group], kind_evidence[:, code])
-    del kind_evidence
-    strength = np.round(1.0 - np.prod(1.0 - group_evidence, axis=1), 6)
+        kind_row * n_pairs + pair_code, weights=log_keep, minlength=len(present) * n_pairs
+    ).reshape(len(present), n_pairs)
+    group_rows = np.zeros((len(EVIDENCE_GROUPS), n_pairs))
+    for row, code in enumerate(present):
+        group = group_rows[_KIND_GROUP[code]]
+        np.maximum(group, 1.0 - np.exp(per_kind[row]), out=group)
+    del per_kind  # the per-kind rows are the range's largest arrays: freed as used
+    keep_all = np.ones(n_pairs)
+    for group in group_rows:
+        keep_all *= 1.0 - group
+    strength = np.round(1.0 - keep_all, 6)
     kept = strength >= settings.link.min_link_strength_kept
-    n_types = len(ATTRIBUTE_TYPES)
-    counted = _COUNTED_AS[kind] >= 0
+    # counts are made for the kept pairs only (most of a big range's pairs are weak)
+    place = np.full(n_pairs, -1, dtype=np.int64)
+    place[kept] = np.arange(int(kept.sum()))
+    row_place = place[pair_code]
+    n_kept, n_types = int(kept.sum()), len(ATTRIBUTE_TYPES)
+    counted = (_COUNTED_AS[kind] >= 0) & (row_place >= 0)
     counts = np.bincount(
-        pair_code[counted] * n_types + _COUNTED_AS[kind][counted],
+        row_place[counted] * n_types + _COUNTED_AS[kind][counted],
         weights=shared[counted],
-        minlength=n_pairs * n_types,
-    ).reshape(n_pairs, n_types)
+        minlength=n_kept * n_types,
+    ).reshape(n_kept, n_types)
+    in_kept = row_place >= 0
+    group_kept = group_rows[:, kept]
     links = {
         "pair": unique_pairs[kept],
         "strength": strength[kept],
-        "groups": (group_evidence[kept] >= settings.link.min_group_evidence).sum(axis=1),
-        "shared": np.bincount(pair_code, weights=shared, minlength=n_pairs)[kept].astype(np.int64),
+        "groups": (group_kept >= settings.link.min_group_evidence).sum(axis=0),
+        "shared": np.bincount(row_place[in_kept], weights=shared[in_kept], minlength=n_kept).astype(
+            np.int64
+        ),
     }
     for index, attr_type in enumerate(ATTRIBUTE_TYPES):
-        links[f"{attr_type}_shared"] = counts[kept, index].astype(np.int32)
+        links[f"{attr_type}_shared"] = counts[:, index].astype(np.int32)
     for index, group in enumerate(EVIDENCE_GROUPS):
-        links[f"{group}_evidence"] = np.round(group_evidence[kept, index], 4)
+        links[f"{group}_evidence"] = np.round(group_kept[index], 4)
     return links
 
 
@@ -613,8 +643,12 @@ def project_links(
     # range, its rows in the same order as all at once: the same sums), so memory is bound
     # by PAIRS_PER_CHUNK, not by the pair count
     parts = [
-        _combined_columns(
-            [plan.pairs(low, high), *(e.lower_in(low, high) for e in others)],
+        _pruned(
+            _combined_columns(
+                [plan.pairs(low, high), *(e.lower_in(low, high) for e in others)],
+                len(accounts),
+                settings,
+            ),
             len(accounts),
             settings,
         )
@@ -626,7 +660,60 @@ def project_links(
     # one column at a time, each part's copy dropped once joined: memory for the parts
     # and one column, not twice the links
     whole = {name: np.concatenate([part.pop(name) for part in made]) for name in list(made[0])}
+    whole = _strongest_per_account(whole, len(accounts), settings.link.max_links_per_account)
     return _links_table(whole, accounts)
+
+
+def strongest_per_account(a: np.ndarray, b: np.ndarray, strength: np.ndarray, k: int) -> np.ndarray:
+    """Which links are among the ``k`` strongest of either end (ties: the lower partner).
+
+    A group of n accounts that share one fact is n**2 / 2 links, and the strongest k of
+    each account carry its community structure as well as all of them. Applied to a part
+    of the links it keeps every link the whole would keep (an account's links in a part
+    are a subset of its links, so a link among its k strongest overall is among its k
+    strongest in the part): pruning each range, then the whole, gives the whole's answer.
+
+    >>> a, b = np.array([0, 0, 0, 1]), np.array([1, 2, 3, 2])
+    >>> strongest_per_account(a, b, np.array([0.9, 0.5, 0.4, 0.8]), 1).tolist()
+    [True, False, True, True]
+    """
+    n = len(a)
+    end = np.concatenate([a, b])
+    other = np.concatenate([b, a])
+    distinct, rank = np.unique(-strength, return_inverse=True)  # 0: the strongest
+    accounts = int(end.max()) + 1 if n else 1
+    if accounts * len(distinct) * accounts < 2**62:
+        # (end, strength rank, other) in one integer: one sort instead of three passes
+        rank = np.concatenate([rank, rank]).astype(np.int64)
+        order = np.argsort((end * len(distinct) + rank) * accounts + other)
+    else:
+        order = np.lexsort((other, -np.concatenate([strength, strength]), end))
+    sorted_end = end[order]
+    rank = np.arange(2 * n) - np.searchsorted(sorted_end, sorted_end)
+    keep = np.zeros(n, dtype=bool)
+    keep[order[rank < k] % n] = True
+    return keep
+
+
+def _strongest_per_account(
+    columns: dict[str, np.ndarray], n: int, k: int, log: bool = True
+) -> dict[str, np.ndarray]:
+    """The combined columns cut to :func:`strongest_per_account`'s links."""
+    pair = columns["pair"]
+    keep = strongest_per_account(pair // n, pair % n, columns["strength"], k)
+    if keep.all():
+        return columns
+    if log:
+        LOG.info("link: %d of %d links kept (%d strongest per account)", keep.sum(), len(keep), k)
+    return {name: values[keep] for name, values in columns.items()}
+
+
+def _pruned(
+    columns: dict[str, np.ndarray] | None, n: int, settings: Settings
+) -> dict[str, np.ndarray] | None:
+    if columns is None:
+        return None
+    return _strongest_per_account(columns, n, settings.link.max_links_per_account, log=False)
 
 
 def all_accounts(incidence: pd.DataFrame, *more: pd.Series) -> pd.Index:

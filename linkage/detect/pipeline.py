@@ -48,7 +48,7 @@ from linkage.detect.similarity import (
     task_similarity,
 )
 from linkage.detect.stable_ids import assign_cluster_ids
-from linkage.detect.validate import check_structure, validate
+from linkage.detect.validate import account_index, check_structure, validate
 from linkage.formats import iso_utc
 from linkage.io.input_folder import RawTable
 from linkage.run_model import Run
@@ -106,7 +106,7 @@ def run_pipeline(
         validated = validate(raw, settings, streamed=("requests",))
         data = normalise_static(validated.tables, settings)
     with timer.stage("normalise"):
-        context = BatchContext(data.accounts["account_id"], data.ip_intel, settings)
+        context = BatchContext(account_index(data.accounts["account_id"]), data.ip_intel, settings)
         loaded = load_requests(engine, raw["requests"], context)
         data.templates, data.ip_addresses = loaded.templates, loaded.ip_addresses
     with timer.stage("profile"):

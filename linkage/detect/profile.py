@@ -157,8 +157,13 @@ def _volume(profile: pd.DataFrame, requests: pd.DataFrame) -> None:
 
 def _rhythm(profile: pd.DataFrame, requests: pd.DataFrame) -> None:
     account = requests["account_id"]
-    hour = requests["ts"].dt.hour
-    per_hour = pd.crosstab(account, hour).reindex(profile.index, fill_value=0)
+    # integer codes: sorting and counting by code is many times faster than by string
+    code, names = pd.factorize(account)
+    hour = requests["ts"].dt.hour.to_numpy(dtype=np.int64)
+    per_hour = pd.DataFrame(
+        np.bincount(code * 24 + hour, minlength=len(names) * 24).reshape(len(names), 24),
+        index=names,
+    ).reindex(profile.index, fill_value=0)
     shares = per_hour.div(per_hour.sum(axis=1).clip(lower=1), axis=0).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         entropy = -np.nansum(np.where(shares > 0, shares * np.log(shares), 0.0), axis=1)
@@ -167,12 +172,12 @@ def _rhythm(profile: pd.DataFrame, requests: pd.DataFrame) -> None:
     profile["weekend_share"] = weekend.groupby(account).mean().reindex(profile.index)
 
     seconds = requests["ts"].dt.as_unit("s").astype("int64")
-    order = np.lexsort((seconds.to_numpy(), account.to_numpy()))
-    sorted_account = account.to_numpy()[order]
+    order = np.lexsort((seconds.to_numpy(), code))
+    sorted_code = code[order]
     sorted_seconds = seconds.to_numpy()[order]
-    same = np.r_[False, sorted_account[1:] == sorted_account[:-1]]
+    same = np.r_[False, sorted_code[1:] == sorted_code[:-1]]
     gaps = pd.Series(np.diff(sorted_seconds, prepend=0)[same], dtype=float)
-    gap_account = pd.Series(sorted_account[same])
+    gap_account = pd.Series(np.asarray(names)[sorted_code[same]])
     grouped = gaps.groupby(gap_account.to_numpy())
     profile["log_median_gap"] = np.log1p(grouped.median()).reindex(profile.index).fillna(0)
     burst = (gaps < BURST_GAP_SECONDS).groupby(gap_account.to_numpy()).mean()

@@ -70,8 +70,8 @@ _OPTIONAL_TEXT = ("api_key_id", "user_agent", "model")
 class BatchContext:
     """What every batch needs to know: the accepted accounts, ip_intel and the settings."""
 
-    accounts: pd.Series
-    """The accepted account ids."""
+    accounts: pd.Index
+    """The accepted account ids (an index: its hash table is built once per worker)."""
     ip_intel: pd.DataFrame
     settings: Settings
 

@@ -108,8 +108,6 @@ WITH used AS (
     SELECT account_id, ip, ts, file_row FROM requests WHERE ip_kind NOT IN ({shared_kinds})
 ),
 start AS (SELECT MIN(ts) AS t0 FROM used),
-per_ip AS (SELECT account_id, ip, COUNT(*) AS n FROM used GROUP BY account_id, ip),
-totals AS (SELECT account_id, COUNT(*) AS total FROM requests GROUP BY account_id),
 slots AS (
     SELECT u.account_id, u.ip, (u.ts - s.t0) // {window} AS w,
            MIN(u.ts) AS first_ts,
@@ -117,17 +115,36 @@ slots AS (
     FROM used AS u CROSS JOIN start AS s
     GROUP BY u.account_id, u.ip, (u.ts - s.t0) // {window}
 ),
-holders AS (SELECT ip, w, COUNT(*) AS holders FROM slots GROUP BY ip, w)
-SELECT sl.account_id, sl.ip, sl.w AS "window", h.holders, sl.first_ts, sl.first_row
-FROM slots AS sl
-JOIN holders AS h ON sl.ip = h.ip AND sl.w = h.w
-JOIN per_ip AS p ON sl.account_id = p.account_id AND sl.ip = p.ip
-JOIN totals AS t ON sl.account_id = t.account_id
-JOIN suspicious AS x ON sl.account_id = x.account_id
-WHERE h.holders >= 2 AND CAST(p.n AS DOUBLE) / CAST(t.total AS DOUBLE) <= {max_share}
+counted AS (
+    SELECT account_id, ip, w, first_ts, first_row,
+           COUNT(*) OVER (PARTITION BY ip, w) AS holders
+    FROM slots
+),
+mine AS (
+    SELECT c.* FROM counted AS c JOIN suspicious AS x ON c.account_id = x.account_id
+    WHERE c.holders >= 2
+),
+per_ip AS (
+    SELECT u.account_id, u.ip, COUNT(*) AS n
+    FROM used AS u JOIN suspicious AS x ON u.account_id = x.account_id
+    GROUP BY u.account_id, u.ip
+),
+totals AS (
+    SELECT r.account_id, COUNT(*) AS total
+    FROM requests AS r JOIN suspicious AS x ON r.account_id = x.account_id
+    GROUP BY r.account_id
+)
+SELECT m.account_id, m.ip, m.w AS "window", m.holders, m.first_ts, m.first_row
+FROM mine AS m
+JOIN per_ip AS p ON m.account_id = p.account_id AND m.ip = p.ip
+JOIN totals AS t ON m.account_id = t.account_id
+WHERE CAST(p.n AS DOUBLE) / CAST(t.total AS DOUBLE) <= {max_share}
 """
 """Suspicious accounts' (IP, time window) slots shared with someone else, on IPs that
-carry a small share of the account's traffic (:func:`linkage.detect.similarity.co_use_pairs`)."""
+carry a small share of the account's traffic (:func:`linkage.detect.similarity.co_use_pairs`).
+Holders are counted with a window over every account's slots (a join of the slots with
+their own counts made DuckDB's planner build a 52-million-row hash table: 16 s against 6 s
+at 10M requests); shares are counted for the suspicious accounts only."""
 
 DISTILLED_SAMPLE = """
 SELECT numbered.account_id, numbered.ts, numbered.file_row

@@ -251,7 +251,7 @@ def family_sample(engine: RequestEngine, suspicious: pd.Index, settings: Setting
     return pd.DataFrame(
         {
             "account_id": chosen["account_id"].to_numpy(dtype=object),
-            "ts": _times(chosen["ts"]).to_numpy(),
+            "ts": _times(chosen["ts"]).array,
             "prompt": prompt.to_numpy(dtype=object),
         }
     )

@@ -77,10 +77,10 @@ PAIRS_PER_CHUNK = 8_000_000
 """Meetings (pair, slot) made at once: pairs are made for one range of accounts at a time."""
 
 
-def _meetings(frame: pd.DataFrame, per_chunk: int) -> Iterator[pd.DataFrame]:
-    """Every (a, b, slot) meeting of two accounts in one slot, a < b, in chunks of ranges of
-    ``a`` (so each pair is whole in one chunk), each chunk in the order a self-merge of
-    ``frame`` on the slot would give (by the row of ``a``): sums come out the same."""
+def _meetings(frame: pd.DataFrame, per_chunk: int) -> Iterator[tuple[np.ndarray, ...]]:
+    """Every (a, b, holders) meeting of two accounts in one slot, a < b, in chunks of ranges
+    of ``a`` (so each pair is whole in one chunk), each chunk in the order a self-merge of
+    ``frame`` on the slot would give (by the row of ``a``), so sums come out the same."""
     n = len(frame)
     position = np.arange(n)
     code = frame["code"].to_numpy(dtype=np.int64)
@@ -99,43 +99,35 @@ def _meetings(frame: pd.DataFrame, per_chunk: int) -> Iterator[pd.DataFrame]:
         first = np.repeat(left, count)
         offset = np.arange(len(first)) - np.repeat(np.cumsum(count) - count, count)
         second = first + 1 + offset
-        rows = pd.DataFrame(
-            {
-                "code_a": code[first],
-                "code_b": code[second],
-                "holders": holders[first],
-                "position": position[first],
-            }
-        )
-        yield rows.sort_values("position", kind="stable", ignore_index=True)
+        by_row = np.argsort(position[first], kind="stable")
+        first, second = first[by_row], second[by_row]
+        yield code[first], code[second], holders[first]
 
 
 def _combine_meetings(
-    pairs: pd.DataFrame, profiles: pd.DataFrame | None, accounts: pd.Index, settings: Settings
-) -> pd.DataFrame:
-    """Per pair of one chunk: its meetings' evidence combined (noisy-OR as log sums).
+    meetings: tuple[np.ndarray, ...],
+    profiles: pd.DataFrame | None,
+    accounts: pd.Index,
+    settings: Settings,
+) -> tuple[np.ndarray, ...]:
+    """Per pair of one chunk: (a, b, log_keep, shared), its meetings' evidence combined
+    (noisy-OR as log sums, added in meeting order), pairs in (a, b) order.
 
     Pairs that meet too rarely or ask for different things are dropped first, by integer
     counts and once per pair (the sums of the others do not change)."""
+    code_a, code_b, holders = meetings
     n = len(accounts)
-    key = pairs["code_a"].to_numpy(dtype=np.int64) * n + pairs["code_b"].to_numpy(dtype=np.int64)
-    unique, inverse, meetings = np.unique(key, return_inverse=True, return_counts=True)
-    wanted = meetings >= settings.behaviour.min_co_use_windows
+    unique, inverse, met = np.unique(code_a * n + code_b, return_inverse=True, return_counts=True)
+    wanted = met >= settings.behaviour.min_co_use_windows
     if profiles is not None and wanted.any():
         candidates = pd.DataFrame({"code_a": unique[wanted] // n, "code_b": unique[wanted] % n})
         wanted[np.flatnonzero(wanted)] = _same_task_mix(candidates, profiles, accounts, settings)
-    pairs = pairs[wanted[inverse]]
-    if pairs.empty:
-        return pd.DataFrame()
-    base_rate = np.minimum(1.0, settings.link.hub_allowance / (pairs["holders"] - 1))
+    rows = wanted[inverse]
+    base_rate = np.minimum(1.0, settings.link.hub_allowance / (holders[rows] - 1))
     weight = settings.link.attribute_weights["ip_co_use"]
     log_keep = np.log1p(-np.minimum(weight * base_rate, 0.999999))
-    return (
-        pd.DataFrame({"a": pairs["code_a"], "b": pairs["code_b"], "log_keep": log_keep})
-        .groupby(["a", "b"], sort=True)
-        .agg(log_keep=("log_keep", "sum"), shared=("log_keep", "size"))
-        .reset_index()
-    )
+    sums = np.bincount(inverse[rows], weights=log_keep, minlength=len(unique))
+    return unique[wanted] // n, unique[wanted] % n, sums[wanted], met[wanted]
 
 
 def suspicious_accounts(profiles: pd.DataFrame, settings: Settings) -> pd.Index:
@@ -287,18 +279,18 @@ def co_use_pairs(
     frame = pd.DataFrame({"slot": slot_key, "code": codes, "holders": slots["holders"].to_numpy()})
     frame = _cap_slot_holders(frame)
     parts = [
-        _combine_meetings(rows, profiles, accounts, settings)
-        for rows in _meetings(frame, PAIRS_PER_CHUNK)
+        _combine_meetings(meetings, profiles, accounts, settings)
+        for meetings in _meetings(frame, PAIRS_PER_CHUNK)
     ]
-    combined = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    if combined.empty:
+    if not parts:
         return empty
     # one meeting on a busy exit happens by chance; a shared pool meets again and again
-    combined = combined[combined["shared"] >= settings.behaviour.min_co_use_windows]
+    # (pairs met fewer times are dropped already)
+    a, b, log_keep, shared = (np.concatenate(column) for column in zip(*parts, strict=True))
     return PairEvidence(
-        a=combined["a"].to_numpy(np.int64),
-        b=combined["b"].to_numpy(np.int64),
+        a=a.astype(np.int64),
+        b=b.astype(np.int64),
         kind="ip_co_use",
-        contribution=1.0 - np.exp(combined["log_keep"].to_numpy()),
-        shared=combined["shared"].to_numpy(np.int64),
+        contribution=1.0 - np.exp(log_keep),
+        shared=shared.astype(np.int64),
     )

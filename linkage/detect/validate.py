@@ -142,8 +142,27 @@ def malformed_rejects(table: RawTable) -> pd.DataFrame:
     return malformed
 
 
+def is_known(values: pd.Series, known: pd.Series | pd.Index) -> np.ndarray:
+    """Which ``values`` are in ``known``.
+
+    An index's hash table is built once and kept with it, so a worker that checks batch
+    after batch against the same accounts pays for it once (``Series.isin`` builds it anew
+    each call, in Python for Arrow strings: seconds per batch at 400,000 accounts).
+
+    >>> is_known(pd.Series(["a", None, "c"]), pd.Index(["a", "b"])).tolist()
+    [True, False, False]
+    """
+    index = known if isinstance(known, pd.Index) else account_index(known)
+    return np.asarray(index.get_indexer(values.astype(object)) >= 0)
+
+
+def account_index(accounts: pd.Series) -> pd.Index:
+    """Account ids as a unique object index, for :func:`is_known`."""
+    return pd.Index(pd.unique(accounts.astype(object).to_numpy()), dtype=object)
+
+
 def validate_batch(
-    batch: RawTable, accounts: pd.Series, settings: Settings
+    batch: RawTable, accounts: pd.Series | pd.Index, settings: Settings
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Accepted and rejected rows of one batch of requests.
 
@@ -224,7 +243,7 @@ def _blank(series: pd.Series) -> pd.Series:
 def _validate_table(
     table: RawTable,
     spec: TableSpec,
-    known_accounts: pd.Series | None,
+    known_accounts: pd.Series | pd.Index | None,
     settings: Settings,
     check_unique: bool = True,
     cut_prompts: bool = True,
@@ -241,7 +260,7 @@ def _validate_table(
         _check_indicators(frame, typed, problems)
     if spec.account_column and known_accounts is not None and spec.account_column in frame.columns:
         account = frame[spec.account_column]
-        unknown = ~_blank(account) & ~account.isin(known_accounts)
+        unknown = ~_blank(account) & ~is_known(account, known_accounts)
         problems.add(unknown, spec.account_column, "unknown account (not in accounts)")
     if check_unique and spec.unique_key and spec.unique_key in frame.columns:
         _check_unique(frame, spec.unique_key, problems)

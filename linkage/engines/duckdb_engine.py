@@ -65,8 +65,17 @@ class DuckDBEngine:
         self.table = table
         self._run(f"CREATE OR REPLACE TABLE narrow ({_columns_sql()})")
         batches = _batches(table, self.batch_rows)
+        mapped: Iterator[pa.Table]
         if self.workers > 1 and _is_large(table, self.batch_rows):
-            mapped = _map_in_processes(batches, context, self.workers)
+            parts = table.parquet_parts() if isinstance(table, StreamedTable) else []
+            if isinstance(table, StreamedTable) and len(parts) >= 2 * self.workers:
+                # each worker reads its own row groups: the raw rows (prompts and all) never
+                # pass through this process, which only gathers the narrow ones
+                mapped = _map_parts_in_processes(
+                    table, parts, context, self.workers, self.batch_rows
+                )
+            else:
+                mapped = _map_in_processes(batches, context, self.workers)
         else:
             mapped = (map_batch(batch, context) for batch in batches)
         for rows in mapped:
@@ -151,6 +160,35 @@ def _map_in_worker(batch: RawTable) -> pa.Table:
     return map_batch(batch, _WORKER_CONTEXT[0])
 
 
+def _map_part_in_worker(table: StreamedTable, part: tuple[int, int], batch_rows: int) -> pa.Table:
+    mapped = [
+        map_batch(batch, _WORKER_CONTEXT[0]) for batch in table.part_batches(part, batch_rows)
+    ]
+    return pa.concat_tables(mapped) if mapped else NARROW_SCHEMA.empty_table()
+
+
+def _map_parts_in_processes(
+    table: StreamedTable,
+    parts: list[tuple[int, int]],
+    context: BatchContext,
+    workers: int,
+    batch_rows: int,
+) -> Iterator[pa.Table]:
+    """The batch map over a Parquet file's row groups, each read by a worker, results in
+    file order; at most one part per worker waits."""
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=spawn, initializer=_start_worker, initargs=(context,)
+    ) as pool:
+        pending: deque[Future[pa.Table]] = deque()
+        for part in parts:
+            pending.append(pool.submit(_map_part_in_worker, table, part, batch_rows))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def _map_in_processes(
     batches: Iterator[RawTable], context: BatchContext, workers: int
 ) -> Iterator[pa.Table]:
@@ -186,6 +224,20 @@ def _batches(table: RawTable, batch_rows: int) -> Iterator[RawTable]:
         yield table
 
 
+def sorted_member(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Which ``values`` are in ``wanted`` (sorted, unique): a binary search per value, so a
+    pass over the file in batches costs the batches, not a sort of ``wanted`` per batch
+    (as ``np.isin`` does).
+
+    >>> sorted_member(np.array([1, 4, 9]), np.array([2, 4, 8])).tolist()
+    [False, True, False]
+    """
+    if not len(wanted):
+        return np.zeros(len(values), dtype=bool)
+    position = np.minimum(np.searchsorted(wanted, values), len(wanted) - 1)
+    return np.asarray(wanted[position] == values)
+
+
 def raw_rows(
     table: RawTable, rows: np.ndarray, columns: list[str] | None, batch_rows: int = BATCH_ROWS
 ) -> pd.DataFrame:
@@ -198,7 +250,7 @@ def raw_rows(
         batches = iter([table])
     for batch in batches:
         frame = batch.frame
-        keep = np.isin(frame[ROW_COLUMN].to_numpy(dtype=np.int64), wanted)
+        keep = sorted_member(frame[ROW_COLUMN].to_numpy(dtype=np.int64), wanted)
         if keep.any():
             picked = frame.loc[keep]
             found.append(picked[[*(columns or picked.columns.drop(ROW_COLUMN)), ROW_COLUMN]])

@@ -250,12 +250,34 @@ class StreamedTable(RawTable):
             reader = pq.ParquetFile(self.path)
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputContractError([f"{self.path}: cannot be read as Parquet: {exc}"]) from exc
-        done = 0
-        for batch in reader.iter_batches(batch_size=batch_rows, columns=columns):
+        yield from self._numbered(reader.iter_batches(batch_size=batch_rows, columns=columns), 0)
+
+    def _numbered(self, batches: Iterator[pa.RecordBatch], done: int) -> Iterator[RawTable]:
+        for batch in batches:
             frame = parquet_frame(batch)
             frame[ROW_COLUMN] = np.arange(done + 1, done + batch.num_rows + 1, dtype=np.int64)
             done += batch.num_rows
             yield RawTable(self.name, self.path, frame)
+
+    def parquet_parts(self) -> list[tuple[int, int]]:
+        """A Parquet file's row groups as parts another process can read on its own:
+        (row group, rows before it). Empty for a CSV file."""
+        if self.path.suffix != ".parquet" or "empty" in self.notes:
+            return []
+        meta = pq.read_metadata(self.path)
+        sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        before = np.r_[0, np.cumsum(sizes)[:-1]] if sizes else []
+        return [(i, int(rows)) for i, rows in enumerate(before)]
+
+    def part_batches(
+        self, part: tuple[int, int], batch_rows: int = BATCH_ROWS
+    ) -> Iterator[RawTable]:
+        """The rows of one of :meth:`parquet_parts`, ``batch_rows`` at a time."""
+        row_group, before = part
+        reader = pq.ParquetFile(self.path)
+        yield from self._numbered(
+            reader.iter_batches(batch_size=batch_rows, row_groups=[row_group]), before
+        )
 
     def _csv_batches(self, columns: list[str] | None) -> Iterator[RawTable]:
         malformed: list[dict[str, object]] = []

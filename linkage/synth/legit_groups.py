@@ -43,7 +43,12 @@ from linkage.synth.people import (
     last_index,
     ordinary_created,
 )
-from linkage.synth.prompts import persona_prompts, problems, react_prompts, regular_prompts
+from linkage.synth.prompts import (
+    homework_prompts,
+    persona_prompts,
+    react_prompts,
+    regular_prompts,
+)
 from linkage.synth.sampling import (
     ALWAYS,
     hour_weights,
@@ -67,7 +72,6 @@ from linkage.synth.vocabulary import (
     APP_INPUTS,
     APP_NOUNS,
     APP_ROLES,
-    CHAIN_OF_THOUGHT_TEMPLATES,
     COMPANIES,
     COURSE_TEMPLATE,
     COURSE_TOPICS,
@@ -412,7 +416,7 @@ def cohort(rng: np.random.Generator, plan: Plan, sizes: Sequence[int]) -> Block:
 
 
 def heavy_users(rng: np.random.Generator, plan: Plan, n: int) -> Block:
-    """Honest power users (one per unit of scale): ~4,000 chain-of-thought prompts from home."""
+    """Honest power users (one per unit of scale): ~4,000 step-by-step problems from home."""
     ppl = draw_people(rng, n, country="US")
     created = np.full(n, -400 * DAY)
     per = 4000
@@ -428,8 +432,9 @@ def heavy_users(rng: np.random.Generator, plan: Plan, n: int) -> Block:
         hour_weights({(8, 23): 1.0}, base=0.05),
         gap_mean=60.0,
     )
-    cot = template_pieces(CHAIN_OF_THOUGHT_TEMPLATES)
-    prompt = render(cot, rng.integers(0, len(cot), r), [pick(rng, problems(), r)])
+    # the phrasings step-by-step askers use: a power user's scaffolds are everyone's, not a
+    # private set shared only with other power users (that would be a campaign's mark)
+    prompt = homework_prompts(rng, r)
     req = request_columns(
         rng,
         acct,

@@ -217,6 +217,11 @@ def step_prompts(rng: np.random.Generator, n: int) -> tuple[Arr, Arr]:
     return _greeted(rng, out), np.full(n, Kind.REASON, dtype=np.int8)
 
 
+def homework_prompts(rng: np.random.Generator, n: int) -> Arr:
+    """Homework problems asked step by step, in the phrasings everyone uses (no greeting)."""
+    return _one_slot(rng, STEP_BY_STEP["homework"]["templates"], problems(), n)
+
+
 def code_question_prompts(rng: np.random.Generator, n: int) -> tuple[Arr, Arr]:
     """Code questions; 15% through a popular IDE assistant's template (a coding agent)."""
     which = rng.choice(3, n, p=[0.55, 0.3, 0.15])

@@ -182,7 +182,6 @@ COURSE_TEMPLATE: str = _PROMPTS["course_template"]
 COURSE_TOPICS = _words(_PROMPTS["course_topics"])
 ONBOARDING_TEMPLATE: str = _PROMPTS["onboarding_template"]
 STARTUP_IDEAS = _words(_PROMPTS["startup_ideas"])
-CHAIN_OF_THOUGHT_TEMPLATES = _words(_PROMPTS["chain_of_thought_templates"])
 JUDGE_TEMPLATES = _words(_PROMPTS["judge_templates"])
 SUPPORT_TICKETS = _words(_PROMPTS["support_tickets"])
 SUPPORT_REPLIES = _words(_PROMPTS["support_replies"])
