@@ -136,3 +136,66 @@ def test_a_big_hydra_behind_its_own_small_network_is_linked() -> None:
     # not necessarily every pair is enumerated, but the strong links hold all 600 together
     clusters = cluster_accounts(strong.assign(groups=2), Settings())
     assert len(clusters) == 600 and clusters["cluster_key"].nunique() == 1
+
+
+def test_links_capped_per_account_same_as_cutting_the_whole() -> None:
+    """Cutting each range of pairs to its strongest links per account, then the joined
+    ranges, keeps exactly what cutting all links at once keeps, whatever the ranges."""
+    import numpy as np
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from linkage.detect.link import strongest_per_account
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        seed=st.integers(0, 2**32 - 1),
+        k=st.integers(1, 6),
+        cuts=st.lists(st.integers(1, 29), max_size=4),
+    )
+    def check(seed: int, k: int, cuts: list[int]) -> None:
+        rng = np.random.default_rng(seed)
+        a = rng.integers(0, 30, 200)
+        b = rng.integers(0, 30, 200)
+        a, b = np.minimum(a, b), np.maximum(a, b)
+        pairs = np.unique(np.stack([a, b], 1)[a < b], axis=0)
+        a, b = pairs[:, 0], pairs[:, 1]
+        strength = np.round(rng.choice([0.2, 0.5, 0.9], len(a)) * rng.random(len(a)), 1)
+        whole = np.flatnonzero(strongest_per_account(a, b, strength, k))
+        kept = []
+        for low, high in zip([0, *sorted(cuts)], [*sorted(cuts), 30], strict=True):
+            part = np.flatnonzero((a >= low) & (a < high))
+            keep = strongest_per_account(a[part], b[part], strength[part], k)
+            kept.append(part[keep])
+        joined = np.concatenate(kept)
+        again = joined[strongest_per_account(a[joined], b[joined], strength[joined], k)]
+        assert sorted(again.tolist()) == whole.tolist()
+        # and every account keeps min(k, its links) of them
+        degree = np.bincount(np.r_[a, b], minlength=30)
+        kept_degree = np.bincount(np.r_[a[whole], b[whole]], minlength=30)
+        assert (kept_degree >= np.minimum(degree, k)).all()
+
+    check()
+
+
+def test_co_use_and_cap_on_a_hydra() -> None:
+    """A group that shares one card keeps at most k links per head, and stays one cluster."""
+    heads = [f"h{i:03d}" for i in range(150)]
+    incidence = pd.DataFrame(
+        {
+            "account_id": heads,
+            "attr_type": "payment",
+            "attr_value": "card1",
+            "contribution": 0.9,
+            "usage_share": 1.0,
+        }
+    )
+    from linkage.detect.link import project_links
+
+    config = Settings.from_dict({"link": {"max_links_per_account": 10, "hub_allowance": 200.0}})
+    links = project_links(incidence, config)
+    degree = pd.concat([links["account_a"], links["account_b"]]).value_counts()
+    assert len(links) < 150 * 10
+    assert degree.min() >= 10
+    membership = cluster_accounts(links, config)
+    assert membership["cluster_key"].nunique() == 1 and len(membership) == 150
