@@ -115,9 +115,14 @@ def hex_digits(hashes: np.ndarray) -> np.ndarray:
     >>> hex_digits(np.array([255, 2**64 - 1], dtype=np.uint64)).tolist()
     ['00000000000000ff', 'ffffffffffffffff']
     """
+    return hex_bytes(hashes).astype(str)
+
+
+def hex_bytes(hashes: np.ndarray) -> np.ndarray:
+    """:func:`hex_digits` as fixed-width bytes (``S16``), a quarter of the memory."""
     as_bytes = np.asarray(hashes, dtype=">u8").view(np.uint8).reshape(-1, 8)
     nibbles = np.stack([as_bytes >> 4, as_bytes & 15], axis=2).reshape(-1, 16)
-    return np.ascontiguousarray(_HEX_DIGITS[nibbles]).view("S16").ravel().astype(str)
+    return np.ascontiguousarray(_HEX_DIGITS[nibbles]).view("S16").ravel()
 
 
 def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
@@ -178,10 +183,12 @@ def prompt_families(sample: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     )
     for column in ("first_seen", "last_seen"):
         incidence[column] = pd.to_datetime(incidence[column], unit="us", utc=True)
-    hex_key = hex_digits(incidence["key"].to_numpy(dtype=np.uint64))
-    band = incidence["band"].to_numpy().astype(str)
-    incidence["attr_value"] = np.char.add(np.char.add(np.char.add("f", band), "-"), hex_key)
-    incidence["attr_value"] = incidence["attr_value"].astype("str")
+    # made as bytes and handed to Arrow whole: millions of Python strings cost gigabytes
+    hex_key = hex_bytes(incidence["key"].to_numpy(dtype=np.uint64))
+    band = incidence["band"].to_numpy().astype("S")
+    value = np.char.add(np.char.add(np.char.add(b"f", band), b"-"), hex_key)
+    text = pa.array(value, type=pa.binary()).cast(pa.string())
+    incidence["attr_value"] = text.to_pandas().array
     incidence["account_id"] = np.asarray(names, dtype=object)[incidence["code"].to_numpy()]
     incidence["attr_type"] = "prompt_family"
     sampled = np.bincount(code, minlength=len(names))

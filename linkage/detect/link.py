@@ -642,26 +642,29 @@ def project_links(
     # pairs are made and combined one range of accounts at a time (each pair whole in one
     # range, its rows in the same order as all at once: the same sums), so memory is bound
     # by PAIRS_PER_CHUNK, not by the pair count
-    parts = [
-        _pruned(
-            _combined_columns(
-                [plan.pairs(low, high), *(e.lower_in(low, high) for e in others)],
-                len(accounts),
-                settings,
-            ),
+    k = settings.link.max_links_per_account
+    made: list[dict[str, np.ndarray]] = []
+    for low, high in itertools.pairwise(chunk_bounds(per_account, PAIRS_PER_CHUNK)):
+        part = _combined_columns(
+            [plan.pairs(low, high), *(e.lower_in(low, high) for e in others)],
             len(accounts),
             settings,
         )
-        for low, high in itertools.pairwise(chunk_bounds(per_account, PAIRS_PER_CHUNK))
-    ]
-    made = [part for part in parts if part is not None]
+        if part is not None:
+            made.append(_strongest_per_account(part, len(accounts), k, log=False))
+        if sum(len(p["pair"]) for p in made) > PAIRS_PER_CHUNK:
+            # the kept links so far, cut again: an account keeps k of them, not k per range
+            made = [_strongest_per_account(_joined(made), len(accounts), k, log=False)]
     if not made:
         return _links_table(None, accounts)
-    # one column at a time, each part's copy dropped once joined: memory for the parts
-    # and one column, not twice the links
-    whole = {name: np.concatenate([part.pop(name) for part in made]) for name in list(made[0])}
-    whole = _strongest_per_account(whole, len(accounts), settings.link.max_links_per_account)
+    whole = _strongest_per_account(_joined(made), len(accounts), k)
     return _links_table(whole, accounts)
+
+
+def _joined(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The parts' columns joined, one column at a time and each part's copy dropped once
+    joined: memory for the parts and one column, not twice the links."""
+    return {name: np.concatenate([part.pop(name) for part in parts]) for name in list(parts[0])}
 
 
 def strongest_per_account(a: np.ndarray, b: np.ndarray, strength: np.ndarray, k: int) -> np.ndarray:
@@ -705,15 +708,8 @@ def _strongest_per_account(
         return columns
     if log:
         LOG.info("link: %d of %d links kept (%d strongest per account)", keep.sum(), len(keep), k)
-    return {name: values[keep] for name, values in columns.items()}
-
-
-def _pruned(
-    columns: dict[str, np.ndarray] | None, n: int, settings: Settings
-) -> dict[str, np.ndarray] | None:
-    if columns is None:
-        return None
-    return _strongest_per_account(columns, n, settings.link.max_links_per_account, log=False)
+    # column by column, each dropped once cut (the caller hands its columns over)
+    return {name: columns.pop(name)[keep] for name in list(columns)}
 
 
 def all_accounts(incidence: pd.DataFrame, *more: pd.Series) -> pd.Index:
