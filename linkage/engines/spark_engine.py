@@ -146,8 +146,11 @@ class SparkEngine:
         frame = self.spark.read.parquet(self.source)
         if ROW_COLUMN not in frame.columns:
             frame = frame.select("*", (f.col("_metadata.row_index") + 1).alias(ROW_COLUMN))
-        wanted = [int(r) for r in np.unique(np.asarray(rows, dtype=np.int64))]
-        chosen = frame.where(f.col(ROW_COLUMN).isin(wanted))
+        # a semi-join with the wanted rows as a table: an IN list of a million literals is
+        # a plan Spark compiles and evaluates row by row
+        wanted = pd.DataFrame({ROW_COLUMN: np.unique(np.asarray(rows, dtype=np.int64))})
+        wanted_rows = self.spark.createDataFrame(wanted, schema=f"{ROW_COLUMN} bigint")
+        chosen = frame.join(f.broadcast(wanted_rows), on=ROW_COLUMN, how="left_semi")
         if columns:
             chosen = chosen.select(*columns, ROW_COLUMN)
         arrow = chosen.toArrow()
