@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
@@ -175,32 +175,32 @@ def _map_parts_in_processes(
     batch_rows: int,
 ) -> Iterator[pa.Table]:
     """The batch map over a Parquet file's row groups, each read by a worker, results in
-    file order; at most one part per worker waits."""
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=spawn, initializer=_start_worker, initargs=(context,)
-    ) as pool:
-        pending: deque[Future[pa.Table]] = deque()
-        for part in parts:
-            pending.append(pool.submit(_map_part_in_worker, table, part, batch_rows))
-            if len(pending) > workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    file order."""
+    calls = ((_map_part_in_worker, (table, part, batch_rows)) for part in parts)
+    return _in_processes(calls, context, workers)
 
 
 def _map_in_processes(
     batches: Iterator[RawTable], context: BatchContext, workers: int
 ) -> Iterator[pa.Table]:
-    """The batch map in ``workers`` processes, results in batch order; at most one batch
-    per worker waits, so memory stays bounded."""
+    """The batch map in ``workers`` processes, results in batch order."""
+    return _in_processes(((_map_in_worker, (batch,)) for batch in batches), context, workers)
+
+
+def _in_processes(
+    calls: Iterator[tuple[Callable[..., pa.Table], tuple[object, ...]]],
+    context: BatchContext,
+    workers: int,
+) -> Iterator[pa.Table]:
+    """Each call run in one of ``workers`` processes (each given ``context`` once), results
+    in call order; at most one call per worker waits, so memory stays bounded."""
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         workers, mp_context=spawn, initializer=_start_worker, initargs=(context,)
     ) as pool:
         pending: deque[Future[pa.Table]] = deque()
-        for batch in batches:
-            pending.append(pool.submit(_map_in_worker, batch))
+        for function, arguments in calls:
+            pending.append(pool.submit(function, *arguments))
             if len(pending) > workers:
                 yield pending.popleft().result()
         while pending:
