@@ -124,12 +124,14 @@ def template_fingerprints(prompts: pd.Series, settings: Settings) -> pd.DataFram
     )
 
 
-def _clean_words(words: pa.Array) -> pa.Array:
+def _clean_words(words: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Lower case, numbers masked, punctuation and symbols dropped, spacing folded.
 
     Each distinct text is cleaned once (a batch's heads repeat their templates: about a
     third are distinct, the tails one in a hundred), as the regular expressions cost most.
     """
+    if isinstance(words, pa.ChunkedArray):  # one dictionary for the whole column
+        words = words.combine_chunks()
     encoded = pc.dictionary_encode(words)
     return pc.take(_clean_distinct(encoded.dictionary), encoded.indices)
 
