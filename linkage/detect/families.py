@@ -35,6 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from linkage.detect.normalise import hex_bytes
 from linkage.settings import Settings
 
 _CJK = r"([\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}])"
@@ -104,25 +105,6 @@ def minhash_signatures(prompts: pd.Series, n_hashes: int, seed: int) -> np.ndarr
         mixed = mix64(bigrams ^ salt)
         signatures[shingle_owner[starts], column] = np.minimum.reduceat(mixed, starts)
     return signatures
-
-
-_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-
-
-def hex_digits(hashes: np.ndarray) -> np.ndarray:
-    """64-bit hashes as 16 lower-case hex digits each, without a per-row Python loop.
-
-    >>> hex_digits(np.array([255, 2**64 - 1], dtype=np.uint64)).tolist()
-    ['00000000000000ff', 'ffffffffffffffff']
-    """
-    return hex_bytes(hashes).astype(str)
-
-
-def hex_bytes(hashes: np.ndarray) -> np.ndarray:
-    """:func:`hex_digits` as fixed-width bytes (``S16``), a quarter of the memory."""
-    as_bytes = np.asarray(hashes, dtype=">u8").view(np.uint8).reshape(-1, 8)
-    nibbles = np.stack([as_bytes >> 4, as_bytes & 15], axis=2).reshape(-1, 16)
-    return np.ascontiguousarray(_HEX_DIGITS[nibbles]).view("S16").ravel()
 
 
 def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:

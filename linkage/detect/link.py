@@ -583,10 +583,10 @@ def _combined_columns(
     strength = np.round(1.0 - keep_all, 6)
     kept = strength >= settings.link.min_link_strength_kept
     # counts are made for the kept pairs only (most of a big range's pairs are weak)
-    place = np.full(n_pairs, -1, dtype=np.int64)
-    place[kept] = np.arange(int(kept.sum()))
-    row_place = place[pair_code]
     n_kept, n_types = int(kept.sum()), len(ATTRIBUTE_TYPES)
+    place = np.full(n_pairs, -1, dtype=np.int64)
+    place[kept] = np.arange(n_kept)
+    row_place = place[pair_code]
     counted = (_COUNTED_AS[kind] >= 0) & (row_place >= 0)
     counts = np.bincount(
         row_place[counted] * n_types + _COUNTED_AS[kind][counted],
@@ -642,22 +642,25 @@ def project_links(
     # pairs are made and combined one range of accounts at a time (each pair whole in one
     # range, its rows in the same order as all at once: the same sums), so memory is bound
     # by PAIRS_PER_CHUNK, not by the pair count
-    k = settings.link.max_links_per_account
+    k, n = settings.link.max_links_per_account, len(accounts)
     made: list[dict[str, np.ndarray]] = []
+    combined = 0
     for low, high in itertools.pairwise(chunk_bounds(per_account, PAIRS_PER_CHUNK)):
         part = _combined_columns(
-            [plan.pairs(low, high), *(e.lower_in(low, high) for e in others)],
-            len(accounts),
-            settings,
+            [plan.pairs(low, high), *(e.lower_in(low, high) for e in others)], n, settings
         )
         if part is not None:
-            made.append(_strongest_per_account(part, len(accounts), k, log=False))
-        if sum(len(p["pair"]) for p in made) > PAIRS_PER_CHUNK:
+            combined += len(part["pair"])
+            made.append(_strongest_per_account(part, n, k))
+        if sum(len(kept["pair"]) for kept in made) > PAIRS_PER_CHUNK:
             # the kept links so far, cut again: an account keeps k of them, not k per range
-            made = [_strongest_per_account(_joined(made), len(accounts), k, log=False)]
+            made = [_strongest_per_account(_joined(made), n, k)]
     if not made:
         return _links_table(None, accounts)
-    whole = _strongest_per_account(_joined(made), len(accounts), k)
+    whole = _strongest_per_account(_joined(made), n, k)
+    LOG.info(
+        "link: %d of %d links kept (%d strongest per account)", len(whole["pair"]), combined, k
+    )
     return _links_table(whole, accounts)
 
 
@@ -683,12 +686,12 @@ def strongest_per_account(a: np.ndarray, b: np.ndarray, strength: np.ndarray, k:
     n = len(a)
     end = np.concatenate([a, b])
     other = np.concatenate([b, a])
-    distinct, rank = np.unique(-strength, return_inverse=True)  # 0: the strongest
+    distinct, strength_rank = np.unique(-strength, return_inverse=True)  # 0: the strongest
     accounts = int(end.max()) + 1 if n else 1
     if accounts * len(distinct) * accounts < 2**62:
         # (end, strength rank, other) in one integer: one sort instead of three passes
-        rank = np.concatenate([rank, rank]).astype(np.int64)
-        order = np.argsort((end * len(distinct) + rank) * accounts + other)
+        both = np.concatenate([strength_rank, strength_rank]).astype(np.int64)
+        order = np.argsort((end * len(distinct) + both) * accounts + other)
     else:
         order = np.lexsort((other, -np.concatenate([strength, strength]), end))
     sorted_end = end[order]
@@ -698,16 +701,12 @@ def strongest_per_account(a: np.ndarray, b: np.ndarray, strength: np.ndarray, k:
     return keep
 
 
-def _strongest_per_account(
-    columns: dict[str, np.ndarray], n: int, k: int, log: bool = True
-) -> dict[str, np.ndarray]:
+def _strongest_per_account(columns: dict[str, np.ndarray], n: int, k: int) -> dict[str, np.ndarray]:
     """The combined columns cut to :func:`strongest_per_account`'s links."""
     pair = columns["pair"]
     keep = strongest_per_account(pair // n, pair % n, columns["strength"], k)
     if keep.all():
         return columns
-    if log:
-        LOG.info("link: %d of %d links kept (%d strongest per account)", keep.sum(), len(keep), k)
     # column by column, each dropped once cut (the caller hands its columns over)
     return {name: columns.pop(name)[keep] for name in list(columns)}
 
