@@ -1,12 +1,23 @@
-"""Benchmark of the prompt-intent classifier (linkage.detect.content).
+"""Benchmark of the prompt-intent classifier (linkage.detect.content): figures, not tests.
 
-Prints, for the held-out set (data/intent/heldout.jsonl): per-class precision, recall and F1;
-the false-positive rate on ``none`` (all everyday prompts, and the hard look-alikes alone);
-accuracy per language; then the first-use training time and the throughput on 100,000
-realistic prompts (lengths up to 2,000 characters), all distinct and with the repeats that
-campaign traffic has. Run from the repository root::
+Prints, for the frozen test set (``data/intent/frozen/test.jsonl``, written apart from the
+training corpus and never tuned on):
 
-    PYTHONPATH=. python bench/bench_classifier.py
+* per class precision, recall and F1 over its readable items;
+* distillation found in each kind, everyday prompts (with and without 300-3,000
+  characters of pasted material, and companies' operational prompts) called
+  distillation;
+* obfuscated distillation (a zero-width space after every character, full-width Latin,
+  Cyrillic and Greek look-alike letters) found, as a share of the plain rate, and how
+  often the ``obfuscated`` flag is raised on them and on plain everyday prompts;
+* prompts in scripts and languages the corpus does not cover: how many are marked
+  unreadable rather than called ``none``;
+
+then the same table for the calibration set (``heldout.jsonl``, which was tuned on), the
+model's load time and the throughput on 100,000 realistic prompts. Run from the
+repository root::
+
+    .venv/bin/python bench/bench_classifier.py
 """
 
 from __future__ import annotations
@@ -21,49 +32,25 @@ from linkage.detect import content
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "intent"
 N_PROMPTS = 100_000
+HOMOGLYPHS = dict(zip("aceopxyijsABCEHKMOPTXY", "асеорхуіјѕАВСЕНКМОРТХУ", strict=True))
+GREEK = dict(zip("oivkptAB", "οινκρτΑΒ", strict=True))
 
 
-def realistic_prompts(
-    n: int, seed: int = 0, repeat_share: float = 0.0, long_tail: bool = True
-) -> pd.Series:
-    """``n`` prompts built from both corpora: whole texts, pastes of two texts, cut to a length.
-
-    Lengths are drawn log-uniformly from 5 to 2,000 characters (chat traffic is mostly short,
-    with a long tail) or, with ``long_tail=False``, uniformly from 5 to 2,000 (a harsher mix).
-    With ``repeat_share`` > 0 that share of prompts repeats earlier ones.
-    """
-    rng = np.random.default_rng(seed)
-    pool = pd.concat(
-        [
-            content.load_corpus(content.training_file())["text"],
-            content.load_corpus(DATA / "heldout.jsonl")["text"],
-        ]
-    ).to_numpy()
-    first = pool[rng.integers(0, len(pool), n)]
-    second = pool[rng.integers(0, len(pool), n)]
-    if long_tail:
-        lengths = np.exp(rng.uniform(np.log(5), np.log(2000), n)).astype(int)
-    else:
-        lengths = rng.integers(5, 2001, n)
-    texts = pd.Series(first).str.cat(pd.Series(second), sep="\n\n")
-    cut = pd.Series([t[:k] for t, k in zip(texts, lengths, strict=True)])  # bench-side only
-    cut = cut + " #" + pd.Series(np.arange(n)).astype(str)  # distinct unless repeated below
-    if repeat_share > 0:
-        repeats = rng.random(n) < repeat_share
-        cut[repeats] = cut.to_numpy()[rng.integers(0, max(int(n * 0.05), 1), repeats.sum())]
-    return cut
+def zero_width(text: str) -> str:
+    return "\u200b".join(text)
 
 
-def main() -> None:
-    t0 = time.perf_counter()
-    content.default_model()
-    train_s = time.perf_counter() - t0
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
-    held = content.load_corpus(DATA / "heldout.jsonl")
-    out = content.classify_prompts(held["text"])
-    truth, pred = held["label"], out["intent"]
 
-    print(f"held-out: {len(held)} texts, {held['lang'].nunique()} languages\n")
+def look_alikes(text: str) -> str:
+    return "".join(HOMOGLYPHS.get(c, GREEK.get(c, c)) for c in text)
+
+
+def table(name: str, frame: pd.DataFrame, out: pd.DataFrame) -> None:
+    truth, pred = frame["label"], out["intent"]
+    print(f"\n{name}: {len(frame)} texts, {frame['lang'].nunique()} languages")
     print(f"{'class':<18}{'precision':>10}{'recall':>8}{'F1':>7}{'n':>6}")
     for label in (*content.INTENTS, content.NONE):
         tp = int(((truth == label) & (pred == label)).sum())
@@ -72,35 +59,95 @@ def main() -> None:
         f1 = 2 * p * r / max(p + r, 1e-12)
         print(f"{label:<18}{p:>10.3f}{r:>8.3f}{f1:>7.3f}{int((truth == label).sum()):>6}")
 
-    none = truth == content.NONE
-    hard = none & held["hard"].astype(bool)
-    print(
-        f"\nnone flagged as distillation: {(pred[none] != content.NONE).mean():.2%} "
-        f"of {int(none.sum())} everyday prompts; hard look-alikes "
-        f"{(pred[hard] != content.NONE).mean():.2%} of {int(hard.sum())}; others "
-        f"{(pred[none & ~hard] != content.NONE).mean():.2%}"
-    )
-    flagged = held[none & (pred != content.NONE)]
-    for text, got in zip(flagged["text"], pred[flagged.index], strict=True):
-        print(f"  -> {got}: {text[:110]!r}")
 
-    print("\naccuracy per language (n):")
-    by_lang = (truth == pred).groupby(held["lang"]).agg(["mean", "size"])
-    for lang, row in by_lang.sort_values("size", ascending=False).iterrows():
-        print(f"  {lang}: {row['mean']:.3f} ({int(row['size'])})")
+def found(out: pd.DataFrame) -> float:
+    """Share called some distillation intent, or marked unreadable (content unknown)."""
+    return float(((out["intent"] != content.NONE) | ~out["readable"]).mean())
 
-    print(f"\nfirst-use training (load corpus, features, fit): {train_s:.2f} s")
-    for long_tail, share in ((True, 0.0), (True, 0.3), (False, 0.0)):
-        prompts = realistic_prompts(N_PROMPTS, repeat_share=share, long_tail=long_tail)
-        t0 = time.perf_counter()
-        content.classify_prompts(prompts)
-        dt = time.perf_counter() - t0
-        mix = "log-uniform" if long_tail else "uniform"
+
+def frozen() -> None:
+    test = content.load_corpus(DATA / "frozen" / "test.jsonl")
+    out = content.classify_prompts(test["text"])
+    table("frozen test set", test, out)
+    print(f"\n{'kind':<24}{'n':>5}  what is measured")
+    for kind, rows in test.groupby("kind", sort=False):
+        got = out.loc[rows.index]
+        flagged = float((got["intent"] != content.NONE).mean())
+        unreadable = float((~got["readable"]).mean())
+        if (rows["label"] == content.NONE).all():
+            what = f"called distillation {flagged:.1%}, unreadable {unreadable:.1%}"
+        else:
+            right = float((got["intent"] == rows["label"]).mean())
+            what = (
+                f"some distillation intent {flagged:.1%}, the right one {right:.1%}, "
+                f"unreadable {unreadable:.1%} (found or unknown: {found(got):.1%})"
+            )
+        print(f"{kind:<24}{len(rows):>5}  {what}")
+    paste = test[test["kind"] == "paste"]
+    if len(paste):
+        got = out.loc[paste.index]
         print(
-            f"throughput, {N_PROMPTS:,} prompts ({mix} lengths 5-2000, mean "
-            f"{prompts.str.len().mean():.0f} chars, {share:.0%} repeats): "
-            f"{N_PROMPTS / dt:,.0f} prompts/s ({dt:.2f} s)"
+            f"everyday prompts with 300-3,000 characters pasted: "
+            f"{float((got['intent'] != content.NONE).mean()):.1%} called distillation"
         )
+    distill = test[test["kind"] == "distill"]
+    plain = float((out.loc[distill.index, "intent"] != content.NONE).mean())
+    print(f"\nobfuscated distillation ({len(distill)} texts; plain rate {plain:.1%}):")
+    for name, change in (
+        ("zero-width space after each character", zero_width),
+        ("full-width Latin", full_width),
+        ("look-alike letters (Cyrillic, Greek)", look_alikes),
+    ):
+        got = content.classify_prompts(distill["text"].map(change))
+        rate = float((got["intent"] != content.NONE).mean())
+        print(
+            f"  {name:<40} found {rate:.1%} = {rate / max(plain, 1e-9):.1%} of plain; "
+            f"flagged obfuscated {float(got['obfuscated'].mean()):.1%}"
+        )
+    everyday = test[test["label"] == content.NONE]
+    for name, change in (("plain", str), ("look-alike letters", look_alikes)):
+        got = content.classify_prompts(everyday["text"].map(change))
+        print(
+            f"everyday prompts, {name}: called distillation "
+            f"{float((got['intent'] != content.NONE).mean()):.1%}, flagged obfuscated "
+            f"{float(got['obfuscated'].mean()):.1%} ({len(everyday)})"
+        )
+
+
+def realistic_prompts(n: int, seed: int = 0) -> pd.Series:
+    """``n`` distinct prompts from the frozen and calibration sets, cut to lengths drawn
+    log-uniformly from 5 to 2,000 characters (chat traffic is mostly short)."""
+    rng = np.random.default_rng(seed)
+    pool = pd.concat(
+        [
+            content.load_corpus(DATA / "frozen" / "test.jsonl")["text"],
+            content.load_corpus(DATA / "heldout.jsonl")["text"],
+        ]
+    ).to_numpy()
+    first = pool[rng.integers(0, len(pool), n)]
+    second = pool[rng.integers(0, len(pool), n)]
+    lengths = np.exp(rng.uniform(np.log(5), np.log(2000), n)).astype(int)
+    texts = pd.Series(first).str.cat(pd.Series(second), sep="\n\n")
+    cut = pd.Series([t[:k] for t, k in zip(texts, lengths, strict=True)])  # bench-side only
+    return cut + " #" + pd.Series(np.arange(n)).astype(str)
+
+
+def main() -> None:
+    t0 = time.perf_counter()
+    content.default_model()
+    load_s = time.perf_counter() - t0
+    frozen()
+    held = content.load_corpus(DATA / "heldout.jsonl")
+    table("calibration set (heldout.jsonl; tuned on)", held, content.classify_prompts(held["text"]))
+    print(f"\nmodel load: {load_s:.2f} s")
+    prompts = realistic_prompts(N_PROMPTS)
+    t0 = time.perf_counter()
+    content.classify_prompts(prompts)
+    dt = time.perf_counter() - t0
+    print(
+        f"throughput, {N_PROMPTS:,} distinct prompts (mean {prompts.str.len().mean():.0f} "
+        f"chars): {N_PROMPTS / dt:,.0f} prompts/s ({dt:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -444,8 +444,27 @@ class ScoreSettings:
             "volume": 0.1,
             "suspicion": 0.25,
             "heads": 0.15,
+            "novelty": 0.15,
         },
         metadata=_meta("Weights of the behaviour components in hydra_score.", 0.0),
+    )
+    novelty_for_full: float = field(
+        default=0.5,
+        metadata=_meta(
+            "Share of distinct prompts among a cluster's prompts at which its novelty counts "
+            "in full (a harvest sweeps new problems; a nightly evaluation suite repeats its "
+            "items). Less, in proportion: novelty lowers the score, it never clears a cluster.",
+            1e-6,
+            1.0,
+        ),
+    )
+    transparent_team_accounts: float = field(
+        default=20.0,
+        metadata=_meta(
+            "An unverified team (declared org, or company mail domain and billing name) is "
+            "credible in full up to this many accounts in one cluster, less beyond.",
+            1.0,
+        ),
     )
     volume_saturation_per_account_day: float = field(
         default=40.0,
@@ -458,7 +477,7 @@ class ScoreSettings:
         metadata=_meta("Accounts at which the heads component reaches 1 (log scale).", 2.0),
     )
     min_distillation_content: float = field(
-        default=0.3,
+        default=0.2,
         metadata=_meta(
             "A cluster is flagged only if at least this share of its prompts has a "
             "distillation intent: infrastructure and timing alone make a group, not a campaign.",

@@ -1,4 +1,5 @@
-"""The prompt-intent classifier (linkage.detect.content) on its separately written held-out set."""
+"""The prompt-intent classifier (linkage.detect.content): the frozen model, its calibration
+set and the frozen test set that no one tunes on (``data/intent/frozen/``)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,17 @@ from linkage.detect import content
 DATA = Path(__file__).resolve().parents[1] / "data" / "intent"
 
 
-def _check_overlap_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("check_overlap", DATA / "check_overlap.py")
+def _module(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, DATA / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _bench() -> ModuleType:
+    path = Path(__file__).resolve().parents[1] / "bench" / "bench_classifier.py"
+    spec = importlib.util.spec_from_file_location("bench_classifier", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -29,8 +39,20 @@ def heldout() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
+def frozen() -> pd.DataFrame:
+    return content.load_corpus(DATA / "frozen" / "test.jsonl")
+
+
+@pytest.fixture(scope="module")
 def predicted(heldout: pd.DataFrame) -> pd.DataFrame:
     return content.classify_prompts(heldout["text"])
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("corpus") / "train.jsonl"
+    _module("build_corpus").main(target)
+    return target
 
 
 def _f1(truth: pd.Series, pred: pd.Series, label: str) -> float:
@@ -40,20 +62,39 @@ def _f1(truth: pd.Series, pred: pd.Series, label: str) -> float:
     return 2 * tp / max(2 * tp + fp + fn, 1.0)
 
 
-def test_corpora_have_the_promised_shape(heldout: pd.DataFrame) -> None:
-    train = content.load_corpus(content.training_file())
-    counts = train["label"].value_counts()
-    assert set(counts.index) == {*content.INTENTS, content.NONE}
-    assert all(counts[name] >= 600 for name in content.INTENTS)
-    assert counts[content.NONE] >= 2500
-    assert train["lang"].nunique() >= 8
-    held = heldout["label"].value_counts()
-    assert all(held[name] >= 150 for name in content.INTENTS)
-    assert held[content.NONE] >= 600
+def test_the_shipped_model_is_the_reviewed_one() -> None:
+    data = content.MODEL_FILE.read_bytes()
+    assert content.model_checksum(data) == content.MODEL_SHA256, (
+        "linkage/detect/intent_model.npz changed: retrain with data/intent/train_model.py "
+        "and put the SHA-256 it prints into MODEL_SHA256"
+    )
+    assert len(data) < 4_000_000
+
+
+@pytest.mark.slow
+def test_retraining_reproduces_the_shipped_model(corpus: Path) -> None:
+    retrained = content.train_default(corpus)
+    shipped = content.default_model()
+    assert np.array_equal(retrained.weights.astype(np.float16), shipped.weights.astype(np.float16))
+    assert np.array_equal(retrained.bias, shipped.bias)
+    assert retrained.temperature == shipped.temperature
+    assert retrained.seen is not None and np.array_equal(retrained.seen, shipped.seen)
+
+
+@pytest.mark.slow
+def test_test_sets_are_no_near_copies_of_training(corpus: Path) -> None:
+    check = _module("check_overlap")
+    train = content.load_corpus(corpus)["text"].tolist()
+    for name in ("heldout.jsonl", "frozen/test.jsonl"):
+        held = content.load_corpus(DATA / name)["text"].tolist()
+        best, _ = check.max_jaccard(held, train)
+        assert best.max() < check.THRESHOLD, name
 
 
 @pytest.mark.parametrize("intent", content.INTENTS)
-def test_heldout_f1_per_intent(heldout: pd.DataFrame, predicted: pd.DataFrame, intent: str) -> None:
+def test_calibration_set_f1_per_intent(
+    heldout: pd.DataFrame, predicted: pd.DataFrame, intent: str
+) -> None:
     assert _f1(heldout["label"], predicted["intent"], intent) >= 0.9
 
 
@@ -61,31 +102,32 @@ def test_everyday_prompts_are_rarely_flagged(
     heldout: pd.DataFrame, predicted: pd.DataFrame
 ) -> None:
     none = heldout["label"] == content.NONE
-    false_positive_rate = (predicted.loc[none, "intent"] != content.NONE).mean()
-    assert false_positive_rate <= 0.01
+    assert (predicted.loc[none, "intent"] != content.NONE).mean() <= 0.01
 
 
-def test_heldout_has_no_near_duplicate_of_training() -> None:
-    check = _check_overlap_module()
-    train = content.load_corpus(content.training_file())["text"].tolist()
-    held = content.load_corpus(DATA / "heldout.jsonl")["text"].tolist()
-    best, _ = check.max_jaccard(held, train)
-    assert best.max() < check.THRESHOLD
+def test_pasted_material_is_not_intent(frozen: pd.DataFrame) -> None:
+    """Everyday requests around 300-3,000 characters of pasted text (frozen set)."""
+    paste = frozen[frozen["kind"] == "paste"]
+    assert len(paste) >= 100
+    out = content.classify_prompts(paste["text"])
+    assert (out["intent"] != content.NONE).mean() <= 0.02
 
 
-def test_training_and_scoring_are_deterministic(heldout: pd.DataFrame) -> None:
-    train = content.load_corpus(content.training_file())
-    one = content.train(train["text"].tolist(), train["label"].tolist())
-    two = content.train(train["text"].tolist(), train["label"].tolist())
-    assert np.array_equal(one.weights, two.weights)
-    assert np.array_equal(one.bias, two.bias)
-    sample = heldout["text"].head(200)
-    pd.testing.assert_frame_equal(
-        content.classify_prompts(sample, one), content.classify_prompts(sample, two)
-    )
-    pd.testing.assert_frame_equal(
-        content.classify_prompts(sample), content.classify_prompts(sample)
-    )
+@pytest.mark.parametrize("hide", ["zero_width", "full_width", "look_alikes"])
+def test_obfuscated_distillation_is_read(frozen: pd.DataFrame, hide: str) -> None:
+    """Hidden letters are undone: at least 90 % of the plain rate, and flagged."""
+    distill = frozen[frozen["kind"] == "distill"]["text"]
+    plain = (content.classify_prompts(distill)["intent"] != content.NONE).mean()
+    out = content.classify_prompts(distill.map(getattr(_bench(), hide)))
+    assert (out["intent"] != content.NONE).mean() >= 0.9 * plain
+    assert out["obfuscated"].mean() >= 0.8
+
+
+def test_unknown_scripts_are_unreadable_not_innocent(frozen: pd.DataFrame) -> None:
+    unseen = frozen[frozen["kind"] == "distill_unseen_script"]
+    out = content.classify_prompts(unseen["text"])
+    found_or_unknown = (out["intent"] != content.NONE) | ~out["readable"]
+    assert found_or_unknown.mean() >= 0.8
 
 
 def test_output_shape_missing_and_duplicate_prompts() -> None:
@@ -93,15 +135,24 @@ def test_output_shape_missing_and_duplicate_prompts() -> None:
     prompts = pd.Series([None, "", "   ", grading, np.nan, grading], index=[10, 11, 12, 13, 14, 15])
     out = content.classify_prompts(prompts)
     assert list(out.index) == list(prompts.index)
-    assert list(out.columns) == [f"intent_{name}" for name in content.INTENTS] + ["intent"]
+    intents = [f"intent_{name}" for name in content.INTENTS]
+    assert list(out.columns) == [*intents, "intent", "readable", "obfuscated"]
     blank = out.loc[[10, 11, 12, 14]]
     assert (blank["intent"] == content.NONE).all()
-    assert (blank.drop(columns="intent").to_numpy() == 0).all()
-    scores = out.drop(columns="intent").to_numpy()
+    assert (blank[intents].to_numpy() == 0).all()
+    assert blank["readable"].all() and not blank["obfuscated"].any()
+    scores = out[intents].to_numpy()
     assert ((scores >= 0) & (scores <= 1)).all()
     pd.testing.assert_series_equal(out.loc[13], out.loc[15], check_names=False)
     empty = content.classify_prompts(pd.Series([], dtype=object))
     assert empty.empty and list(empty.columns) == list(out.columns)
+
+
+def test_scores_do_not_depend_on_the_batch() -> None:
+    texts = pd.Series(["Think step by step and show all your work: 17 * 23?", "hi there"] * 3)
+    alone = content.classify_prompts(texts.head(1))
+    together = content.classify_prompts(pd.concat([texts, pd.Series(["x" * 5000])]))
+    assert alone.iloc[0].equals(together.iloc[0])
 
 
 def test_long_prompts_are_judged_on_head_and_tail() -> None:
@@ -112,3 +163,10 @@ def test_long_prompts_are_judged_on_head_and_tail() -> None:
         + "\nRun the test suite, fix the failing tests and output the final diff."
     )
     assert content.classify_prompts(pd.Series([agent]))["intent"].iloc[0] == "coding"
+
+
+def test_distinct_windows_keeps_one_of_each() -> None:
+    rng = np.random.default_rng(0)
+    keys = rng.integers(0, 50_000, 400_000).astype(np.int64)
+    kept = content.distinct_windows(keys)
+    assert sorted(keys[kept].tolist()) == sorted(set(keys.tolist()))

@@ -4,6 +4,9 @@ Deterministic (seeded); run from the repository root::
 
     python data/intent/build_corpus.py
 
+The corpus (about 7.6 MB) is generated, not committed: ``train_model.py`` builds it before
+it trains, and the tests build it in memory (:func:`build_rows`).
+
 Inputs are hand-written banks under ``data/intent/banks/``:
 
 * ``<class>.txt``: whole prompts, entries separated by a line ``%%``, first line ``@<lang>``;
@@ -1047,7 +1050,89 @@ def build_paraphrased(rng: random.Random) -> list[tuple[str, str, str]]:
     return out
 
 
-def main() -> None:
+# ---------------------------------------------------------------- pasted material (every class)
+def material_bank() -> list[tuple[str, str]]:
+    """Long everyday material people paste: articles, e-mails, stories, documents, code."""
+    return blocks("passages_en.txt") + blocks("passages_intl.txt")
+
+
+def cut_material(text: str, rng: random.Random, low: int = 200, high: int = 3000) -> str:
+    """A stretch of ``text`` between ``low`` and ``high`` characters, from a paragraph start."""
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n" and i + 1 < len(text) - low]
+    start = rng.choice(starts) if rng.random() < 0.4 else 0
+    size = rng.randint(low, max(low, high))
+    return text[start : start + size].strip()
+
+
+def keyword_salad(words: list[str], rng: random.Random) -> str:
+    """Words with no sentence: a tag list, an SEO keyword string, garbled or OCR'd text."""
+    picked = [rng.choice(words) for _ in range(rng.randint(8, 160))]
+    sep = rng.choice([" ", " ", ", ", " | ", "\n", " - "])
+    return sep.join(picked)
+
+
+COMPANY_PARTS = (
+    "arbor bright cedar delta ember fable granite harbor iris juniper kestrel lumen maple "
+    "nimbus orbit pioneer quarry ripple summit tandem umbra vantage willow yonder zenith"
+).split()
+COMPANY_TAILS = "works labs line base cart desk flow hub stack point mart ware".split()
+
+
+def company_name(rng: random.Random) -> str:
+    name = rng.choice(COMPANY_PARTS).title() + rng.choice(COMPANY_TAILS)
+    return name + rng.choice(["", "", " Inc", " GmbH", " Ltd", " SAS", " 株式会社"])
+
+
+def build_pasted(rng: random.Random) -> list[tuple[str, str, str]]:
+    """Every class around long pasted material, so that the material carries no intent.
+
+    Ordinary requests about a pasted text (``paste_instr.tsv``) and companies' back-office
+    prompts over customer data (``ops_instr.tsv``) are ``none``; distillation instructions
+    that wrap the same material (``distill_wrap.tsv``) keep their label. Material is one or
+    two passages cut to 200-3,000 characters, or a list of words with no sentence in it;
+    everyday one-liners and distillation paraphrases are also followed by such word lists.
+    """
+    bank = material_bank()
+    words = [w for _, text in bank for w in text.split() if w.isalpha() and len(w) > 2]
+    paste = lines("paste_instr.tsv")
+    ops = lines("ops_instr.tsv")
+    wraps = lines("distill_wrap.tsv")
+    singles = [(r[0], r[1]) for r in lines("none_lines.tsv") + lines("none_lines2.tsv")]
+    paraphrases = lines("paraphrases.tsv")
+
+    def some_material(low: int = 200, high: int = 3000) -> str:
+        k = rng.random()
+        if k < 0.12:
+            return keyword_salad(words, rng)
+        text = cut_material(rng.choice(bank)[1], rng, low, high)
+        if k > 0.85:
+            text += "\n\n" + cut_material(rng.choice(bank)[1], rng, low, high)
+        return text
+
+    out: list[tuple[str, str, str]] = []
+    for _ in range(1400):
+        lang, template = rng.choice(paste)
+        out.append(("none", lang, template.format(t=some_material())))
+    for _ in range(700):
+        lang, template = rng.choice(ops)
+        out.append(("none", lang, template.format(t=some_material(80, 1500), org=company_name(rng))))
+    for _ in range(300):
+        lang, text = rng.choice(singles)
+        joiner = rng.choice([": ", "\n", " ", "\n\n"])
+        out.append(("none", lang, f"{text}{joiner}{keyword_salad(words, rng)}"))
+    for _ in range(1300):
+        label, lang, template = rng.choice(wraps)
+        out.append((label, lang, template.format(t=some_material())))
+    distill = [row for row in paraphrases if row[0] != "none"]
+    for _ in range(250):
+        label, lang, instr = rng.choice(distill)
+        joiner = rng.choice([": ", "\n", " ", "\n\n"])
+        out.append((label, lang, f"{instr}{joiner}{keyword_salad(words, rng)}"))
+    return out
+
+
+def build_rows() -> list[dict[str, str]]:
+    """Every training text with its label and language, in the builder's seeded order."""
     rng = random.Random(SEED)
     rows: list[dict[str, str]] = []
     seen: set[str] = set()
@@ -1065,13 +1150,17 @@ def main() -> None:
                 continue
             seen.add(text)
             rows.append({"text": text, "label": label, "lang": lang})
-    for label, lang, text in build_paraphrased(rng):
+    for label, lang, text in [*build_paraphrased(rng), *build_pasted(rng)]:
         text = scaffold(text.strip(), rng)
         if text not in seen:
             seen.add(text)
             rows.append({"text": text, "label": label, "lang": lang})
     rng.shuffle(rows)
-    target = HERE / "train.jsonl"
+    return rows
+
+
+def main(target: Path = HERE / "train.jsonl") -> None:
+    rows = build_rows()
     with target.open("w", encoding="utf-8") as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")

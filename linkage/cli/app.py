@@ -2,8 +2,8 @@
 
 Start with ``linkage --help``; every command has its own ``--help``. One module per
 command group: ``job`` (run, settings), ``synth`` (generate), ``evaluation``
-(evaluate), ``graph`` (neo4j ...), ``takedown`` (takedown ...). Failures of any
-command are turned into one line and an exit code by
+(evaluate), ``graph`` (neo4j ...), ``takedown`` (takedown ...), ``convert`` (convert
+...). Failures of any command are turned into one line and an exit code by
 :class:`~linkage.cli.common.LinkageGroup`, once for all of them.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from linkage.cli import evaluation, graph, job, synth, takedown
+from linkage.cli import convert, evaluation, graph, job, synth, takedown
 from linkage.cli.common import LinkageGroup, tidy_help
 
 tidy_help()
@@ -39,6 +39,7 @@ app.command()(evaluation.evaluate)
 app.command("settings")(job.show_settings)
 app.add_typer(graph.app, name="neo4j")
 app.add_typer(takedown.app, name="takedown")
+app.add_typer(convert.app, name="convert")
 
 
 def main() -> None:

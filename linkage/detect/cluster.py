@@ -216,8 +216,10 @@ def cut_bridges(membership: pd.DataFrame, links: pd.DataFrame, settings: Setting
             continue
         rows = result["component"] == component_id
         result.loc[rows & result["account_id"].isin(removed), "component"] = -1
-        for part in parts:
-            result.loc[rows & result["account_id"].isin(part), "component"] = next_key
+        home = _bridge_homes(inside, removed, parts, settings)
+        for position, part in enumerate(parts):
+            joined = part | {account for account, best in home.items() if best == position}
+            result.loc[rows & result["account_id"].isin(joined), "component"] = next_key
             next_key += 1
         result.loc[result["account_id"].isin([a for p in parts for a in p]), "method"] = (
             "bridge cut"
@@ -225,6 +227,38 @@ def cut_bridges(membership: pd.DataFrame, links: pd.DataFrame, settings: Setting
     result = result[result["component"] >= 0]
     result["component"] = pd.factorize(result["component"], sort=True)[0].astype(np.int64)
     return result
+
+
+def _bridge_homes(
+    links: pd.DataFrame, removed: list[str], parts: list[set[str]], settings: Settings
+) -> dict[str, int]:
+    """The part each cut bridge belongs to, when it clearly belongs to one.
+
+    A bridge is cut so that it does not merge two groups; but a campaign's own head with
+    one stray link to another group is still the campaign's. A cut account goes back to
+    the part its links hold it to (noisy-OR at least ``min_member_attachment``) when that
+    pull is at least ``BRIDGE_HOME_MARGIN`` times its pull to any other part; one that
+    resembles two groups alike stays out of both.
+    """
+    part_of = {account: position for position, part in enumerate(parts) for account in part}
+    homes: dict[str, int] = {}
+    for account in removed:
+        mine = links[(links["account_a"] == account) | (links["account_b"] == account)]
+        other = mine["account_b"].where(mine["account_a"] == account, mine["account_a"])
+        position = other.map(part_of)
+        keep = np.log1p(-np.minimum(mine["strength"].to_numpy(dtype=float), 0.999999))
+        pull = 1.0 - np.exp(pd.Series(keep).groupby(position.to_numpy()).sum())
+        if pull.empty:
+            continue
+        ranked = pull.sort_values(ascending=False)
+        best, second = float(ranked.iloc[0]), float(ranked.iloc[1]) if len(ranked) > 1 else 0.0
+        if best >= settings.cluster.min_member_attachment and best >= BRIDGE_HOME_MARGIN * second:
+            homes[account] = int(ranked.index[0])
+    return homes
+
+
+BRIDGE_HOME_MARGIN = 2.0
+"""How much more a cut bridge must be held by one part than by any other to rejoin it."""
 
 
 def _bridge_free_parts(

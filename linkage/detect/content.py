@@ -4,50 +4,54 @@ A distillation campaign harvests a model's outputs at scale, and its prompts bet
 harvests: full reasoning traces (``reasoning``), the model as a judge or reward model
 (``rubric_grading``), "neutral" rewrites of politically sensitive text
 (``sensitive_rewrite``), agent and tool-use scaffolds (``agentic``) and coding-agent
-sessions (``coding``). Everything else, ordinary users included, is ``none``.
+sessions (``coding``). Everything else, ordinary users and ordinary business use included,
+is ``none``. A prompt's intent is evidence about the account that sends it, never a verdict:
+tool-calling apps, LLM-as-judge pipelines and coding agents are mainstream legitimate uses,
+and the later stages weigh intent together with how many accounts, how hidden, how novel.
 
 How it works, and why
 ---------------------
-* **Features: hashed character n-grams, computed in numpy.** Each prompt is cut to its
-  first ``HEAD_CHARS`` plus last ``TAIL_CHARS`` characters (the instruction that reveals the
-  intent sits at the start or at the end; a long code listing or problem statement in the
-  middle says little), lower-cased, stripped of chat-template tokens (a scaffold says how a
-  prompt was sent, not what it asks), and digits are folded to ``0`` (slot-filled numbers
-  should not matter). Character n-grams (``NGRAMS``) need no tokenizer and work the same
-  for Chinese, Arabic or Russian, and they survive paraphrase and inflection better than
-  words. They are hashed into ``2**BITS`` buckets with vectorised arithmetic over the
-  UTF-32 code points of all prompts at once, so there is no Python loop per prompt or per
-  n-gram (scikit-learn's analyzers build every n-gram as a Python string, which is two
-  orders of magnitude slower).
-* **Model: one linear SVM per class** over those counts divided by the square root of the
-  number of n-grams (close to an L2 norm, since most n-grams of a prompt are distinct, but
-  computable without counting duplicates). Being linear, scoring is a table look-up: the
-  weight rows of a prompt's n-grams are gathered (one 32-byte cache line each) and summed per
-  prompt with ``numpy.add.reduceat``. The SVMs beat logistic regression (lbfgs or SGD) on
-  the held-out set and train in seconds; n-grams of sizes 1, 3 and 5 keep nearly all the
-  accuracy of 1 to 6 at half the look-ups. Measurements: ``data/intent/README.md`` and
-  ``bench/bench_classifier.py``.
-* **A small bias against** ``none`` (``NONE_OFFSET``), chosen on the held-out set: it buys
-  recall on paraphrased campaigns while keeping everyday false positives under 1%.
-* **Static embeddings (wordllama) were considered and dropped**: its wheel ships the
-  embedding weights but not the tokenizer, which it downloads at first use, and model files
-  cannot be downloaded here at run time.
-* **Training at first use**, from ``data/intent/train.jsonl`` (in a checkout) or from the
-  copy installed in the wheel as ``linkage.detect.intent_data``; deterministic (fixed seed,
-  deterministic solver), about 3 to 5 seconds, cached in-process with
-  :func:`functools.cache`.
+* **Text normalised first.** Unicode NFKC (full-width and mathematical letters become plain
+  ones), format characters removed (zero-width spaces, joiners, direction marks, soft
+  hyphens), stray combining marks removed, letters that only *look* Latin (Cyrillic ``а``,
+  Greek ``ο``, ...) folded to Latin in texts that are mostly Latin or mix scripts inside a
+  word, lower-cased, chat-template tokens stripped, digits folded to ``0``. What was undone
+  is kept as its own signal: ``obfuscated`` is true when a prompt needed it on a noticeable
+  share of its letters (a person does not type a zero-width space after every character).
+* **Two views of bounded size.** The instruction that reveals the intent sits at the start
+  or at the end of a prompt; the pasted article, e-mail or code in the middle says little.
+  Each prompt is read as its first ``HEAD_CHARS`` and its last ``TAIL_CHARS`` characters,
+  each view a set of hashed character n-grams (``NGRAMS``), present or not, divided by the
+  square root of their number: a true L2 norm per view. A 3,000-character paste weighs as
+  much as a 300-character question, so length cannot drive the score.
+* **Hashing in numpy.** n-grams are hashed over the UTF-32 code points of a block of prompts
+  at once (no Python loop per prompt or per n-gram), into ``2**BITS`` buckets; a view's
+  salt keeps head and tail n-grams apart.
+* **Model: one linear SVM per class**, trained to convergence by liblinear on
+  ``data/intent/train.jsonl`` (which puts long pasted material of every kind under every
+  label, so that the material carries no weight), margins turned into probabilities by a
+  softmax whose temperature is fitted on a separate calibration set
+  (``data/intent/heldout.jsonl``). The weights are frozen in the package
+  (``intent_model.npz``, checked against :data:`MODEL_SHA256`), so every process loads
+  the same model in milliseconds instead of training its own.
+* **Readable or not.** A prompt in a script or a language the corpus does not cover
+  (:mod:`linkage.detect.language`) cannot be read by this model: it is marked
+  ``readable = False`` rather than silently called ``none``, and the later stages treat its
+  content as unknown, as they treat a request without prompt text.
 
-Identical prompts are scored once (campaigns repeat templates verbatim); a large batch is
-scored in blocks of ``CHUNK`` prompts so that intermediate arrays stay in cache.
+``data/intent/README.md`` and ``bench/bench_classifier.py`` hold the measurements;
+``data/intent/frozen/`` a test set that no one tunes on.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -56,30 +60,43 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from linkage.detect.language import readable_language
+
 INTENTS = ("reasoning", "rubric_grading", "sensitive_rewrite", "agentic", "coding")
 NONE = "none"
 LABELS = (NONE, *INTENTS)  # the model's class order
 
-# Settings chosen by measurement on the held-out set (data/intent/README.md tells how).
-HEAD_CHARS = 400
-TAIL_CHARS = 150
+HEAD_CHARS = 256
+TAIL_CHARS = 128
 NGRAMS = (1, 3, 5)
-BITS = 19
-NORM_POWER = 0.5  # counts / n_grams ** NORM_POWER
-C_REG = 1.0  # inverse regularisation of the linear SVMs
-MAX_ITER = 10  # liblinear passes: stopping early keeps training to seconds (measured: no loss)
-NONE_OFFSET = 0.3  # margin taken from "none": fewer missed campaigns, FP still < 1%
-TEMPERATURE = 4.0  # margins -> probabilities (softmax of TEMPERATURE * margin)
+BITS = 18
+C_REG = 0.5  # inverse regularisation of the linear SVMs
+MAX_ITER = 5_000  # liblinear passes: enough to converge (training warns if it does not)
 SEED = 0
+NONE_OFFSETS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+"""Biases against ``none`` :func:`calibrate` chooses from."""
+MAX_NONE_FLAGGED = 0.01
+"""The calibration set's everyday prompts the chosen bias may call distillation."""
 CHUNK = 1024  # prompts per vectorised block: intermediates stay in cache
+COVERAGE_NGRAM = 3
+COVERAGE_FOR_LANGUAGE_CHECK = 0.9
+"""A prompt whose head has fewer 3-grams the training texts had than this share goes to
+the language check (:mod:`linkage.detect.language`); the others are in a read language."""
+
+MODEL_FILE = Path(__file__).with_name("intent_model.npz")
+MODEL_SHA256 = "b18ae89d600e172abf96fc5825c43ef2d5a6ea48557369b3a0fc5ca2248c6f73"
+"""Checksum of the frozen weights: a changed model is a reviewed change, never an accident."""
 
 Texts = Sequence[str] | np.ndarray  # a list of strings or a numpy array of them
-_ROW = 8  # floats per weight row: 6 classes padded to 32 bytes, one cache line per look-up
 _PRIME = np.uint64(1_000_003)
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
 _SHIFT = np.uint64(64 - BITS)
 _DIGIT_ZERO = np.uint64(ord("0"))
+_VIEW_SALTS = (0x243F6A8885A308D3, 0x13198A2E03707344)  # head, tail
 
+# A raw prompt is cut to this many times its views before normalisation: format characters
+# can double a text's length, and NFKC of a 20,000-character paste is wasted work.
+_RAW_FACTOR = 4
 
 # Chat-template tokens and role labels say how a prompt was sent, not what it asks; they are
 # removed so that a scaffold never seen in training does not dilute the prompt's own n-grams.
@@ -88,55 +105,160 @@ _SCAFFOLD = (
     r"(?m:^\s*(?:#{1,3}\s*)?(?:human|assistant|user|system|model)\s*:)|"
     r"\\[nt]|\\\""
 )
+# Invisible characters no one types inside words: zero-width space, word joiner and its
+# kin, BOM, soft hyphen, Mongolian vowel separator, direction marks and overrides. (ZWJ and
+# ZWNJ, U+200C/D, are removed too but not counted: emoji sequences and Persian use them.)
+_INVISIBLE = (
+    r"[\x{200B}\x{2060}-\x{2064}\x{FEFF}\x{00AD}\x{180E}\x{200E}\x{200F}"
+    r"\x{202A}-\x{202E}\x{2066}-\x{2069}\x{034F}\x{115F}\x{1160}\x{3164}\x{FFA0}]"
+)
+_REMOVED = r"[\p{Cf}\x{0300}-\x{036F}\x{20D0}-\x{20FF}\x{FE00}-\x{FE0F}\x{034F}\x{3164}]"
+# Letters that only look Latin: full-width forms, mathematical alphanumerics, circled and
+# squared letters (NFKC turns them into plain letters, so they are counted before it).
+_STYLED = (
+    r"[\x{FF21}-\x{FF3A}\x{FF41}-\x{FF5A}\x{1D400}-\x{1D7FF}\x{24B6}-\x{24E9}\x{1F130}-\x{1F189}]"
+)
+_OBFUSCATED_MIN_CHARS = 4
+_OBFUSCATED_MIN_SHARE = 0.05
+
+# Lower-case letters of other scripts that Unicode's confusables list (via the
+# confusable_homoglyphs package's data) maps to one Latin letter, and those letters; then
+# the lower-case forms of capitals that look Latin (Cyrillic В Н К М Т, Greek Β Ε Ζ Η Κ Μ
+# Τ Χ): texts are lower-cased before they are folded.
+_CONFUSABLE_FROM = (
+    "ıɑɡɪʏͺαγινορσυϱϲϳагеорсухѕіјѡѵүһҽӏԁԛԝագզհոռսցքօᴄᴏᴜᴠᴡᴢᴦιꙇꜱꭵꮁꮃꮓꮩꮪꮯ" + "внкмтβεζηκμτχ"
+)
+_CONFUSABLE_TO = (
+    "iagiyiayivopoupcjareopcyxsijwvyheidqwwqqhnnugfocouvwzriisirwzvsc" + "bhkmtbezhkmtx"
+)
+_FOLD_SIZE = 0xAC00
+_FOLD = np.arange(_FOLD_SIZE, dtype=np.uint64)
+_FOLD[[ord(c) for c in _CONFUSABLE_FROM]] = [ord(c) for c in _CONFUSABLE_TO]
+_CONFUSABLE = np.zeros(_FOLD_SIZE, dtype=bool)
+_CONFUSABLE[[ord(c) for c in _CONFUSABLE_FROM]] = True
 
 
-def _prepare(texts: Texts) -> tuple[str, np.ndarray, np.ndarray]:
-    """All texts as one string of code points, with each text's start and padded length.
+@dataclass(frozen=True)
+class Prepared:
+    """A block of prompts made ready for the model: views as code points, and flags."""
 
-    Each text is cut to its head and tail (where intent shows), lower-cased, stripped of chat
-    scaffolding and space-padded; texts are joined with code 0, which never occurs inside
-    an n-gram that counts, and trailing separators make every text start before the end
-    of every n-gram array. pyarrow's compute kernels do the string work in C.
-    """
-    arr = pa.array(texts, type=pa.large_string())
-    arr = pc.replace_substring(arr, "\x00", " ")
-    long = pc.greater(pc.utf8_length(arr), HEAD_CHARS + TAIL_CHARS)
-    cut = pc.binary_join_element_wise(
-        pc.utf8_slice_codeunits(arr, 0, HEAD_CHARS),
-        pc.utf8_slice_codeunits(arr, -TAIL_CHARS),
-        _large(" … "),
-    )
-    arr = pc.if_else(long, cut, arr)
-    arr = pc.replace_substring_regex(pc.utf8_lower(arr), _SCAFFOLD, " ")
-    # pad, so that words at the edges give word-start and word-end n-grams too
-    arr = pc.binary_join_element_wise(_large(" "), arr, _large(" "), _large(""))
-    lengths = pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
-    joined = pc.binary_join(pa.LargeListArray.from_arrays([0, len(arr)], arr), _large("\x00"))
-    return joined[0].as_py() + "\x00" * (max(NGRAMS) + 1), lengths, _starts(lengths)
+    views: tuple[np.ndarray, ...]
+    """Per view, the code points of every text joined by 0, with trailing zeros."""
+    lengths: tuple[np.ndarray, ...]
+    """Per view, the length of each text's view (padded with a space at both ends)."""
+    obfuscated: np.ndarray
+    """Per text: characters that hide letters (invisible, styled, homoglyphs) were undone."""
+    normalised: pa.Array
+    """The normalised texts (head and tail of long ones), for the language check."""
 
 
 def _large(text: str) -> pa.Scalar:
     return pa.scalar(text, type=pa.large_string())
 
 
-def _starts(lengths: np.ndarray) -> np.ndarray:
-    return np.concatenate(([0], np.cumsum(lengths + 1)[:-1])).astype(np.int64)
+def _normalise(texts: Texts) -> tuple[pa.Array, np.ndarray]:
+    """Texts normalised (see the module docstring) and the count of characters undone."""
+    arr = pa.array(texts, type=pa.large_string())
+    arr = pc.replace_substring(arr, "\x00", " ")
+    head_raw, tail_raw = _RAW_FACTOR * HEAD_CHARS, _RAW_FACTOR * TAIL_CHARS
+    long = pc.greater(pc.utf8_length(arr), head_raw + tail_raw)
+    cut = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(arr, 0, head_raw),
+        pc.utf8_slice_codeunits(arr, -tail_raw),
+        _large("\n"),
+    )
+    arr = pc.if_else(long, cut, arr)
+    undone = np.zeros(len(arr), dtype=np.int64)
+    wide = np.flatnonzero(~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False))
+    if len(wide):  # Unicode work only for texts that are not plain ASCII (most are)
+        unicode, hidden = _normalise_unicode(pc.take(arr, pa.array(wide)))
+        undone[wide] = hidden
+        order = np.argsort(np.concatenate((np.setdiff1d(np.arange(len(arr)), wide), wide)))
+        rest = pc.filter(arr, pa.array(np.isin(np.arange(len(arr)), wide, invert=True)))
+        arr = pa.concat_arrays([rest, unicode]).take(pa.array(order))
+    arr = pc.replace_substring_regex(pc.utf8_lower(arr), _SCAFFOLD, " ")
+    arr = pc.replace_substring_regex(arr, r"\s+", " ")
+    arr = pc.utf8_trim_whitespace(arr)
+    return arr, undone
 
 
-def _codes(joined: str) -> np.ndarray:
-    """Code points of the joined texts, digits folded to 0 and whitespace to a space."""
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+def _normalise_unicode(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """NFKC, invisible characters and stray marks removed; how many were undone per text."""
+    undone = pc.add(
+        pc.count_substring_regex(arr, _INVISIBLE), pc.count_substring_regex(arr, _STYLED)
+    )
+    arr = pc.utf8_normalize(arr, "NFKC")
+    # marks left after NFKC composed every accent it could are stacked on purpose (zalgo)
+    undone = pc.add(undone, pc.count_substring_regex(arr, r"[\x{0300}-\x{036F}]"))
+    arr = pc.replace_substring_regex(arr, _REMOVED, "")
+    return arr, undone.to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _join(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Texts space-padded and joined by code 0 as code points, and each padded length."""
+    arr = pc.binary_join_element_wise(_large(" "), arr, _large(" "), _large(""))
+    lengths = pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
+    joined = pc.binary_join(pa.LargeListArray.from_arrays([0, len(arr)], arr), _large("\x00"))
+    text = joined[0].as_py() + "\x00" * (max(NGRAMS) + 1)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     codes[(codes >= 48) & (codes <= 57)] = _DIGIT_ZERO  # "42" and "17" look alike
-    codes[(codes == 9) | (codes == 10) | (codes == 13)] = 32  # all whitespace is a space
-    return codes
+    return codes, lengths
 
 
-def _ngram_ids(codes: np.ndarray) -> Iterator[np.ndarray]:
+def _fold_confusables(codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Per text, how many look-alike letters were folded to Latin (``codes`` in place).
+
+    A text is folded when at least a third of its letters are Latin, or when one of its
+    words mixes Latin with Cyrillic, Greek or Armenian letters: a Russian or Greek text
+    stays as it is, an English one salted with Cyrillic ``а`` and ``о`` reads as English.
+    """
+    if not _CONFUSABLE[np.minimum(codes, _FOLD_SIZE - 1).astype(np.int64)].any():
+        return np.zeros(len(lengths), dtype=np.int64)
+    owner = np.repeat(np.arange(len(lengths)), lengths + 1)
+    owner = np.concatenate((owner, np.full(len(codes) - len(owner), len(lengths) - 1)))
+    small = codes < _FOLD_SIZE
+    index = np.where(small, codes, 0).astype(np.int64)
+    confusable = small & _CONFUSABLE[index]
+    latin = ((codes >= 97) & (codes <= 122)) | ((codes >= 0xC0) & (codes <= 0x24F))
+    other = (codes >= 0x370) & (codes <= 0x58F)  # Greek, Cyrillic, Armenian
+    word = np.cumsum((codes == 32) | (codes == 0))
+    n_words = int(word[-1]) + 1 if len(word) else 1
+    mixed_word = (np.bincount(word, latin, n_words) > 0) & (np.bincount(word, other, n_words) > 0)
+    n = len(lengths)
+    latin_per_text = np.bincount(owner, latin, n)
+    letters = latin_per_text + np.bincount(owner, other, n)
+    mixed_text = np.bincount(owner, mixed_word[word], n) > 0
+    fold_text = mixed_text | (latin_per_text >= letters / 3.0) & (latin_per_text > 0)
+    fold = confusable & fold_text[owner]
+    codes[fold] = _FOLD[index[fold]]
+    return np.bincount(owner, fold, n).astype(np.int64)
+
+
+def prepare(texts: Texts) -> Prepared:
+    """Normalise a block of texts and cut them into their head and tail views."""
+    arr, undone = _normalise(texts)
+    heads = pc.utf8_slice_codeunits(arr, 0, HEAD_CHARS)
+    tails = pc.utf8_slice_codeunits(arr, -TAIL_CHARS)
+    views, lengths = [], []
+    for view in (heads, tails):
+        codes, view_lengths = _join(view)
+        views.append(codes)
+        lengths.append(view_lengths)
+    folded = _fold_confusables(views[0], lengths[0]) + _fold_confusables(views[1], lengths[1])
+    letters = pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
+    hidden = undone + folded // 2  # the views overlap on short texts: folds count ~twice
+    obfuscated = (hidden >= _OBFUSCATED_MIN_CHARS) & (
+        hidden >= _OBFUSCATED_MIN_SHARE * np.maximum(letters, 1)
+    )
+    return Prepared(tuple(views), tuple(lengths), obfuscated, arr)
+
+
+def _ngram_ids(codes: np.ndarray, salt: int) -> Iterator[tuple[int, np.ndarray]]:
     """For each n in ``NGRAMS``, the bucket of every length-n window of ``codes``.
 
     The polynomial hash of the n-windows is built from that of the (n-1)-windows (one pass
-    per n, not n passes), wrapping in uint64, then salted per n and mixed. A window that
-    spans two texts gets bucket ``2**BITS``, whose weights are zero.
+    per n, not n passes), wrapping in uint64, then salted per n and view and mixed. A window
+    that spans two texts gets bucket ``2**BITS``, which is dropped.
     """
     seps = np.concatenate(([0], np.cumsum(codes == 0)))
     h = np.zeros(len(codes), dtype=np.uint64)
@@ -145,104 +267,225 @@ def _ngram_ids(codes: np.ndarray) -> Iterator[np.ndarray]:
         h = h[:size] * _PRIME + codes[n - 1 : n - 1 + size]
         if n not in NGRAMS:
             continue
-        salt = np.uint64((0x9E3779B97F4A7C15 * n) & 0xFFFFFFFFFFFFFFFF)
-        ids = (((h ^ salt) * _MIX) >> _SHIFT).view(np.int64)
+        mixed = np.uint64((0x9E3779B97F4A7C15 * n + salt) & 0xFFFFFFFFFFFFFFFF)
+        ids = (((h ^ mixed) * _MIX) >> _SHIFT).view(np.int64)
         ids[seps[n : n + size] != seps[:size]] = 1 << BITS
-        yield ids
+        yield n, ids
 
 
-def _n_windows(lengths: np.ndarray) -> np.ndarray:
-    """Number of counted n-grams of each padded text."""
-    return sum(np.maximum(lengths - n + 1, 0) for n in NGRAMS)
+def _window_keys(
+    prepared: Prepared,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every n-gram window of both views as (text, view, bucket), and the head view's
+    ``COVERAGE_NGRAM``-grams as (text, bucket) pairs."""
+    rows, views, buckets = [], [], []
+    probe_rows, probe_buckets = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    for view, (codes, lengths, salt) in enumerate(
+        zip(prepared.views, prepared.lengths, _VIEW_SALTS, strict=True)
+    ):
+        owner = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths + 1)
+        owner = np.concatenate((owner, np.full(len(codes) - len(owner), len(lengths) - 1)))
+        for n, ids in _ngram_ids(codes, salt):
+            keep = ids < (1 << BITS)
+            rows.append(owner[: len(ids)][keep])
+            buckets.append(ids[keep])
+            views.append(np.full(len(buckets[-1]), view, dtype=np.int64))
+            if view == 0 and n == COVERAGE_NGRAM:
+                probe_rows, probe_buckets = rows[-1], buckets[-1]
+    return (
+        np.concatenate(rows),
+        np.concatenate(views),
+        np.concatenate(buckets),
+        (
+            probe_rows,
+            probe_buckets,
+        ),
+    )  # type: ignore[return-value]
 
 
-def _features(texts: Texts) -> sp.csr_matrix:
-    """Sparse normalised n-gram counts, one row per text (used to train)."""
-    joined, lengths, _ = _prepare(texts)
-    codes = _codes(joined)
-    # the text each code position belongs to (separators go with the text before them)
-    owner = np.repeat(np.arange(len(texts), dtype=np.int64), lengths + 1)
-    owner = np.concatenate((owner, np.full(len(codes) - len(owner), len(texts) - 1)))
-    keys = []
-    for ids in _ngram_ids(codes):
-        keep = ids < (1 << BITS)
-        keys.append((owner[: len(ids)][keep] << BITS) | ids[keep])
-    uniq, counts = np.unique(np.concatenate(keys), return_counts=True)  # sorted by text
-    rows, cols = uniq >> BITS, uniq & ((1 << BITS) - 1)
-    scale = 1.0 / np.maximum(_n_windows(lengths), 1) ** NORM_POWER
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(texts)))))
-    return sp.csr_matrix(
-        (counts * scale[rows], cols, indptr), shape=(len(texts), 1 << BITS), dtype=np.float64
+_TABLE_BITS = 20
+_DEDUPE_TEXTS = 64
+_TABLE_SALTS = (0x2545F4914F6CDD1D, 0x9E3779B97F4A7C15, 0xD6E8FEB86659FD93, 0xA0761D6478BD642F)
+
+
+@cache
+def _scratch_table() -> np.ndarray:
+    """A hash table of window positions, made once per process and reused (only slots
+    written in a round are read in it, so it never needs clearing)."""
+    return np.empty(1 << _TABLE_BITS, dtype=np.int32)
+
+
+def distinct_windows(keys: np.ndarray) -> np.ndarray:
+    """One position per distinct value of ``keys`` (int64), in no particular order.
+
+    A vectorised hash table: every key writes its position into its slot, one write per
+    slot wins; a key that finds its own value in its slot is a duplicate unless it is the
+    winner, and keys that met another value in their slot try again with another hash.
+    Linear in the number of keys, where sorting them is not (the sort was most of the
+    classifier's time). The winners do not depend on which write wins, only on the keys.
+
+    >>> keys = np.array([5, 7, 5, 9, 7, 5], dtype=np.int64)
+    >>> sorted(keys[distinct_windows(keys)].tolist())
+    [5, 7, 9]
+    """
+    table = _scratch_table()
+    shift = np.uint64(64 - _TABLE_BITS)
+    keep: list[np.ndarray] = []
+    todo = np.arange(len(keys), dtype=np.int64)
+    for round_number in range(64):
+        if not len(todo):
+            break
+        mine = keys[todo]
+        salt = np.uint64(_TABLE_SALTS[round_number % len(_TABLE_SALTS)] + round_number)
+        slot = (((mine.view(np.uint64) ^ salt) * _MIX) >> shift).astype(np.int64)
+        local = np.arange(len(todo), dtype=np.int32)
+        table[slot] = local
+        winner = table[slot]
+        keep.append(todo[winner == local])
+        todo = todo[mine[winner] != mine]
+    else:  # pragma: no cover - 64 rounds of collisions do not happen
+        keep.append(np.unique(keys[todo], return_index=True)[1] + 0 * todo[:0])
+    return np.concatenate(keep) if keep else np.zeros(0, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Features:
+    """The model's input for a block of texts, and where to look for familiar n-grams."""
+
+    matrix: sp.csr_matrix
+    """Head and tail views' normalised n-gram sets, side by side in one hashed space."""
+    probe_rows: np.ndarray
+    probe_buckets: np.ndarray
+    """The head view's ``COVERAGE_NGRAM``-grams, as (text, bucket) pairs."""
+
+    def coverage(self, seen: np.ndarray, n_texts: int) -> np.ndarray:
+        """Per text, the share of its head's n-grams that training texts had too."""
+        hits = np.bincount(self.probe_rows, seen[self.probe_buckets], n_texts)
+        total = np.bincount(self.probe_rows, minlength=n_texts)
+        return np.where(total > 0, hits / np.maximum(total, 1), 1.0)
+
+
+def features(prepared: Prepared) -> Features:
+    """The model's input: the head and tail views' n-gram sets, present or not, each view
+    divided by its L2 norm, side by side in one hashed space (each view salted apart)."""
+    n_texts = len(prepared.lengths[0])
+    rows, views, buckets, (probe_rows, probe_buckets) = _window_keys(prepared)
+    by_text = _radix_order(rows, n_texts)
+    rows, views, buckets = rows[by_text], views[by_text], buckets[by_text]
+    keys = (rows << (BITS + 1)) | (views << BITS) | buckets
+    # texts in pieces of _DEDUPE_TEXTS: the hash table of a piece stays in cache
+    bounds = np.searchsorted(rows, np.arange(0, n_texts, _DEDUPE_TEXTS))
+    kept = np.concatenate(
+        [
+            start + distinct_windows(keys[start:stop])
+            for start, stop in zip(bounds, [*bounds[1:], len(keys)], strict=True)
+        ]
     )
+    kept = kept[_radix_order(rows[kept], n_texts)]
+    rows, views, buckets = rows[kept], views[kept], buckets[kept]
+    per_view = np.bincount(rows * 2 + views, minlength=2 * n_texts)
+    scale = (1.0 / np.sqrt(np.maximum(per_view, 1))).astype(np.float32)
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n_texts))))
+    matrix = sp.csr_matrix((scale[rows * 2 + views], buckets, indptr), shape=(n_texts, 1 << BITS))
+    return Features(matrix, probe_rows, probe_buckets)
+
+
+def _radix_order(rows: np.ndarray, n_texts: int) -> np.ndarray:
+    """Positions of ``rows`` (text numbers) in stable text order; a radix sort when the
+    numbers fit 16 bits (a block of texts always does)."""
+    small = rows.astype(np.uint16) if n_texts < (1 << 16) else rows
+    return np.argsort(small, kind="stable")
+
+
+def text_features(texts: Texts) -> sp.csr_matrix:
+    """The feature matrix of raw texts, block by block (canonical: entries sorted and
+    summed, as a learner expects)."""
+    blocks = [features(prepare(texts[i : i + CHUNK])).matrix for i in range(0, len(texts), CHUNK)]
+    matrix = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, 1 << BITS))
+    matrix.sum_duplicates()
+    return matrix
+
+
+def seen_buckets(texts: Texts) -> np.ndarray:
+    """Which buckets the head views' ``COVERAGE_NGRAM``-grams of ``texts`` fall in."""
+    seen = np.zeros(1 << BITS, dtype=bool)
+    for i in range(0, len(texts), CHUNK):
+        seen[features(prepare(texts[i : i + CHUNK])).probe_buckets] = True
+    return seen
 
 
 @dataclass(frozen=True)
 class IntentModel:
-    """A trained linear model over hashed n-grams: one weight row per bucket."""
+    """A trained linear model over hashed n-grams, with its calibration."""
 
-    # (2**BITS + 1, 8) float32: columns in LABELS order, padded to 8 floats a row so that a
-    # look-up reads one 32-byte cache line; the last row (windows that span texts) is zero
     weights: np.ndarray
-    bias: np.ndarray  # (len(LABELS),)
-
-    @cached_property
-    def wide_weights(self) -> np.ndarray:
-        """The weights in float64: each prompt's n-gram rows are summed in double precision,
-        one after the other, then rounded once."""
-        return self.weights.astype(np.float64)
+    """(2**BITS, len(LABELS)) float32, columns in ``LABELS`` order."""
+    bias: np.ndarray
+    """(len(LABELS),) float32."""
+    temperature: float = 1.0
+    """Margins are multiplied by this before the softmax (fitted on a calibration set)."""
+    seen: np.ndarray | None = None
+    """(2**BITS,) bool: buckets the training texts' head ``COVERAGE_NGRAM``-grams fell in."""
 
     def logits(self, texts: Texts) -> np.ndarray:
-        """Class scores of ``texts`` (rows) for ``LABELS`` (columns)."""
+        """Class margins of ``texts`` (rows) for ``LABELS`` (columns)."""
         if len(texts) == 0:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        joined, lengths, starts = _prepare(texts)
-        codes = _codes(joined)
-        total = np.zeros((len(texts), _ROW), dtype=np.float64)
-        indptr = np.append(starts, 0)
-        for ids in _ngram_ids(codes):
-            # one cache line per window (a padded row of class weights); windows are in
-            # text order. Each text's rows are summed one after the other by a sparse
-            # (text x bucket) product: the sum of a text does not depend on where it sits
-            # in the batch (numpy's reduceat sums in blocks at fixed offsets, so the last
-            # bit of a prompt's score would depend on its neighbours: not batch-invariant)
-            indptr[-1] = len(ids)
-            windows = sp.csr_matrix(
-                (np.ones(len(ids)), ids, indptr), shape=(len(starts), len(self.weights))
-            )
-            total += windows @ self.wide_weights
-        total = total[:, : len(LABELS)].astype(np.float32)
-        scale = 1.0 / np.maximum(_n_windows(lengths), 1) ** NORM_POWER
-        return total * scale[:, None].astype(np.float32) + self.bias
+        return np.asarray(text_features(texts) @ self.weights + self.bias, dtype=np.float32)
 
-    def probabilities(self, texts: Texts) -> np.ndarray:
-        """Softmax of :meth:`logits`, computed block by block (bounded memory, warm caches).
-
-        One thread: two threads were measured slower, the gathers contend for the GIL and
-        for memory bandwidth.
-        """
-        z = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
-        for i in range(0, len(texts), CHUNK):
-            z[i : i + CHUNK] = self.logits(texts[i : i + CHUNK])
+    def probabilities_of(self, margins: np.ndarray) -> np.ndarray:
+        """Softmax of ``temperature x margins``."""
+        z = margins * np.float32(self.temperature)
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+
+    def probabilities(self, texts: Texts) -> np.ndarray:
+        """Calibrated class probabilities of ``texts``."""
+        return self.probabilities_of(self.logits(texts))
+
+    def to_bytes(self) -> bytes:
+        """The model as an ``.npz`` file: nonzero weight rows only, in float16."""
+        rows = np.flatnonzero(np.abs(self.weights).sum(axis=1) > 0).astype(np.int32)
+        buffer = io.BytesIO()
+        np.savez_compressed(
+            buffer,
+            rows=rows,
+            weights=self.weights[rows].astype(np.float16),
+            bias=self.bias.astype(np.float32),
+            temperature=np.float64(self.temperature),
+            seen=np.packbits(self.seen if self.seen is not None else np.ones(1 << BITS, bool)),
+            config=np.frombuffer(json.dumps(_config()).encode(), dtype=np.uint8),
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> IntentModel:
+        """A model written by :meth:`to_bytes` (refused if made for other features)."""
+        with np.load(io.BytesIO(data)) as stored:
+            config = json.loads(stored["config"].tobytes().decode())
+            if config != _config():
+                raise ValueError(f"intent model made for {config}, this code reads {_config()}")
+            weights = np.zeros((1 << BITS, len(LABELS)), dtype=np.float32)
+            weights[stored["rows"]] = stored["weights"].astype(np.float32)
+            seen = np.unpackbits(stored["seen"])[: 1 << BITS].astype(bool)
+            return cls(weights, stored["bias"].copy(), float(stored["temperature"]), seen)
 
 
-def training_file() -> Path:
-    """Where ``train.jsonl`` is: the checkout's ``data/intent/`` or the installed package data.
+def _config() -> dict[str, object]:
+    return {
+        "labels": list(LABELS),
+        "head_chars": HEAD_CHARS,
+        "tail_chars": TAIL_CHARS,
+        "ngrams": list(NGRAMS),
+        "bits": BITS,
+        "salts": list(_VIEW_SALTS),
+    }
 
-    >>> training_file().name
-    'train.jsonl'
-    """
-    here = Path(__file__).resolve()
-    candidates = [
-        here.parents[2] / "data" / "intent" / "train.jsonl",  # a checkout
-        here.parent / "intent_data" / "train.jsonl",  # an installed wheel
-    ]
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise FileNotFoundError(f"intent training corpus not found in {candidates}")
+
+def corpus_file(name: str) -> Path:
+    """A file of the checkout's ``data/intent/`` (training and calibration corpora)."""
+    return Path(__file__).resolve().parents[2] / "data" / "intent" / name
 
 
 def load_corpus(path: Path) -> pd.DataFrame:
@@ -254,44 +497,88 @@ def load_corpus(path: Path) -> pd.DataFrame:
 def train(texts: Sequence[str], labels: Sequence[str]) -> IntentModel:
     """Fit the model on ``texts`` and their ``labels`` (names from ``LABELS``); deterministic.
 
-    One linear SVM per class (one-vs-rest, liblinear's dual coordinate descent, which
-    converges in a few passes on sparse text). Margins become probabilities through a
-    softmax with temperature ``TEMPERATURE``, after ``NONE_OFFSET`` is taken from the
-    ``none`` margin.
+    One linear SVM per class (one-vs-rest, liblinear's dual coordinate descent), run to
+    convergence. The temperature is 1 until :func:`calibrate` fits it.
     """
     from sklearn.exceptions import ConvergenceWarning  # heavy imports, needed to train only
     from sklearn.svm import LinearSVC
 
-    x = _features(texts)
+    x = text_features(np.asarray(texts, dtype=object))
     y = np.array([LABELS.index(label) for label in labels])
-    clf = LinearSVC(C=C_REG, max_iter=MAX_ITER, tol=1e-3, random_state=SEED)
+    clf = LinearSVC(C=C_REG, max_iter=MAX_ITER, tol=1e-4, random_state=SEED)
     with warnings.catch_warnings():
-        # stopping after MAX_ITER passes is deliberate: do not warn about convergence
-        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("error", ConvergenceWarning)  # a model that did not converge
         clf.fit(x, y)
-    coef, intercept = clf.coef_, clf.intercept_  # (classes, buckets), (classes,)
-    weights = np.zeros(((1 << BITS) + 1, _ROW), dtype=np.float32)
-    weights[: 1 << BITS, clf.classes_] = coef.T * TEMPERATURE
+    weights = np.zeros((1 << BITS, len(LABELS)), dtype=np.float32)
+    weights[:, clf.classes_] = clf.coef_.T
     bias = np.zeros(len(LABELS), dtype=np.float32)
-    bias[clf.classes_] = intercept * TEMPERATURE
-    bias[LABELS.index(NONE)] -= NONE_OFFSET * TEMPERATURE
-    return IntentModel(weights=weights, bias=bias)
+    bias[clf.classes_] = clf.intercept_
+    return IntentModel(
+        weights=weights, bias=bias, seen=seen_buckets(np.asarray(texts, dtype=object))
+    )
+
+
+def calibrate(model: IntentModel, texts: Sequence[str], labels: Sequence[str]) -> IntentModel:
+    """The model calibrated on a set it was not trained on: the largest bias against
+    ``none`` (from a grid of ``NONE_OFFSETS``) that keeps the set's everyday prompts called
+    distillation at most ``MAX_NONE_FLAGGED``, then the softmax temperature that maximises
+    the likelihood of ``labels``."""
+    margins = model.logits(np.asarray(texts, dtype=object))
+    truth = np.array([LABELS.index(label) for label in labels])
+    everyday = truth == LABELS.index(NONE)
+    offset = 0.0
+    for candidate in NONE_OFFSETS:
+        shifted = margins.copy()
+        shifted[:, LABELS.index(NONE)] -= candidate
+        flagged = shifted[everyday].argmax(axis=1) != LABELS.index(NONE)
+        if flagged.mean() <= MAX_NONE_FLAGGED:
+            offset = candidate
+    bias = model.bias.copy()
+    bias[LABELS.index(NONE)] -= np.float32(offset)
+    margins[:, LABELS.index(NONE)] -= offset
+    best, best_loss = 1.0, np.inf
+    for temperature in np.exp(np.linspace(np.log(0.25), np.log(64.0), 161)):
+        trial = IntentModel(model.weights, bias, float(temperature), model.seen)
+        p = trial.probabilities_of(margins)[np.arange(len(truth)), truth]
+        loss = -float(np.mean(np.log(np.maximum(p, 1e-9))))
+        if loss < best_loss:
+            best, best_loss = float(temperature), loss
+    return IntentModel(model.weights, bias, round(best, 4), model.seen)
+
+
+def train_default(
+    train_path: Path | None = None, calibration_path: Path | None = None
+) -> IntentModel:
+    """The shipped model: trained on ``train.jsonl`` (built by
+    ``data/intent/build_corpus.py``), calibrated on ``heldout.jsonl``."""
+    corpus = load_corpus(train_path or corpus_file("train.jsonl"))
+    model = train(corpus["text"].tolist(), corpus["label"].tolist())
+    calibration = load_corpus(calibration_path or corpus_file("heldout.jsonl"))
+    return calibrate(model, calibration["text"].tolist(), calibration["label"].tolist())
+
+
+def model_checksum(data: bytes) -> str:
+    """SHA-256 of a model file's bytes."""
+    return hashlib.sha256(data).hexdigest()
 
 
 @cache
 def default_model() -> IntentModel:
-    """The model trained on the shipped corpus, once per process."""
-    corpus = load_corpus(training_file())
-    return train(corpus["text"].tolist(), corpus["label"].tolist())
+    """The frozen model shipped in the package, loaded once per process."""
+    return IntentModel.from_bytes(MODEL_FILE.read_bytes())
 
 
 def classify_prompts(prompts: pd.Series, model: IntentModel | None = None) -> pd.DataFrame:
     """Distillation intent of each prompt.
 
     Returns a table with the index of ``prompts``: one column ``intent_<name>`` per name in
-    ``INTENTS``, the probability (0..1) that the prompt has that intent, and ``intent``, the
-    most probable label, ``"none"`` included. Missing or blank prompts get zeros and
-    ``"none"``. Identical prompts are scored once.
+    ``INTENTS``, the probability (0..1) that the prompt has that intent; ``intent``, the
+    most probable label, ``"none"`` included; ``readable``, false when the prompt is in a
+    script or language the model was not trained on and it sees no distillation in it
+    (its content is then unknown, not ``none``); and ``obfuscated``, true when letters
+    were hidden (zero-width characters, full-width or mathematical letters, look-alikes
+    from other scripts) on a noticeable share of the text. Missing or blank prompts get
+    zeros, ``"none"``, readable and not obfuscated. Identical prompts are scored once.
 
     Examples
     --------
@@ -305,7 +592,7 @@ def classify_prompts(prompts: pd.Series, model: IntentModel | None = None) -> pd
     ['reasoning', 'none', 'none']
     >>> list(out.columns)  # doctest: +NORMALIZE_WHITESPACE
     ['intent_reasoning', 'intent_rubric_grading', 'intent_sensitive_rewrite',
-     'intent_agentic', 'intent_coding', 'intent']
+     'intent_agentic', 'intent_coding', 'intent', 'readable', 'obfuscated']
     >>> float(out.loc[2, "intent_reasoning"])
     0.0
     """
@@ -313,8 +600,27 @@ def classify_prompts(prompts: pd.Series, model: IntentModel | None = None) -> pd
     text = prompts.astype("string").fillna("")
     blank = text.str.strip().eq("").to_numpy(dtype=bool)
     codes, uniques = pd.factorize(text, sort=False)  # score each distinct prompt once
-    probs = model.probabilities(np.asarray(uniques, dtype=object))
-    p = probs[codes] if len(codes) else np.zeros((0, len(LABELS)), dtype=np.float32)
+    distinct = np.asarray(uniques, dtype=object)
+    p = np.zeros((len(distinct), len(LABELS)), dtype=np.float32)
+    readable = np.ones(len(distinct), dtype=bool)
+    obfuscated = np.zeros(len(distinct), dtype=bool)
+    seen = model.seen if model.seen is not None else np.ones(1 << BITS, dtype=bool)
+    for start in range(0, len(distinct), CHUNK):
+        block = distinct[start : start + CHUNK]
+        prepared = prepare(block)
+        found = features(prepared)
+        rows = slice(start, start + len(block))
+        margins = np.asarray(found.matrix @ model.weights + model.bias, dtype=np.float32)
+        p[rows] = model.probabilities_of(margins)
+        obfuscated[rows] = prepared.obfuscated
+        # a prompt whose n-grams the training texts mostly had is in a language they cover;
+        # the others, when the model sees nothing in them, go to the language check
+        unfamiliar = found.coverage(seen, len(block)) < COVERAGE_FOR_LANGUAGE_CHECK
+        ask = np.flatnonzero(unfamiliar & (p[rows].argmax(axis=1) == LABELS.index(NONE)))
+        if len(ask):
+            texts = pc.take(prepared.normalised, pa.array(ask))
+            readable[start + ask] = readable_language(texts)
+    p, readable, obfuscated = p[codes], readable[codes], obfuscated[codes]
     p[blank] = 0.0
     out = pd.DataFrame(
         {f"intent_{name}": p[:, LABELS.index(name)].astype(float) for name in INTENTS},
@@ -323,4 +629,8 @@ def classify_prompts(prompts: pd.Series, model: IntentModel | None = None) -> pd
     label = np.asarray(LABELS, dtype=object)[p.argmax(axis=1)] if len(p) else []
     out["intent"] = pd.Series(label, index=prompts.index, dtype=object)
     out.loc[blank, "intent"] = NONE
+    out["readable"] = np.where(blank, True, readable) if len(p) else []
+    out["obfuscated"] = np.where(blank, False, obfuscated) if len(p) else []
+    out["readable"] = out["readable"].astype(bool)
+    out["obfuscated"] = out["obfuscated"].astype(bool)
     return out

@@ -179,14 +179,37 @@ def hex_ids(hashes: np.ndarray, prefix: str) -> np.ndarray:
 
 
 def content_intents(prompts: pd.Series) -> pd.DataFrame:
-    """Per prompt, the probability of each distillation intent (``intent_<family>``) and
-    whether the most probable label is a distillation intent (``distilled``), from the
-    learned classifier of :mod:`linkage.detect.content`."""
+    """Per prompt, the probability of each distillation intent (``intent_<family>``),
+    whether the most probable label is a distillation intent (``distilled``), whether the
+    model can read it (``readable``) and whether letters were hidden in it
+    (``obfuscated``), from the learned classifier of :mod:`linkage.detect.content`."""
     intents = classify_prompts(prompts)
     columns = [f"intent_{family}" for family in CONTENT_FAMILIES]
     result = intents[columns].astype(np.float32)
     result["distilled"] = (intents["intent"] != NONE).to_numpy()
+    result["readable"] = intents["readable"].to_numpy(dtype=bool)
+    result["obfuscated"] = intents["obfuscated"].to_numpy(dtype=bool)
     return result
+
+
+def prompt_hashes(prompts: pd.Series) -> pd.Series:
+    """A 63-bit hash of each prompt with digits folded and spacing collapsed (null when
+    there is none): the same item sent again, with another date or id, hashes the same.
+
+    >>> prompt_hashes(pd.Series(["Rate answer 12", "rate  answer 7", None])).isna().tolist()
+    [False, False, True]
+    >>> h = prompt_hashes(pd.Series(["Rate answer 12", "Rate  answer 7"]))
+    >>> bool(h.iloc[0] == h.iloc[1])
+    True
+    """
+    text = pa.array(prompts.astype(object).where(prompts.notna(), None), type=pa.large_string())
+    text = pc.replace_substring_regex(text, r"\d+", "0")
+    text = pc.replace_substring_regex(pc.utf8_trim_whitespace(text), r"\s+", " ")
+    folded = pd.Series(text.to_pandas(), index=prompts.index, dtype=object)
+    present = folded.notna() & (folded != "")
+    hashes = pd.util.hash_pandas_object(folded.fillna(""), index=False).to_numpy()
+    values = (hashes >> np.uint64(1)).astype(np.int64)
+    return pd.Series(values, index=prompts.index, dtype="Int64").where(present)
 
 
 def locate_ips(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -> pd.DataFrame:

@@ -39,7 +39,7 @@ from linkage.detect.requests import (
     load_requests,
     request_incidence,
 )
-from linkage.detect.score import member_confidence, score_clusters
+from linkage.detect.score import cluster_novelty, member_confidence, score_clusters
 from linkage.detect.similarity import (
     behaviour_pairs,
     co_use_pairs,
@@ -132,6 +132,8 @@ def run_pipeline(
             loaded.data_end,
             settings,
             suspicious,
+            novelty=cluster_novelty(clustered, membership),
+            payments=data.payments,
         )
         confidence = member_confidence(membership, linked.links, profiles, settings, suspicious)
     with timer.stage("attribution"):

@@ -52,6 +52,9 @@ PROFILE_COLUMNS = [
     "prompts",
     "distilled_prompts",
     "distillation_share",
+    "unreadable_share",
+    "obfuscated_prompts",
+    "novelty",
     "log_prompt_chars",
     "log_input_tokens",
     "log_output_tokens",
@@ -203,15 +206,38 @@ def _content(
     requests: pd.DataFrame,
     by_account: pd.core.groupby.DataFrameGroupBy,
 ) -> None:
-    with_prompt = requests[requests["has_prompt"]]
-    prompted = with_prompt.groupby("account_id")
+    """What the account asks for, from the prompts the intent model can read.
+
+    Distillation is counted softly: a prompt adds its probability of a distillation intent
+    (the calibrated classifier's), not a yes or no, so ten prompts at 0.5 weigh five.
+    Prompts the model cannot read (unknown script or language) are left out of the content
+    figures, as requests without a prompt are: their content is unknown, not innocent.
+    """
+    has_prompt = requests["has_prompt"].astype(bool)
+    readable = has_prompt & _flag(requests, "readable", True)
+    with_prompt = requests[has_prompt]
+    read = requests[readable]
+    prompted = read.groupby("account_id")
     profile["prompt_share"] = by_account["has_prompt"].mean()
     for column in INTENT_COLUMNS:
         profile[column] = prompted[column].mean().reindex(profile.index).fillna(0.0)
-    distilled = prompted["distilled"].sum().reindex(profile.index).fillna(0)
+    soft = read[INTENT_COLUMNS].sum(axis=1).clip(0.0, 1.0)
+    distilled = soft.groupby(read["account_id"]).sum().reindex(profile.index).fillna(0.0)
     profile["prompts"] = prompted.size().reindex(profile.index).fillna(0).astype(np.int64)
-    profile["distilled_prompts"] = distilled.astype(np.int64)
+    profile["distilled_prompts"] = distilled.round(3)
     profile["distillation_share"] = distilled / profile["prompts"].clip(lower=1)
+    sent = with_prompt.groupby("account_id").size().reindex(profile.index).fillna(0)
+    unreadable = (~readable[has_prompt]).groupby(with_prompt["account_id"]).sum()
+    profile["unreadable_share"] = unreadable.reindex(profile.index).fillna(0) / sent.clip(lower=1)
+    hidden = _flag(with_prompt, "obfuscated", False).groupby(with_prompt["account_id"]).sum()
+    profile["obfuscated_prompts"] = hidden.reindex(profile.index).fillna(0).astype(np.int64)
+    if "prompt_hash" in with_prompt.columns:
+        distinct = with_prompt.groupby("account_id")["prompt_hash"].nunique()
+    else:
+        distinct = sent
+    profile["novelty"] = (distinct.reindex(profile.index).fillna(0) / sent.clip(lower=1)).clip(
+        0.0, 1.0
+    )
     lengths = np.log1p(with_prompt["prompt_chars"].astype(float))
     profile["log_prompt_chars"] = (
         lengths.groupby(with_prompt["account_id"]).median().reindex(profile.index).fillna(0.0)
@@ -223,6 +249,13 @@ def _content(
             profile[f"log_{column}"] = median.reindex(profile.index).fillna(0.0)
         else:
             profile[f"log_{column}"] = 0.0
+
+
+def _flag(requests: pd.DataFrame, column: str, default: bool) -> pd.Series:
+    """A boolean column of the requests, ``default`` where it is absent or null."""
+    if column not in requests.columns:
+        return pd.Series(default, index=requests.index)
+    return requests[column].astype("boolean").fillna(default).astype(bool)
 
 
 def _models(profile: pd.DataFrame, requests: pd.DataFrame, models: list[str] | None) -> None:
@@ -247,19 +280,27 @@ def _network(profile: pd.DataFrame, by_account: pd.core.groupby.DataFrameGroupBy
 def suspicion(profile: pd.DataFrame, settings: Settings) -> pd.Series:
     """How far an account's own traffic looks like extraction, 0..1.
 
-    The larger of its distillation evidence (enough prompts with a distillation
-    intent, and a large enough share of its prompts) and its volume evidence
-    (requests per active day far above the population's typical account).
+    The largest of three pieces of evidence: distillation (enough prompts with a
+    distillation intent, counted softly, and a large enough share of the prompts the model
+    can read), hidden letters (enough prompts written to slip past a text filter, on the
+    same count and share scales: nobody types a zero-width space after every letter), and
+    volume (requests per active day far above the population's typical account).
     """
     behaviour = settings.behaviour
-    count = (profile["distilled_prompts"] / behaviour.suspicious_distilled_prompts).clip(upper=1)
+    needed = behaviour.suspicious_distilled_prompts
+    count = (profile["distilled_prompts"] / needed).clip(upper=1)
     share = (profile["distillation_share"] / behaviour.suspicious_distillation_share).clip(upper=1)
     content = count * share
+    hidden = profile.get("obfuscated_prompts", pd.Series(0, index=profile.index))
+    sent = (profile["requests"] * profile["prompt_share"]).clip(lower=1)
+    obfuscation = (hidden / needed).clip(upper=1) * (
+        hidden / sent / behaviour.suspicious_distillation_share
+    ).clip(upper=1)
     typical_rate = float(np.median(profile["log_rate"])) if len(profile) else 0.0
     excess = profile["log_rate"] - typical_rate - np.log(behaviour.volume_excess_factor)
     volume = (excess / np.log(behaviour.volume_excess_factor)).clip(0.0, 1.0)
-    volume = volume * (profile["requests"] >= behaviour.suspicious_distilled_prompts)
-    return np.maximum(content, volume).round(4)
+    volume = volume * (profile["requests"] >= needed)
+    return np.maximum(np.maximum(content, volume), obfuscation).round(4)
 
 
 FEATURE_COLUMNS_BASE = [

@@ -23,7 +23,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from linkage.detect.normalise import content_intents, locate_ips, template_fingerprints
+from linkage.detect.normalise import (
+    content_intents,
+    locate_ips,
+    prompt_hashes,
+    template_fingerprints,
+)
 from linkage.detect.validate import malformed_rejects, validate_batch
 from linkage.io.input_folder import ROW_COLUMN, RawTable
 from linkage.kinds import CONTENT_FAMILIES
@@ -54,6 +59,9 @@ NARROW_SCHEMA = pa.schema(
         ("tail_text", pa.string()),
         *[(c, pa.float32()) for c in INTENT_COLUMNS],
         ("distilled", pa.bool_()),
+        ("readable", pa.bool_()),  # the intent model can read the prompt's script and language
+        ("obfuscated", pa.bool_()),  # letters were hidden (zero-width, styled, look-alikes)
+        ("prompt_hash", pa.int64()),  # the prompt, digits folded: repeats of one item
         ("prompt_chars", pa.int64()),
         ("has_prompt", pa.bool_()),
         ("prompt_cut", pa.bool_()),
@@ -113,8 +121,9 @@ def normalise_batch(accepted: pd.DataFrame, context: BatchContext) -> pa.Table:
     for name in ("template_head", "template_tail", "head_text", "tail_text"):
         columns[name] = fingerprints[name].to_numpy(dtype=object)
     intents = content_intents(prompts)
-    for name in [*INTENT_COLUMNS, "distilled"]:
+    for name in [*INTENT_COLUMNS, "distilled", "readable", "obfuscated"]:
         columns[name] = intents[name].to_numpy()
+    columns["prompt_hash"] = prompt_hashes(prompts)
     prompt_chars = prompts.astype("str").str.len().where(prompts.notna(), 0)
     columns["prompt_chars"] = prompt_chars.to_numpy(dtype=np.int64)
     columns["has_prompt"] = columns["prompt_chars"] > 0

@@ -167,7 +167,7 @@ WHERE numbered.position % numbered.step = 0
 ``step``-th in time order (spread over its activity): the sample of prompt families."""
 
 CLUSTERED_REQUESTS = """
-SELECT r.account_id, r.ts, r.file_row
+SELECT r.account_id, r.ts, r.file_row, r.prompt_hash
 FROM requests AS r JOIN clustered AS c ON r.account_id = c.account_id
 ORDER BY r.ts, r.file_row
 """
@@ -182,6 +182,9 @@ PROFILE_COLUMNS = ", ".join(
         "has_prompt",
         "prompt_chars",
         "distilled",
+        "readable",
+        "obfuscated",
+        "prompt_hash",
         "model",
         "input_tokens",
         "output_tokens",

@@ -258,10 +258,15 @@ def family_sample(engine: RequestEngine, suspicious: pd.Index, settings: Setting
 
 
 def clustered_requests(engine: RequestEngine, accounts: pd.Series) -> pd.DataFrame:
-    """account_id and ts of every request of the given accounts, in time order."""
+    """account_id, ts and prompt_hash of every request of the given accounts, in time
+    order."""
     found = engine.sql(q.CLUSTERED_REQUESTS, {"clustered": _account_table(accounts)})
     return pd.DataFrame(
-        {"account_id": found["account_id"].astype("str"), "ts": _times(found["ts"])}
+        {
+            "account_id": found["account_id"].astype("str"),
+            "ts": _times(found["ts"]),
+            "prompt_hash": found["prompt_hash"].astype("Int64"),
+        }
     )
 
 

@@ -57,7 +57,7 @@ import pandas as pd
 
 from linkage.detect.cluster import attachment, clustering_links
 from linkage.kinds import CONTENT_FAMILIES
-from linkage.settings import Settings
+from linkage.settings import ScoreSettings, Settings
 
 # The parts of a cluster's score, in the order clusters.csv lists them.
 SCORE_COMPONENTS = (
@@ -70,12 +70,13 @@ SCORE_COMPONENTS = (
     "heads",
     "automation",
     "control",
+    "novelty",
 )
 
 _VOLUME_FLOOR = 100.0
 _VOLUME_CEILING = 10_000.0
 INTENT_COLUMNS = [f"intent_{family}" for family in CONTENT_FAMILIES]
-CONTROL_EVIDENCE = ("payment", "identity", "credential", "network", "signup")
+CONTROL_EVIDENCE = ("payment", "identity", "credential", "network", "signup", "content")
 """Evidence groups that say the accounts are run by one operator, not merely alike."""
 
 
@@ -88,14 +89,22 @@ def score_clusters(
     data_end: pd.Timestamp | None,
     settings: Settings,
     suspicious: pd.Index | None = None,
+    novelty: pd.Series | None = None,
+    payments: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per cluster: counts, activity window, component signals, score and flag."""
+    """One row per cluster: counts, activity window, component signals, score and flag.
+
+    ``novelty`` is :func:`cluster_novelty` (1 for every cluster when not given);
+    ``payments`` the payment methods, whose billing names back a company mail domain.
+    """
     keys = membership.groupby("cluster_key").size().rename("account_count").to_frame()
     strong = clustering_links(internal, settings, suspicious)
     keys["link_strength"] = strong.groupby("cluster_key")["strength"].mean().reindex(keys.index)
     keys["link_strength"] = keys["link_strength"].fillna(0.0)
     keys["control"] = _control_share(strong, keys.index, settings)
-    keys["concealment"] = _concealment(membership, accounts, keys["account_count"], settings)
+    keys["concealment"] = _concealment(
+        membership, _with_billing_match(accounts, payments), keys["account_count"], settings
+    )
 
     members = membership[["account_id", "cluster_key"]].merge(profiles, on="account_id")
     grouped = members.groupby("cluster_key")
@@ -110,8 +119,11 @@ def score_clusters(
     for family, column in zip(CONTENT_FAMILIES, INTENT_COLUMNS, strict=True):
         keys[f"share_{family}"] = (sums[column] / prompts).round(4)
     keys["automation"] = _weighted(members, grouped, "periodicity", keys.index)
-    raw_content = (sums["distillation"] / prompts).clip(0.0, 1.0)
-    keys["content"] = raw_content * (1.0 - keys["automation"])
+    # a scheduler's clock is evidence of automation, not of innocence: content is what the
+    # cluster sends, however regularly it sends it
+    keys["content"] = (sums["distillation"] / prompts).clip(0.0, 1.0)
+    found = novelty if novelty is not None else pd.Series(dtype=float)
+    keys["novelty"] = found.reindex(keys.index).fillna(1.0).clip(0.0, 1.0)
     exchanges = grouped["requests"].sum().reindex(keys.index).fillna(0).clip(lower=1)
     keys["prompt_coverage"] = (prompts / exchanges).clip(0.0, 1.0)
     keys["suspicion"] = grouped["suspicion"].mean().reindex(keys.index).fillna(0.0)
@@ -144,9 +156,12 @@ def _score_and_flag(keys: pd.DataFrame, settings: Settings) -> None:
     weights = config.score_weights
     readable = keys["prompt_coverage"] >= config.min_prompt_coverage
     unread = {"content", "suspicion"}
-    full = sum(weights[name] * keys[name] for name in weights) / (sum(weights.values()) or 1.0)
+    keys["elicitation"] = _novelty_factor(keys, config)
+    full = sum(weights[name] * keys[_column(name)] for name in weights) / (
+        sum(weights.values()) or 1.0
+    )
     blind_total = sum(w for name, w in weights.items() if name not in unread) or 1.0
-    blind = sum(weights[name] * keys[name] for name in weights if name not in unread)
+    blind = sum(weights[name] * keys[_column(name)] for name in weights if name not in unread)
     behaviour = full.where(readable, blind / blind_total)
     keys["hydra_score"] = (keys["concealment"] * behaviour).clip(0.0, 1.0).round(4)
     on_likeness = (keys["account_count"] >= config.min_heads_on_likeness) & (
@@ -160,9 +175,42 @@ def _score_and_flag(keys: pd.DataFrame, settings: Settings) -> None:
     read_evidence = (keys["content"] >= config.min_distillation_content) & (
         keys["suspicion"] >= config.min_member_suspicion
     )
-    extraction = keys["volume"] * (1.0 - keys["automation"]) >= config.extraction_volume
+    extraction = keys["volume"] * _novelty_factor(keys, config) >= config.extraction_volume
     keys["distillation_evidence"] = read_evidence.where(readable, extraction) & one_operator
     keys["flagged"] = (keys["hydra_score"] >= config.flag_threshold) & keys["distillation_evidence"]
+
+
+def _column(weight_name: str) -> str:
+    """The keys column a score weight applies to (novelty enters through its factor)."""
+    return "elicitation" if weight_name == "novelty" else weight_name
+
+
+def _novelty_factor(keys: pd.DataFrame, config: ScoreSettings) -> pd.Series:
+    """Novelty of the cluster's prompts on a 0..1 scale: full at ``novelty_for_full``."""
+    return (keys["novelty"] / config.novelty_for_full).clip(0.0, 1.0)
+
+
+def cluster_novelty(requests: pd.DataFrame, membership: pd.DataFrame) -> pd.Series:
+    """Per cluster key: distinct prompts over prompts sent, across all its members.
+
+    A harvest sweeps new problems and rarely sends one twice; a nightly evaluation suite
+    sends the same items every night, a ticket classifier one template over fresh customer
+    data (distinct prompts, and ``none`` content). ``requests`` needs ``account_id`` and
+    ``prompt_hash`` (null without a prompt).
+
+    >>> requests = pd.DataFrame({"account_id": ["a", "a", "b", "c"],
+    ...                          "prompt_hash": pd.array([1, 1, 1, 2], dtype="Int64")})
+    >>> membership = pd.DataFrame({"account_id": ["a", "b", "c"], "cluster_key": [0, 0, 1]})
+    >>> cluster_novelty(requests, membership).round(2).tolist()
+    [0.33, 1.0]
+    """
+    sent = (
+        requests[["account_id", "prompt_hash"]]
+        .dropna()
+        .merge(membership[["account_id", "cluster_key"]], on="account_id")
+    )
+    grouped = sent.groupby("cluster_key")["prompt_hash"]
+    return (grouped.nunique() / grouped.size().clip(lower=1)).astype(float)
 
 
 def _control_share(strong: pd.DataFrame, index: pd.Index, settings: Settings) -> pd.Series:
@@ -187,34 +235,110 @@ def _weighted(
 def _concealment(
     membership: pd.DataFrame, accounts: pd.DataFrame, sizes: pd.Series, settings: Settings
 ) -> pd.Series:
-    columns = ["account_id", "org_id", "org_verified", "email_domain"]
-    declared = accounts.reindex(columns=columns)
-    declared = declared[declared["org_id"].notna() & (declared["org_id"].astype("str") != "")]
-    vouched = set(declared.loc[declared["org_verified"].fillna(False).astype(bool), "org_id"])
-    in_clusters = membership[["account_id", "cluster_key"]].merge(declared, on="account_id")
+    """How hidden each cluster is: 1 minus the share of its members that belong to a known
+    team, each team weighed by how credible it is.
+
+    A team is an org the members declared or, for members who declared none, a company
+    mail domain two or more of them write from *and* pay under (the billing name is the
+    domain's company): people who sign up with their employer's domain and card are not
+    hiding. An org the provider verified is fully credible; a claim is
+    ``corporate_org_credibility`` when its claimers mostly write from one company domain
+    (or, for a domain team, pay as that company), else ``unverified_org_credibility``; a
+    claim of one head is nothing; and an unverified team's credibility shrinks beyond
+    ``transparent_team_accounts`` accounts: a "company" of a hundred heads is hiding
+    in plain sight.
+    """
+    columns = ["account_id", "org_id", "org_verified", "email_domain", "billing_backs_domain"]
+    known = accounts.reindex(columns=columns)
+    freemail = set(settings.normalise.freemail_domains)
+    own_domain = known["email_domain"].where(~known["email_domain"].isin(freemail))
+    has_org = known["org_id"].notna() & (known["org_id"].astype("str") != "")
+    domain_team = ~has_org & own_domain.notna() & known["billing_backs_domain"].fillna(False)
+    known = known.assign(
+        own_domain=own_domain,
+        team=np.where(has_org, "org:" + known["org_id"].astype("str"), "domain:" + own_domain),
+        backed=np.where(has_org, own_domain.notna(), known["billing_backs_domain"].fillna(False)),
+    )
+    known = known[has_org | domain_team]
+    vouched = set(known.loc[known["org_verified"].fillna(False).astype(bool), "team"])
+    in_clusters = membership[["account_id", "cluster_key"]].merge(known, on="account_id")
     if in_clusters.empty:
         return pd.Series(1.0, index=sizes.index)
-    freemail = set(settings.normalise.freemail_domains)
-    own_domain = in_clusters["email_domain"].where(~in_clusters["email_domain"].isin(freemail))
-    in_clusters = in_clusters.assign(own_domain=own_domain)
-    per_org = (
-        in_clusters.groupby(["cluster_key", "org_id"])
-        .agg(n=("account_id", "size"), backed=("own_domain", _top_share))
+    per_team = (
+        in_clusters.groupby(["cluster_key", "team"])
+        .agg(
+            n=("account_id", "size"),
+            domain=("own_domain", _top_share),
+            backed=("backed", "mean"),
+        )
         .reset_index()
     )
+    is_org = per_team["team"].str.startswith("org:")
+    backing = np.where(is_org, per_team["domain"], per_team["backed"])
     config = settings.score
-    # an org nobody verified is a claim, more credible when its claimers write from one
-    # company's mail domain; a claim made by a single head is no team at all
     claimed = np.where(
-        per_org["backed"] >= 0.5,
-        config.corporate_org_credibility,
-        config.unverified_org_credibility,
+        backing >= 0.5, config.corporate_org_credibility, config.unverified_org_credibility
     )
-    claimed = np.where(per_org["n"] >= 2, claimed, 0.0)
-    credibility = np.where(per_org["org_id"].isin(vouched), 1.0, claimed)
-    per_org["known"] = per_org["n"] / per_org["cluster_key"].map(sizes) * credibility
-    transparency = per_org.groupby("cluster_key")["known"].sum()
+    claimed = claimed * np.minimum(1.0, config.transparent_team_accounts / per_team["n"])
+    claimed = np.where(per_team["n"] >= 2, claimed, 0.0)
+    credibility = np.where(per_team["team"].isin(vouched), 1.0, claimed)
+    per_team["known"] = per_team["n"] / per_team["cluster_key"].map(sizes) * credibility
+    transparency = per_team.groupby("cluster_key")["known"].sum()
     return (1.0 - transparency).reindex(sizes.index).fillna(1.0).clip(0.0, 1.0)
+
+
+_LEGAL_FORMS = frozenset(
+    (
+        *("inc", "incorporated", "llc", "ltd", "limited", "plc", "gmbh", "ag", "sa", "sas"),
+        *("sarl", "srl", "spa", "bv", "nv", "oy", "ab", "as", "aps", "pty", "co", "corp"),
+        *("corporation", "company", "kk", "kabushiki", "kaisha", "pte", "pvt", "private"),
+        *("group", "holdings"),
+    )
+)
+"""Words of a company name that say its legal form, not who it is."""
+_SECOND_LEVEL = frozenset(("co", "com", "net", "org", "ac", "edu", "gov", "ne", "or", "go"))
+"""Labels under a country's domain that are no company's name (``acme.co.uk``)."""
+
+
+def billing_backs_domain(billing_names: pd.Series, domains: pd.Series) -> pd.Series:
+    """Whether a billing name is the company of a mail domain ("Acme Robotics Ltd" and
+    ``acmerobotics.io``): the name without its legal form, letters only, equals the
+    domain's registered label or one holds the other (four letters or more).
+
+    >>> billing_backs_domain(pd.Series(["Copperleaf Point Inc", "Anna Patel", None]),
+    ...                      pd.Series(["copperleafpoint.co", "acme.com", "x.io"])).tolist()
+    [True, False, False]
+    """
+    words = billing_names.fillna("").astype("str").str.lower().str.findall(r"[^\W\d_]+")
+    core = words.map(lambda ws: "".join(w for w in ws if w not in _LEGAL_FORMS))
+    labels = domains.fillna("").astype("str").str.lower().str.split(".")
+    label = labels.map(
+        lambda parts: (
+            parts[-3]
+            if len(parts) >= 3 and parts[-2] in _SECOND_LEVEL
+            else (parts[-2] if len(parts) >= 2 else "")
+        )
+    )
+    label = label.str.replace(r"[^a-z]", "", regex=True)
+    long_enough = (core.str.len() >= 4) & (label.str.len() >= 4)
+    same = pd.Series(
+        [a == b or a in b or b in a for a, b in zip(core, label, strict=True)],
+        index=billing_names.index,
+        dtype=bool,
+    )
+    return same & long_enough
+
+
+def _with_billing_match(accounts: pd.DataFrame, payments: pd.DataFrame | None) -> pd.DataFrame:
+    """The accounts with ``billing_backs_domain``: one of its billing names is the company
+    of its mail domain."""
+    if payments is None or payments.empty or "billing_name" not in payments.columns:
+        return accounts.assign(billing_backs_domain=False)
+    paid = payments[["account_id", "billing_name"]].dropna().drop_duplicates()
+    paid = paid.merge(accounts[["account_id", "email_domain"]], on="account_id")
+    paid["match"] = billing_backs_domain(paid["billing_name"], paid["email_domain"])
+    matched = set(paid.loc[paid["match"], "account_id"])
+    return accounts.assign(billing_backs_domain=accounts["account_id"].isin(matched))
 
 
 def _top_share(domains: pd.Series) -> float:
