@@ -255,6 +255,14 @@ class BehaviourSettings:
             1.0,
         ),
     )
+    min_prompts_to_lean: int = field(
+        default=5,
+        metadata=_meta(
+            "Prompts an account needs before its distillation share says which way it leans "
+            "(small heads join a cluster they are firmly linked to only if they lean to it).",
+            1,
+        ),
+    )
     neighbours: int = field(
         default=10, metadata=_meta("Nearest suspicious accounts each one is compared with.", 1)
     )
@@ -375,6 +383,26 @@ class ClusterSettings:
         default=0.8,
         metadata=_meta(
             "A component is split into its teams when they hold at least this share of it.",
+            0.0,
+            1.0,
+        ),
+    )
+    attach_min_link_strength: float = field(
+        default=0.15,
+        metadata=_meta(
+            "A link counts towards attaching a small head to a cluster from this strength.",
+            0.0,
+            1.0,
+        ),
+    )
+    attach_min_links: int = field(
+        default=3,
+        metadata=_meta("Members a small head must be linked to before it joins their cluster.", 1),
+    )
+    attach_min_pull: float = field(
+        default=0.8,
+        metadata=_meta(
+            "Links of a small head into one cluster, together (noisy-OR), at which it joins it.",
             0.0,
             1.0,
         ),

@@ -41,7 +41,10 @@ on 18,782 nodes and 141,000 edges, igraph 0.28 s)."""
 
 
 def cluster_accounts(
-    links: pd.DataFrame, settings: Settings, suspicious: pd.Index | None = None
+    links: pd.DataFrame,
+    settings: Settings,
+    suspicious: pd.Index | None = None,
+    leaning: pd.Index | None = None,
 ) -> pd.DataFrame:
     """Group linked accounts; return one row per clustered account.
 
@@ -106,6 +109,11 @@ def cluster_accounts(
     membership["cluster_key"] = pd.factorize(membership["component"], sort=True)[0].astype(np.int64)
     membership = prune_weak_members(membership, strong, settings)
     membership = drop_lookalikes(membership, strong, settings)
+    if leaning is not None and len(leaning):
+        # accounts the strong links reached were judged above (pruned, cut, dropped as
+        # look-alikes): only heads none of them reached may be attached
+        reached = pd.Index(pd.unique(np.concatenate([strong["account_a"], strong["account_b"]])))
+        membership = attach_small_heads(membership, links, settings, leaning.difference(reached))
     counts = membership.groupby("cluster_key")["account_id"].transform("size")
     membership = membership[counts >= 2]
     membership["cluster_key"] = pd.factorize(membership["cluster_key"], sort=True)[0].astype(
@@ -367,6 +375,82 @@ def drop_lookalikes(
     share = has_tie.groupby(membership["cluster_key"]).transform("mean")
     bound = share >= settings.cluster.control_bound_share
     return membership[~bound | has_tie]
+
+
+def attach_small_heads(
+    membership: pd.DataFrame, links: pd.DataFrame, settings: Settings, leaning: pd.Index
+) -> pd.DataFrame:
+    """Add the small heads a cluster already found holds by many links of its own.
+
+    A head with too little traffic to look like extraction on its own is never compared by
+    likeness, and its links (a shared template here, a client string there) are each too
+    weak to cluster on; but a head held by several clear links to one cluster is one of
+    it. An account outside every cluster joins the cluster whose members it has at least
+    ``attach_min_links`` links of ``attach_min_link_strength`` or more, each on two kinds of
+    evidence, to, together
+    (noisy-OR) at least ``attach_min_pull`` and twice its pull to any other cluster, when
+    its own prompts lean the same way (``leaning``: a share of distillation prompts). A
+    public template or client string, shared by a crowd, gives links far too weak to count.
+    """
+    config = settings.cluster
+    if membership.empty or links.empty:
+        return membership
+    key_of = membership.set_index("account_id")["cluster_key"]
+    firm = links[links["strength"] >= config.attach_min_link_strength]
+    if "groups" in firm.columns:  # one kind of evidence alone (the same public problems) is
+        firm = firm[firm["groups"] >= 2]  # likeness, not a head's tie to its operator
+    a_key, b_key = firm["account_a"].map(key_of), firm["account_b"].map(key_of)
+    outward = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "account_id": firm["account_b"],
+                    "cluster_key": a_key,
+                    "strength": firm["strength"],
+                }
+            )[a_key.notna() & b_key.isna()],
+            pd.DataFrame(
+                {
+                    "account_id": firm["account_a"],
+                    "cluster_key": b_key,
+                    "strength": firm["strength"],
+                }
+            )[b_key.notna() & a_key.isna()],
+        ]
+    )
+    outward = outward[outward["account_id"].isin(leaning)]
+    if outward.empty:
+        return membership
+    outward = outward.assign(
+        log_keep=np.log1p(-np.minimum(outward["strength"].to_numpy(dtype=float), 0.999999))
+    )
+    pull = outward.groupby(["account_id", "cluster_key"]).agg(
+        links=("strength", "size"), log_keep=("log_keep", "sum")
+    )
+    pull["pull"] = 1.0 - np.exp(pull["log_keep"])
+    pull = pull.reset_index().sort_values(
+        ["account_id", "pull", "cluster_key"], ascending=[True, False, True]
+    )
+    best = pull.groupby("account_id").head(1).set_index("account_id")
+    second = pull.groupby("account_id")["pull"].nth(1)
+    second = pd.Series(second.to_numpy(), index=pull.loc[second.index, "account_id"])
+    runner_up = second.reindex(best.index).fillna(0.0)
+    chosen = best[
+        (best["links"] >= config.attach_min_links)
+        & (best["pull"] >= config.attach_min_pull)
+        & (best["pull"] >= 2.0 * runner_up)
+    ]
+    if chosen.empty:
+        return membership
+    heads = pd.DataFrame(
+        {
+            "account_id": chosen.index.to_numpy(),
+            "component": -1,
+            "method": "attached",
+            "cluster_key": chosen["cluster_key"].astype(np.int64).to_numpy(),
+        }
+    )
+    return pd.concat([membership, heads[membership.columns]], ignore_index=True)
 
 
 def prune_weak_members(

@@ -43,6 +43,7 @@ from linkage.detect.score import cluster_novelty, member_confidence, score_clust
 from linkage.detect.similarity import (
     behaviour_pairs,
     co_use_pairs,
+    leaning_accounts,
     signup_pairs,
     suspicious_accounts,
     task_similarity,
@@ -112,12 +113,16 @@ def run_pipeline(
     with timer.stage("profile"):
         profiles = account_profiles_streamed(engine, data.accounts, settings)
         suspicious = suspicious_accounts(profiles, settings)
+        # heads too small to be suspicious on their own are compared too when their
+        # prompts lean to distillation: a campaign cannot stay under the bar by spreading
+        leaning = leaning_accounts(profiles, settings)
+        compared = suspicious.union(leaning)
     with timer.stage("families"):
-        families = prompt_families(family_sample(engine, suspicious, settings), settings)
+        families = prompt_families(family_sample(engine, compared, settings), settings)
     with timer.stage("link"):
-        linked = _link(engine, data, loaded, profiles, suspicious, families, settings)
+        linked = _link(engine, data, loaded, profiles, compared, families, settings)
     with timer.stage("cluster"):
-        membership = cluster_accounts(linked.links, settings, suspicious)
+        membership = cluster_accounts(linked.links, settings, suspicious, leaning)
         internal = internal_links(linked.links, membership)
     with timer.stage("coordination"):
         clustered = clustered_requests(engine, membership["account_id"])
@@ -169,21 +174,23 @@ def _link(
     data: NormalisedInput,
     loaded: LoadedRequests,
     profiles: pd.DataFrame,
-    suspicious: pd.Index,
+    compared: pd.Index,
     families: pd.DataFrame,
     settings: Settings,
 ) -> LinkResult:
+    """Every link: shared attributes of all accounts, and likeness, IP co-use and sign-up
+    bursts between the ``compared`` accounts."""
     accounts = pd.Index(np.sort(data.accounts["account_id"].astype("str").unique()))
     extra = [
-        behaviour_pairs(profiles, accounts, settings),
+        behaviour_pairs(profiles, accounts, settings, compared),
         co_use_pairs(
-            co_use_slots(engine, suspicious, settings) if len(suspicious) >= 2 else pd.DataFrame(),
-            suspicious,
+            co_use_slots(engine, compared, settings) if len(compared) >= 2 else pd.DataFrame(),
+            compared,
             accounts,
             settings,
             profiles,
         ),
-        signup_pairs(data.accounts, suspicious, accounts, settings),
+        signup_pairs(data.accounts, compared, accounts, settings),
     ]
     totals = loaded.account_totals.set_index("account_id")["requests"]
     streamed = (request_incidence(engine), totals)

@@ -127,6 +127,7 @@ def score_clusters(
     exchanges = grouped["requests"].sum().reindex(keys.index).fillna(0).clip(lower=1)
     keys["prompt_coverage"] = (prompts / exchanges).clip(0.0, 1.0)
     keys["suspicion"] = grouped["suspicion"].mean().reindex(keys.index).fillna(0.0)
+    keys["pooled_suspicion"] = _pooled_suspicion(members, keys.index, settings)
     heads = np.log(keys["account_count"].clip(lower=1)) / np.log(settings.score.heads_for_full)
     keys["heads"] = heads.clip(0.0, 1.0)
     _volume(keys, grouped["active_days"].sum().reindex(keys.index).fillna(0), settings)
@@ -172,12 +173,32 @@ def _score_and_flag(keys: pd.DataFrame, settings: Settings) -> None:
         | (keys["coordination"] >= config.min_coordination)
         | on_likeness
     )
+    heads_harvest = np.maximum(keys["suspicion"], keys["pooled_suspicion"])
     read_evidence = (keys["content"] >= config.min_distillation_content) & (
-        keys["suspicion"] >= config.min_member_suspicion
+        heads_harvest >= config.min_member_suspicion
     )
     extraction = keys["volume"] * _novelty_factor(keys, config) >= config.extraction_volume
     keys["distillation_evidence"] = read_evidence.where(readable, extraction) & one_operator
     keys["flagged"] = (keys["hydra_score"] >= config.flag_threshold) & keys["distillation_evidence"]
+
+
+def _pooled_suspicion(members: pd.DataFrame, index: pd.Index, settings: Settings) -> pd.Series:
+    """The members' distillation evidence pooled, as if the cluster were one account, times
+    the share of members whose own prompts lean to distillation.
+
+    A hundred small heads with twenty distillation prompts each are each below the bar, and
+    together a harvest; a course whose students ask the odd step-by-step question pools a
+    low share, and one heavy head among ordinary users leaves the lean share low.
+    """
+    behaviour = settings.behaviour
+    by_cluster = members.groupby("cluster_key")
+    distilled = by_cluster["distilled_prompts"].sum().reindex(index).fillna(0.0)
+    prompts = by_cluster["prompts"].sum().reindex(index).fillna(0).clip(lower=1)
+    count = (distilled / behaviour.suspicious_distilled_prompts).clip(upper=1.0)
+    share = (distilled / prompts / behaviour.suspicious_distillation_share).clip(upper=1.0)
+    leans = members["distillation_share"] >= behaviour.suspicious_distillation_share
+    lean_share = leans.groupby(members["cluster_key"]).mean().reindex(index).fillna(0.0)
+    return (count * share * lean_share).astype(float)
 
 
 def _column(weight_name: str) -> str:

@@ -136,8 +136,24 @@ def suspicious_accounts(profiles: pd.DataFrame, settings: Settings) -> pd.Index:
     return pd.Index(profiles.loc[chosen, "account_id"].astype("str"))
 
 
-def behaviour_pairs(profiles: pd.DataFrame, accounts: pd.Index, settings: Settings) -> PairEvidence:
-    """Links between suspicious accounts that behave alike (nearest neighbours).
+def leaning_accounts(profiles: pd.DataFrame, settings: Settings) -> pd.Index:
+    """Accounts whose prompts lean to distillation (at least ``suspicious_distillation_share``
+    of ``min_prompts_to_lean`` or more), however few: heads too small to be suspicious."""
+    behaviour = settings.behaviour
+    chosen = (profiles["distillation_share"] >= behaviour.suspicious_distillation_share) & (
+        profiles["prompts"] >= behaviour.min_prompts_to_lean
+    )
+    return pd.Index(profiles.loc[chosen, "account_id"].astype("str"))
+
+
+def behaviour_pairs(
+    profiles: pd.DataFrame,
+    accounts: pd.Index,
+    settings: Settings,
+    compared: pd.Index | None = None,
+) -> PairEvidence:
+    """Links between the ``compared`` accounts (by default the suspicious ones) that behave
+    alike (nearest neighbours).
 
     Examples
     --------
@@ -150,7 +166,10 @@ def behaviour_pairs(profiles: pd.DataFrame, accounts: pd.Index, settings: Settin
     [(0, 1)]
     """
     config = settings.behaviour
-    chosen = profiles[profiles["suspicion"] >= config.min_suspicion]
+    if compared is None:
+        chosen = profiles[profiles["suspicion"] >= config.min_suspicion]
+    else:
+        chosen = profiles[profiles["account_id"].astype("str").isin(compared)]
     empty = PairEvidence.empty("behaviour")
     if len(chosen) < 2:
         return empty
