@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import itertools
 import json
 import math
 import re
@@ -25,6 +26,7 @@ from linkage.synth import (
     write_dataset,
 )
 from linkage.synth.adversary import KNOBS
+from linkage.synth.assembly import group_sizes
 from linkage.synth.content import input_tokens
 from linkage.synth.paraphrase import INTENTS
 from linkage.synth.vocabulary import COUNTRIES, FREEMAIL
@@ -95,6 +97,19 @@ LEGIT_GROUPS = {
     "cron_job",
     "product_backend",
     "eval_team",
+    "pasters",
+    "app_backends",
+    "agent_startup",
+    "judge_pipelines",
+    "cli_users",
+}
+DECLARED_ORGS = {
+    "company",
+    "eval_team",
+    "product_backend",
+    "app_backends",
+    "agent_startup",
+    "judge_pipelines",
 }
 PATHWAYS = {
     "standard",
@@ -168,8 +183,8 @@ def test_optional_columns_filled(dataset: GeneratedDataset) -> None:
         assert acc[column].notna().all(), column
     group = acc["account_id"].map(dataset.tables["labels"].set_index("account_id")["group"])
     declared = acc["org_id"].notna()
-    assert set(group[declared]) == {"company", "eval_team", "product_backend"}
-    assert declared[group.isin(["company", "eval_team"])].all()
+    assert set(group[declared]) == DECLARED_ORGS
+    assert declared[group.isin(DECLARED_ORGS - {"product_backend"})].all()
     assert acc["org_verified"].dtype == bool and not acc.loc[~declared, "org_verified"].any()
     assert acc.loc[declared, "org_verified"].any() and not acc.loc[declared, "org_verified"].all()
     assert set(acc["signup_pathway"]) == PATHWAYS
@@ -525,6 +540,224 @@ def test_ordinary_users_everywhere(dataset: GeneratedDataset) -> None:
     assert asks["prompt"].str.contains("1 to 10|1-10|out of 10", case=False).any()
 
 
+# ---- populations every provider has in bulk ---------------------------------------------
+#
+# Each looks like a campaign on one signal: long pasted documents, agentic tool-calling
+# prompts at volume, a coding agent's fixed template 24/7, the same prompts every night on
+# a precise clock, one client string and system prompt shared by many unrelated accounts.
+
+BULK_GROUPS = ("pasters", "app_backends", "agent_startup", "judge_pipelines", "cli_users")
+
+
+def _group_requests(ds: GeneratedDataset, group: str) -> pd.DataFrame:
+    """Requests of one labelled group, with their kind and language."""
+    labels = ds.tables["labels"].set_index("account_id")["group"]
+    req = ds.tables["requests"].join(ds.truth["requests"])
+    return req[req["account_id"].map(labels) == group]
+
+
+def _group_accounts(ds: GeneratedDataset, group: str) -> pd.DataFrame:
+    """Accounts of one labelled group with their payment method (one row per account)."""
+    labels = ds.tables["labels"].set_index("account_id")["group"]
+    acc = ds.tables["accounts"][ds.tables["accounts"]["account_id"].map(labels) == group]
+    return acc.merge(ds.tables["payment_methods"], on="account_id", how="left")
+
+
+def test_bulk_groups_present_labelled_and_counted(dataset: GeneratedDataset) -> None:
+    labels = dataset.tables["labels"]
+    groups = dataset.metadata["groups"]
+    for group in BULK_GROUPS:
+        mine = labels[labels["group"] == group]
+        assert len(mine) and (mine["campaign_id"] == "").all(), group
+        assert (mine["organization"] == "").all(), group
+        assert groups[group]["accounts"] == len(mine), group
+        assert groups[group]["requests"] > 0, group
+    assert groups["pasters"]["accounts"] == _scaled(300)
+    assert groups["cli_users"]["accounts"] == _scaled(150)
+    assert list(groups)[-len(BULK_GROUPS) :] == list(BULK_GROUPS)
+
+
+def test_bulk_groups_scale() -> None:
+    sizes = {s: group_sizes(s) for s in (0.1, 0.5, 1, 2, 10)}
+    people = [(sizes[s]["pasters"], sizes[s]["cli_users"]) for s in (0.1, 1, 10)]
+    assert people == [(30, 15), (300, 150), (3000, 1500)]
+    organisations = [
+        (
+            len(sizes[s]["app_backends"]),
+            len(sizes[s]["agent_startups"]),
+            len(sizes[s]["judge_pipelines"]),
+        )
+        for s in (0.1, 0.5, 1, 2, 10)
+    ]
+    assert organisations == [(1, 1, 1), (5, 1, 3), (5, 1, 3), (10, 2, 6), (50, 10, 30)]
+    for key in ("app_backends", "agent_startups", "judge_pipelines"):
+        names = [
+            unit.team.name if key == "judge_pipelines" else unit.name for unit, _ in sizes[10][key]
+        ]
+        assert len(set(names)) == len(names), key
+        # organisations multiply at large scales, each of its usual size; smaller below scale 1
+        assert {v for _, v in sizes[10][key]} == {v for _, v in sizes[2][key]}, key
+        assert sum(v for _, v in sizes[0.5][key]) < sum(v for _, v in sizes[1][key]), key
+    small = generate("default", seed=3, scale=0.1).metadata["groups"]
+    big = generate("default", seed=3, scale=0.4).metadata["groups"]
+    for group in ("app_backends", "agent_startup", "judge_pipelines"):  # volumes of organisations
+        ratio = big[group]["requests"] / small[group]["requests"]
+        assert 2.5 <= ratio <= 5.5, (group, ratio)
+    for group in ("pasters", "cli_users"):  # people
+        assert 3.5 <= big[group]["accounts"] / small[group]["accounts"] <= 4.5, group
+
+
+def test_pasters() -> None:
+    ds = _with(None, 1.0)
+    req = _group_requests(ds, "pasters")
+    prompts = req["prompt"].dropna()
+    length = prompts.str.len()
+    assert length.min() >= 300 and length.median() > 600 and length.max() < 3600
+    assert prompts.nunique() > 0.99 * len(prompts)  # everyone pastes their own documents
+    share = req["language"].value_counts(normalize=True)
+    assert 0.45 < share["en"] < 0.8 and (share.drop("en") > 0.005).sum() >= 5
+    assert {"chat", "rewrite", "code"} <= set(req["kind"])
+    for words in ("Subject:", "def ", "Agreement", "Attendees", "translate", "summar"):
+        assert prompts.str.contains(words, case=False, regex=False).any(), words
+    acc = _group_accounts(ds, "pasters")
+    assert acc["payment_fingerprint"].dropna().is_unique  # own cards
+    assert acc["org_id"].isna().all() and acc["email"].str.split("@").str[1].isin(FREEMAIL).all()
+    assert (req["access_pathway"] == "console").any() and (req["access_pathway"] == "api").any()
+    hours = req["ts"].dt.hour.value_counts(normalize=True)
+    assert hours.max() > 2 * hours.min()  # people sleep
+
+
+def test_app_backends() -> None:
+    ds = _with(None, 1.0)
+    acc = _group_accounts(ds, "app_backends")
+    req = _group_requests(ds, "app_backends")
+    org = acc.set_index("account_id")["org_id"]
+    assert acc["org_id"].notna().all() and acc["org_id"].nunique() == 5
+    assert acc["org_verified"].any() and not acc["org_verified"].all()
+    for _, mine in acc.groupby("org_id"):
+        assert 1 <= len(mine) <= 4
+        assert mine["email"].str.split("@").str[1].nunique() == 1  # the company's domain
+        assert not mine["email"].str.split("@").str[1].isin(FREEMAIL).any()
+        assert mine["payment_fingerprint"].nunique() == 1 and mine["billing_name"].nunique() == 1
+        name = mine["billing_name"].iloc[0].split()[0].lower()
+        assert name in mine["email"].iloc[0]  # the billing name is the company's
+    assert req.groupby("account_id").size().median() > 500
+    assert set(req["kind"]) == {"agent"}
+    for _, mine in req.groupby(req["account_id"].map(org)):
+        prompts = mine["prompt"].dropna()
+        assert prompts.nunique() > 0.5 * len(prompts)  # varied end-user requests
+        assert mine["ts"].dt.hour.nunique() == 24  # day and night
+        tools = prompts.str.extract(r'"tools":(\[.*?\]),"messages"|Tools: (\[.*?\])\n')
+        listed = tools[0].fillna(tools[1])
+        assert listed.notna().all() and listed.nunique() == 1  # the app's own tool list
+        schema = json.loads(listed.iloc[0])
+        assert len(schema) >= 3 and all({"name", "parameters"} <= set(t) for t in schema)
+    envelopes = req["prompt"].dropna()
+    envelopes = envelopes[envelopes.str.startswith("{")]
+    assert len(envelopes) and all("messages" in json.loads(p) for p in envelopes.head(500))
+    assert req["language"].nunique() >= 5
+
+
+def test_agent_startup() -> None:
+    ds = _with(None, 1.0)
+    acc = _group_accounts(ds, "agent_startup")
+    req = _group_requests(ds, "agent_startup")
+    assert 2 <= len(acc) <= 5 and acc["org_id"].nunique() == 1 and acc["org_id"].notna().all()
+    assert acc["email"].str.split("@").str[1].nunique() == 1
+    assert acc["payment_fingerprint"].nunique() == 1
+    assert acc["billing_name"].iloc[0].split()[0] in req["prompt"].dropna().iloc[0]
+    assert len(req) > 10_000 and req.groupby("account_id").size().min() > 1_500
+    assert set(req["kind"]) == {"code_agent"}
+    intel = ds.tables["ip_intel"]
+    hosting = [ipaddress.ip_network(n) for n in intel.loc[intel["kind"] == "hosting", "network"]]
+    for ip in req["ip"].unique():
+        assert any(ipaddress.ip_address(ip) in net for net in hosting)
+    assert req["ip"].nunique() <= 6
+    assert req["ts"].dt.hour.value_counts().min() > 0.25 * req["ts"].dt.hour.value_counts().max()
+    repos = req["prompt"].str.extract(r"^Customer repository: (\S+)", flags=re.M)[0]
+    jobs = req["prompt"].str.extract(r"^Job for (\S+)", flags=re.M)[0]
+    assert repos.fillna(jobs).nunique() > 100  # its customers' many repositories
+    system = req["prompt"].dropna().str.split("\n\n").str[0]
+    assert system.nunique() == 1  # its own fixed system prompt
+
+
+def test_judge_pipelines_rerun_a_fixed_suite_on_a_clock() -> None:
+    ds = _with(None, 1.0)
+    acc = _group_accounts(ds, "judge_pipelines")
+    every = _group_requests(ds, "judge_pipelines")
+    req = every.dropna(subset=["prompt"])
+    assert acc["org_id"].nunique() == 3 and acc["org_id"].notna().all()
+    assert acc.groupby("org_id").size().between(1, 3).all()
+    assert (acc.groupby("org_id")["payment_fingerprint"].nunique() == 1).all()
+    assert set(req["kind"]) == {"rate"}
+    org = req["account_id"].map(acc.set_index("account_id")["org_id"])
+    item = req["prompt"].str.rsplit("\n", n=1).str[0]  # rubric and question: the item
+    night = req["ts"].dt.floor("D")
+    for _, mine in req.groupby(org):
+        suite = item[mine.index].groupby(night[mine.index]).agg(set)
+        assert len(suite) >= 24 and all(100 <= len(s) <= 450 for s in suite)
+        overlap = [len(a & b) / len(a | b) for a, b in itertools.pairwise(suite)]
+        assert np.mean(np.array(overlap) > 0.95) > 0.9  # the same suite night after night
+        nights_per_item = (
+            item[mine.index].groupby(item[mine.index]).apply(lambda s: night[s.index].nunique())
+        )
+        assert (nights_per_item >= 20).mean() > 0.8
+        # whole prompts recur too, until the assistant under test is released again
+        assert (mine["prompt"].map(mine["prompt"].value_counts()) >= 3).mean() > 0.5
+    every_org = every["account_id"].map(acc.set_index("account_id")["org_id"])
+    for _, mine in every.groupby(every_org):
+        start = mine["ts"].groupby(mine["ts"].dt.floor("D")).min()
+        seconds = (start - start.dt.floor("D")).dt.total_seconds()
+        assert seconds.max() - seconds.min() <= 3  # the scheduler's time, every night
+        for _, account in mine.groupby("account_id"):
+            runs = account["ts"].groupby(account["ts"].dt.floor("D"))
+            gaps = runs.apply(lambda t: t.sort_values().diff().dt.total_seconds().dropna())
+            assert gaps.nunique() == 1  # a fixed pace
+
+
+def test_cli_users_share_only_the_product() -> None:
+    from linkage.synth.legit_groups import CLI_SYSTEM_PROMPT, CLI_USER_AGENT
+
+    ds = _with(None, 1.0)
+    req = _group_requests(ds, "cli_users")
+    acc = _group_accounts(ds, "cli_users")
+    assert len(acc) == 150
+    assert set(req["user_agent"]) == {CLI_USER_AGENT}
+    everyone = ds.tables["requests"]
+    assert (everyone["user_agent"] == CLI_USER_AGENT).sum() == len(req)  # no other group
+    prompts = req["prompt"].dropna()
+    assert prompts.str.startswith(CLI_SYSTEM_PROMPT + "\n\n").all()
+    assert set(req["kind"]) == {"code_agent"}
+    assert req.groupby("account_id").size().median() > 40
+    # their own: cards, home IPs, repositories, tasks and hours
+    assert acc["payment_fingerprint"].dropna().is_unique and acc["org_id"].isna().all()
+    intel = ds.tables["ip_intel"]
+    shared_exits = [
+        ipaddress.ip_network(n) for n in intel.loc[intel["kind"].isin(["mobile", "vpn"]), "network"]
+    ]
+    users = req.groupby("ip")["account_id"].nunique()
+    shared = [ip for ip in users[users > 1].index if ":" not in ip]
+    assert all(any(ipaddress.ip_address(ip) in net for net in shared_exits) for ip in shared)
+    home = req.sort_values("ts").groupby("account_id")["ip"].first()  # the first is from home
+    assert home.is_unique
+    repo = prompts.str.extract(r"cwd: ~/code/(\S+)")[0]
+    owner = req.loc[prompts.index, "account_id"]
+    assert pd.DataFrame({"a": owner, "r": repo}).drop_duplicates().shape[0] > 150
+    task = prompts.str.extract(r"\nUser: (.*)")[0]
+    assert task.nunique() > 500
+    first = req.groupby("account_id")["ts"].min()
+    assert (first.max() - first.min()).days > 7  # nobody sets them off together
+    gaps = req.sort_values(["account_id", "ts"]).groupby("account_id")["ts"].diff()
+    assert (gaps.dt.total_seconds() < 60).mean() > 0.5  # the agent's steps, seconds apart
+    assert (gaps.dt.total_seconds() > 6 * 3600).mean() > 0.02  # and days off
+
+
+def test_no_template_left_unfilled(dataset: GeneratedDataset) -> None:
+    prompts = dataset.tables["requests"]["prompt"].dropna()
+    assert not prompts.str.contains("{@", regex=False).any()
+    assert not prompts.str.contains("[[", regex=False).any()
+
+
 # ---- adversary knobs ------------------------------------------------------------------
 
 KNOB_SCALE = 0.3
@@ -735,6 +968,27 @@ def test_thin_indicators() -> None:
     hits = [m for m in matching if len(m)]
     assert len(hits) >= 4 and all((m["group"] != "campaign").all() for m in hits)
     assert all(m["account_id"].nunique() <= 6 for m in hits)
+
+
+def test_clockwork() -> None:
+    ds = _with("clockwork")
+    labels = ds.tables["labels"].set_index("account_id")["campaign_id"]
+    req = _campaign_rows(ds, "requests")
+    for cid in CAMPAIGNS:
+        mine = req[req["account_id"].map(labels) == cid].sort_values(["account_id", "ts"])
+        gaps = mine.groupby("account_id")["ts"].diff().dt.total_seconds().dropna()
+        assert gaps.nunique() == 1, cid  # every account exactly every P seconds, one P
+        period = int(gaps.iloc[0])
+        phase = (mine["ts"] - WINDOW_START).dt.total_seconds().astype(int) % period
+        per_account = phase.groupby(mine["account_id"]).nunique()
+        assert (per_account == 1).all() and phase.nunique() == mine["account_id"].nunique()
+        spread = np.diff(np.sort(phase.unique()))
+        assert spread.max() - spread.min() <= 1, cid  # phases evenly interleaved: one grid
+    # legitimate rows untouched, and people keep no clock: jitter wins
+    both = generate("default", seed=SEED, scale=KNOB_SCALE, adversary="jitter,clockwork")
+    pd.testing.assert_frame_equal(
+        _campaign_rows(both, "requests"), _campaign_rows(_with("jitter"), "requests")
+    )
 
 
 def test_adversary_recorded_and_deterministic(tmp_path: Path) -> None:

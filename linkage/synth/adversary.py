@@ -1,7 +1,9 @@
 """Adversary knobs: what a careful distiller changes to look like ordinary users.
 
 Each knob is applied to every planted campaign and removes one kind of
-evidence; knobs combine freely. They change only campaign rows (and, for
+evidence (``clockwork`` swaps the campaigns' timing for a scheduler's precise
+clock, the timing of legitimate automation); knobs combine freely, except that
+``jitter`` (human schedules) overrides ``clockwork``. They change only campaign rows (and, for
 ``thin-indicators``, the indicators table): legitimate rows are the same with
 or without them, so a knob's effect on detection can be measured alone.
 
@@ -9,6 +11,8 @@ Examples
 --------
 >>> parse_adversary("jitter,paraphrase").knobs
 ('paraphrase', 'jitter')
+>>> parse_adversary("clockwork,unique-pay").knobs
+('unique-pay', 'clockwork')
 >>> parse_adversary("all").knobs == tuple(KNOBS)
 True
 >>> parse_adversary(None).knobs
@@ -56,6 +60,13 @@ KNOBS: dict[str, str] = {
         "the indicators table holds 1-2 indicators per campaign (an email or a card "
         "fingerprint of a few of its accounts, never a majority) plus decoys of other "
         "organisations matching a few legitimate accounts"
+    ),
+    "clockwork": (
+        "each campaign's dispatcher is a scheduler on a precise clock: every account sends "
+        "exactly every P seconds (one P per campaign), the accounts' phases spread evenly "
+        "over P, so the campaign's requests fall on one fixed grid, load-balanced over its "
+        "accounts, like cron jobs and judge pipelines; without effect under jitter (people "
+        "keep no clock)"
     ),
 }
 """Knob name -> what it does, in the order knobs are listed and recorded."""

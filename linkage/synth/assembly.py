@@ -7,6 +7,11 @@ Examples
 (40, 3, [2, 2, 2])
 >>> len(group_sizes(40)["company"]), len(group_sizes(40)["universities"])
 (120, 40)
+>>> sizes = group_sizes(1)
+>>> sizes["pasters"], sizes["cli_users"], len(sizes["app_backends"]), len(sizes["agent_startups"])
+(300, 150, 5, 1)
+>>> [len(group_sizes(s)["judge_pipelines"]) for s in (0.1, 1, 10)]
+[1, 3, 30]
 """
 
 from __future__ import annotations
@@ -26,20 +31,31 @@ from linkage.synth.campaigns import CAMPAIGNS, build_campaign
 from linkage.synth.dataset import TABLES, GeneratedDataset, LazyTables
 from linkage.synth.indicators import indicator_table
 from linkage.synth.legit_groups import (
+    cli_users,
     cloud_developers,
     cohort,
     companies,
     families,
     heavy_users,
+    pasters,
     regular_like,
     university,
 )
 from linkage.synth.network import Plan, make_plan
 from linkage.synth.prompts import ORDINARY_PERSONAS
 from linkage.synth.sampling import fingerprint_values, hex_arrow, hex_strings
+from linkage.synth.services import agent_startups, app_backends, judge_pipelines
 from linkage.synth.store import Chunk, ChunkIds, RequestStore, make_chunk
 from linkage.synth.text import NUMBER_TEXT, Arr
-from linkage.synth.units import companies_for, company_networks, eval_teams_for, universities_for
+from linkage.synth.units import (
+    app_companies_for,
+    companies_for,
+    company_networks,
+    eval_teams_for,
+    judge_pipelines_for,
+    startups_for,
+    universities_for,
+)
 from linkage.synth.window import WINDOW, iso, timestamps
 
 SCENARIOS: dict[str, str] = {
@@ -55,7 +71,7 @@ SCENARIOS: dict[str, str] = {
 
 PERSONA_GROUPS: tuple[str, ...] = tuple(ORDINARY_PERSONAS)
 """Ordinary users, one group per persona (regular, multilingual, step_by_step, ...)."""
-LEGIT_GROUPS: tuple[str, ...] = (
+_FIRST_GROUPS: tuple[str, ...] = (
     "regular",
     "popular_template",
     "university",
@@ -73,18 +89,30 @@ LEGIT_GROUPS: tuple[str, ...] = (
     "product_backend",
     "eval_team",
 )
+LATER_GROUPS: tuple[str, ...] = (
+    "pasters",
+    "app_backends",
+    "agent_startup",
+    "judge_pipelines",
+    "cli_users",
+)
+"""Populations every provider has in bulk, added after the first look-alikes."""
+LEGIT_GROUPS: tuple[str, ...] = (*_FIRST_GROUPS, *LATER_GROUPS)
+"""Every legitimate group, in the order they are built (and listed in scenario.json)."""
 
-# Fixed order of random streams: a group added at the end never shifts the others.
+# Fixed order of random streams (children of the seed are numbered): groups added later
+# come after every stream that was there before them, so they shift nothing.
 _STREAMS: tuple[str, ...] = (
     "network",
     *CAMPAIGNS,
-    *LEGIT_GROUPS,
+    *_FIRST_GROUPS,
     "fixup",
     "fixup_campaigns",
     "indicators",
     "ids",
+    *LATER_GROUPS,
 )
-_GROUP_INDEX = {name: i for i, name in enumerate((*LEGIT_GROUPS, *CAMPAIGNS))}
+_GROUP_INDEX = {name: i for i, name in enumerate((*_FIRST_GROUPS, *CAMPAIGNS, *LATER_GROUPS))}
 """Fixed position of every group: the high bits of its identifiers' counters."""
 _BACKEND_VOLUMES = (3000, 4500, 2000, 3500)  # requests over the window, per backend in turn
 
@@ -97,10 +125,13 @@ def _scaled(base: int, scale: float, minimum: int = 2) -> int:
 def group_sizes(scale: float) -> dict[str, Any]:
     """Account counts of every group at ``scale`` (and the pools that follow them).
 
-    Ordinary users, families, cloud developers, cron developers, product backends
-    and the campaigns grow with ``scale``. Organisations do not grow beyond their
-    usual size: from scale 1.5 on there are ``round(scale)`` times as many
-    universities, companies, evaluation teams, sign-up cohorts and heavy users.
+    Ordinary users, families, cloud developers, cron developers, product backends,
+    pasters, CLI users and the campaigns grow with ``scale``. Organisations do not
+    grow beyond their usual size: from scale 1.5 on there are ``round(scale)`` times
+    as many universities, companies, evaluation teams, sign-up cohorts, heavy users,
+    app companies, agent start-ups and judge pipelines. Below scale 1 organisations
+    keep their accounts but send fewer requests (apps, start-ups) or grade smaller
+    suites (judges), and there are fewer of them below scale 0.5.
     """
     n_cloud = _scaled(100, scale)
     campaigns = {
@@ -136,7 +167,34 @@ def group_sizes(scale: float) -> dict[str, Any]:
         "eval_teams": [
             (team, _scaled(team.base_size, min(1.0, per_unit))) for team in eval_teams_for(units)
         ][:n_teams],
+        "pasters": _scaled(300, scale),
+        "cli_users": _scaled(150, scale),
+        "app_backends": [
+            (app, max(200, round(app.volume * share)))
+            for app, share in _organisations(app_companies_for(units), 5, scale)
+        ],
+        "agent_startups": [
+            (startup, max(300, round(startup.volume * share)))
+            for startup, share in _organisations(startups_for(units), 1, scale)
+        ],
+        "judge_pipelines": [
+            (pipe, max(20, round(pipe.team.base_size * share)))
+            for pipe, share in _organisations(judge_pipelines_for(units), 3, scale)
+        ],
     }
+
+
+def _organisations(orgs: list[Any], per_unit: int, scale: float) -> list[tuple[Any, float]]:
+    """The organisations of a kind at ``scale`` and the share of its usual volume each sends.
+
+    ``per_unit`` of them at scale 1 (``orgs`` holds ``round(scale)`` times as many from
+    scale 1.5 on); below scale 1 they send less, and below scale 0.5 there are fewer of
+    them, each sending more, so that their requests stay proportional to ``scale``.
+    """
+    if scale >= 0.5:
+        return [(org, min(1.0, scale)) for org in orgs]
+    n = max(1, round(per_unit * scale))
+    return [(org, min(1.0, scale * per_unit / n)) for org in orgs[:n]]
 
 
 def _build_group(
@@ -173,6 +231,16 @@ def _build_group(
             return product_backends(rng, plan, sizes["product_backends"])
         case "eval_team":
             return eval_teams(rng, plan, sizes["eval_teams"])
+        case "pasters":
+            return pasters(rng, plan, sizes["pasters"])
+        case "app_backends":
+            return app_backends(rng, plan, sizes["app_backends"])
+        case "agent_startup":
+            return agent_startups(rng, plan, sizes["agent_startups"])
+        case "judge_pipelines":
+            return judge_pipelines(rng, plan, sizes["judge_pipelines"])
+        case "cli_users":
+            return cli_users(rng, plan, sizes["cli_users"])
     raise AssertionError(name)  # pragma: no cover
 
 

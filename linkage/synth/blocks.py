@@ -16,7 +16,7 @@ import numpy as np
 from linkage.synth.content import kind_tokens
 from linkage.synth.people import People
 from linkage.synth.sampling import feistel, fingerprint_values
-from linkage.synth.text import Arr, as_objects
+from linkage.synth.text import Arr, as_objects, shared
 from linkage.synth.vocabulary import (
     MODELS,
     N_SDK_USER_AGENTS,
@@ -72,6 +72,8 @@ def request_columns(
     lang: Arr | int,
     access_pathway: Arr,
     intent: Arr | None = None,
+    *,
+    prefix: Arr | None = None,
 ) -> dict[str, Arr]:
     """Bundle request columns (account-local ``acct``) and draw their token counts.
 
@@ -80,6 +82,9 @@ def request_columns(
     may tell a campaign from a user. ``intent`` (ground truth only) is the
     distillation intent of campaign requests (an index into
     :data:`~linkage.synth.paraphrase.INTENTS`), -1 for everything else.
+    ``prefix`` is text in front of each prompt that many requests share (a system
+    prompt, a tool list): rows holding the same string object, kept once per
+    distinct value until the requests are written (``prompt`` is then the rest).
     """
     n = len(acct)
     kind = np.broadcast_to(np.asarray(kind, dtype=np.int8), (n,)).copy()
@@ -91,6 +96,7 @@ def request_columns(
         "user_agent": np.asarray(user_agent, dtype=object),
         "model": np.asarray(model, dtype=object),
         "prompt": np.asarray(prompt, dtype=object),
+        "prefix": shared("", n) if prefix is None else np.asarray(prefix, object),
         "kind": kind,
         "lang": np.broadcast_to(np.asarray(lang, dtype=np.int8), (n,)).copy(),
         "extra_input": context,

@@ -21,6 +21,10 @@ keys and token counts (by kind of request). What is evidence, by default:
 * coding_firehose (Tidewater Labs): from day 25, 200-300 evenly spaced requests
   per account from a hosting /26, one fixed coding-agent template, one account
   with a company email.
+
+Under ``clockwork`` every campaign's dispatcher becomes a scheduler on a precise
+clock (each account exactly every P seconds, the accounts' phases interleaved on
+one grid), the timing of legitimate cron jobs and judge pipelines.
 """
 
 from __future__ import annotations
@@ -100,7 +104,14 @@ def build_campaign(
     # first request: once signed up (as ordinary users may) and the campaign has started,
     # at the latest an hour before the window ends
     ready = np.minimum(np.maximum(created, SPECS[name].start), WINDOW - HOUR)
-    acct, ts = _schedule(name, s["schedule"], ready, ppl.tz, jitter="jitter" in adversary)
+    acct, ts = _schedule(
+        name,
+        s["schedule"],
+        ready,
+        ppl.tz,
+        jitter="jitter" in adversary,
+        clockwork="clockwork" in adversary,
+    )
     form = draw_forms(s["content"], name, len(acct))
     paraphrase = "paraphrase" in adversary
     prompt, kind, lang, intent = campaign_prompts(s["content"], name, form, paraphrase=paraphrase)
@@ -124,19 +135,53 @@ def build_campaign(
 
 
 def _schedule(
-    name: str, rng: np.random.Generator, ready: Arr, tz: Arr, *, jitter: bool
+    name: str, rng: np.random.Generator, ready: Arr, tz: Arr, *, jitter: bool, clockwork: bool
 ) -> tuple[Arr, Arr]:
-    """Account and time of every request; the number of requests does not depend on jitter."""
+    """Account and time of every request.
+
+    The number of requests does not depend on jitter; under clockwork (ignored with
+    jitter) it follows from the campaign's period, within an account's share of it.
+    """
     n = len(ready)
     if name == "coding_firehose":
         counts = rng.integers(200, 301, n)
-        return _human(rng, counts, ready, tz) if jitter else _evenly_spaced(rng, counts, ready)
+        if jitter:
+            return _human(rng, counts, ready, tz)
+        if clockwork:
+            return _clockwork(rng, int(counts.sum()), ready)
+        return _evenly_spaced(rng, counts, ready)
     r = round(n * SPECS[name].per_account)
     if jitter:
         return _human(rng, _shares(rng, r, ready), ready, tz)
+    if clockwork:
+        return _clockwork(rng, r, ready)
     if name == "reasoning_harvest":
         return _dispatcher(rng, r, ready)
     return _shifts(rng, r, ready)
+
+
+def _clockwork(rng: np.random.Generator, r: int, ready: Arr) -> tuple[Arr, Arr]:
+    """A scheduler on a precise clock: every account exactly every ``period`` seconds.
+
+    The period is the campaign's (about ``r`` requests in all); account phases are
+    spread evenly over it in a random order, so all requests fall on one grid of
+    step ``period / n``, each account taking its turn. An account sends from its
+    first tick after it is ready; one that signs up after its last tick sends once,
+    at the grid's next step.
+    """
+    n = len(ready)
+    t0 = int(ready.min())
+    period = max(n, round(float((WINDOW - ready).sum()) / r))
+    phase = t0 + (rng.permutation(n) * period) // n
+    first = phase + np.maximum(0, -(-(ready - phase) // period)) * period
+    counts = np.maximum(0, -(-(WINDOW - first) // period))
+    late = counts == 0
+    step = period / n
+    first[late] = np.minimum(t0 + np.ceil((ready[late] - t0) / step) * step, WINDOW - 1)
+    counts[late] = 1
+    acct = np.repeat(np.arange(n), counts)
+    rank = np.arange(len(acct)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return acct, first[acct] + rank * period
 
 
 def _shares(rng: np.random.Generator, r: int, ready: Arr) -> Arr:

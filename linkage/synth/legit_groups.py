@@ -4,8 +4,10 @@ Ordinary users (of five personas: everyday English, other languages,
 step-by-step askers, code askers, raters; and the popular-template and
 proxy-overlap users, who are ordinary users with one twist), a university
 behind NAT, companies with a shared card and a nightly judge batch, families,
-a sign-up cohort, one honest heavy user and cloud developers next to the
-harvest's /24.
+a sign-up cohort, one honest heavy user, cloud developers next to the
+harvest's /24, pasters (long pasted documents to summarise, translate, ...)
+and the users of one popular coding CLI (its system prompt and client string
+on every request of all of them).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from linkage.synth.agents import Repos, Sessions, coding_prompts, draw_repos
 from linkage.synth.blocks import (
     Block,
     access_pathways,
@@ -55,6 +58,8 @@ from linkage.synth.sampling import (
     human_times,
     lognormal_counts,
     office_sessions,
+    rhythm_starts,
+    session_offsets,
     session_times,
 )
 from linkage.synth.text import (
@@ -64,6 +69,7 @@ from linkage.synth.text import (
     pick,
     pick_within,
     render,
+    shared,
     template_pieces,
 )
 from linkage.synth.units import University
@@ -72,6 +78,7 @@ from linkage.synth.vocabulary import (
     APP_INPUTS,
     APP_NOUNS,
     APP_ROLES,
+    CODING,
     COMPANIES,
     COURSE_TEMPLATE,
     COURSE_TOPICS,
@@ -508,4 +515,84 @@ def cloud_developers(rng: np.random.Generator, plan: Plan, n: int) -> Block:
     )
     return block_with_own_cards(
         "cloud_developer", ppl, created, "standard", req, rng.random(n) < card_odds(counts), rng
+    )
+
+
+def pasters(rng: np.random.Generator, plan: Plan, n: int) -> Block:
+    """People who paste a document (300-3,000 characters) and ask about it, in their language."""
+    return regular_like(
+        rng, plan, "pasters", n, plan.homes["pasters"], persona="pasters", mean_requests=10.0
+    )
+
+
+CLI_USER_AGENT: str = CODING["cli"]["user_agent"]
+"""The popular coding CLI's client string, on every request of all its users."""
+CLI_SYSTEM_PROMPT: str = CODING["cli"]["system"]
+"""The system prompt the CLI sends first in every request of all its users."""
+_DEV_DAY = hour_weights({(9, 12): 1.0, (12, 13): 0.6, (13, 18): 1.0, (18, 20): 0.5, (20, 24): 0.35})
+_DEV_DAY[0:2] = 0.15
+_DEV_WEEKEND = hour_weights({(10, 24): 0.45}, base=0.05)
+_CLI_TURNS = 10.0  # mean requests per CLI session (one task: the agent's steps)
+
+
+def cli_users(rng: np.random.Generator, plan: Plan, n: int) -> Block:
+    """Developers using one popular coding CLI on their own repositories, on their own schedule.
+
+    The CLI puts its fixed system prompt and client string on every request; all
+    else is each developer's own: repositories and tasks, sessions on a personal
+    rhythm (mostly working hours and evenings), home or office IP, card and model.
+    Within a session the agent's steps follow each other seconds apart, with a
+    pause now and then while the developer reads or types.
+    """
+    ppl = draw_people(rng, n)
+    pathways = draw_pathways(rng, n)
+    created = ordinary_created(rng, n)
+    n_sessions = lognormal_counts(rng, n, 10.0, 0.9, 1, 120)
+    who = np.repeat(np.arange(n), n_sessions)
+    n_repos = rng.integers(1, 4, n)
+    handle = FIRST_LOWER[first_index(ppl.first)] + LAST_LOWER[last_index(ppl.last)]
+    repos = draw_repos(rng, int(n_repos.sum()), np.repeat(handle, n_repos))
+    first_repo = np.cumsum(n_repos) - n_repos
+    repo = first_repo[who] + (rng.random(len(who)) * n_repos[who]).astype(np.int64)
+    lo = np.maximum(created, 0)
+    start = rhythm_starts(rng, who, lo, np.full(n, WINDOW - HOUR), ppl.tz, _DEV_DAY, _DEV_WEEKEND)
+    start = start[np.lexsort((start, who))]  # each developer's sessions in time order
+    lengths = np.minimum(1 + rng.geometric(1 / _CLI_TURNS, len(who)), 60)
+    r = int(lengths.sum())
+    gaps = np.where(rng.random(r) < 0.12, rng.exponential(150.0, r), 3.0 + rng.exponential(15.0, r))
+    offset, turn = session_offsets(rng, lengths, gaps)
+    session = np.repeat(np.arange(len(who)), lengths)
+    ts = np.minimum(start[session] + offset, WINDOW - 1)
+    acct = who[session]
+    platform = pick(rng, as_objects(CODING["cli"]["platforms"]), n)
+    prefix, text = coding_prompts(
+        rng,
+        Sessions(session, turn, Repos(*(values[repo] for values in repos))),
+        CLI_SYSTEM_PROMPT,
+        CODING["cli"]["header"],
+        "cli",
+        extra={"platform": platform[who]},
+    )
+    ip = _home_ips(rng, plan, plan.homes["cli_users"], who, n, 2, None)[session]
+    favourite = rng.choice(3, n, p=[0.7, 0.25, 0.05])
+    model = as_objects(MODELS)[
+        np.where(rng.random(r) < 0.9, favourite[acct], rng.integers(0, 3, r))
+    ]
+    cloud = (pathways == "cloud_partner")[acct]
+    req = request_columns(
+        rng,
+        acct,
+        ts,
+        ip,
+        shared(CLI_USER_AGENT, r),
+        model,
+        text,
+        Kind.CODE_AGENT,
+        EN,
+        np.where(cloud, "cloud_partner", "api").astype(object),
+        prefix=prefix,
+    )
+    counts = np.bincount(acct, minlength=n)
+    return block_with_own_cards(
+        "cli_users", ppl, created, pathways, req, rng.random(n) < card_odds(counts), rng
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -140,6 +140,10 @@ class Plan:
     backend_hosts: Arr  # four hosting IPs per product backend (each uses its first 2-4)
     eval_team_ips: list[Arr]
     intel: pd.DataFrame
+    # groups added later: drawn after everything above, so no earlier address moves
+    app_hosts: list[Arr] = field(default_factory=list)  # 2-4 hosting IPs per app company
+    startup_hosts: list[Arr] = field(default_factory=list)  # 3-6 cloud IPs per agent start-up
+    judge_hosts: list[Arr] = field(default_factory=list)  # 1-2 cloud IPs per judge pipeline
 
 
 def make_plan(rng: np.random.Generator, sizes: dict[str, Any]) -> Plan:
@@ -147,12 +151,12 @@ def make_plan(rng: np.random.Generator, sizes: dict[str, Any]) -> Plan:
     isp_cidrs = [c for isp in RESIDENTIAL_ISPS for c in isp.blocks]
     proxy = _draw_proxy_exits(rng, isp_cidrs, sizes["proxy_pool"])
     proxy_intel = _label_proxy_networks(rng, proxy)
-    homes, listed = _draw_homes(rng, isp_cidrs, sizes, taken=proxy)
+    homes, listed, home_ints = _draw_homes(rng, isp_cidrs, sizes, taken=proxy)
     ipv6_homes = _draw_ipv6_homes(rng, max(1, round(0.03 * sizes["regular"])))
     overlap = proxy[rng.choice(sizes["proxy_pool"], sizes["proxy_overlap"], replace=False)]
     mobile = ipv4_strings(draw_unique_hosts(rng, [MOBILE.cidr], 20))
     vpn = ipv4_strings(draw_unique_hosts(rng, [VPN.cidr], 15))
-    harvest_pool, cloud_shared, cloud_other = _draw_nimbus_hosts(rng, sizes)
+    harvest_pool, cloud_shared, cloud_other, nimbus_ints = _draw_nimbus_hosts(rng, sizes)
     university_nat = [
         ipv4_strings(draw_unique_hosts(rng, [u.network.cidr], 4)) for u, _ in sizes["universities"]
     ]
@@ -166,7 +170,7 @@ def make_plan(rng: np.random.Generator, sizes: dict[str, Any]) -> Plan:
         rng, [STRATUS.cidr], sizes["cron_developers"] + 4 * len(sizes["product_backends"])
     )
     eval_networks = eval_team_networks([team for team, _ in sizes["eval_teams"]])
-    return Plan(
+    plan = Plan(
         homes=homes,
         ipv6_homes=ipv6_homes,
         proxy_pool=ipv4_strings(proxy),
@@ -193,6 +197,50 @@ def make_plan(rng: np.random.Generator, sizes: dict[str, Any]) -> Plan:
             + [(network, "corporate") for network in sizes["company_networks"] + eval_networks],
         ),
     )
+    _draw_later_groups(rng, plan, sizes, np.concatenate([proxy, home_ints]), hosting, nimbus_ints)
+    return plan
+
+
+def _draw_later_groups(
+    rng: np.random.Generator,
+    plan: Plan,
+    sizes: dict[str, Any],
+    residential: Arr,
+    stratus: Arr,
+    nimbus: Arr,
+) -> None:
+    """Addresses of the groups added later (pasters, CLI users, apps, start-ups, judges).
+
+    Drawn last, from the same stream and apart from every address drawn before, so
+    adding them moved no other group's address. Homes are two per person, like
+    ordinary users' (a few in the block ip_intel does not list); the companies sit
+    on Stratus Hosting (apps) and Nimbus Cloud (start-ups and judge pipelines).
+    """
+    isp_cidrs = [c for isp in RESIDENTIAL_ISPS for c in isp.blocks]
+    need = {"pasters": 2 * sizes["pasters"], "cli_users": 2 * sizes["cli_users"]}
+    total = sum(need.values())
+    homes = draw_unique_hosts(rng, isp_cidrs, total, taken=residential)
+    unlisted = rng.random(total) < UNLISTED_SHARE
+    homes[unlisted] = draw_unique_hosts(
+        rng, [UNLISTED_RESIDENTIAL_CIDR], int(unlisted.sum()), taken=residential
+    )
+    start = 0
+    for group, n in need.items():
+        plan.homes[group] = ipv4_strings(homes[start : start + n])
+        start += n
+    n_apps, n_startups = len(sizes["app_backends"]), len(sizes["agent_startups"])
+    n_judges = len(sizes["judge_pipelines"])
+    apps = draw_unique_hosts(rng, [STRATUS.cidr], 4 * n_apps, taken=stratus)
+    cloud = draw_unique_hosts(
+        rng, [network.cidr for network in NIMBUS_CLOUD], 6 * n_startups + 2 * n_judges, taken=nimbus
+    )
+    per_app = rng.integers(2, 5, n_apps)
+    per_startup = rng.integers(3, 7, n_startups)
+    per_judge = rng.integers(1, 3, n_judges)
+    plan.app_hosts = [ipv4_strings(apps[4 * i : 4 * i + k]) for i, k in enumerate(per_app)]
+    plan.startup_hosts = [ipv4_strings(cloud[6 * i : 6 * i + k]) for i, k in enumerate(per_startup)]
+    judges = cloud[6 * n_startups :]
+    plan.judge_hosts = [ipv4_strings(judges[2 * i : 2 * i + k]) for i, k in enumerate(per_judge)]
 
 
 def eval_team_networks(teams: Sequence[EvalTeam]) -> list[Network]:
@@ -263,8 +311,8 @@ def _label_proxy_networks(rng: np.random.Generator, proxy: Arr) -> pd.DataFrame:
 
 def _draw_homes(
     rng: np.random.Generator, isp_cidrs: Sequence[str], sizes: dict[str, Any], taken: Arr
-) -> tuple[dict[str, Arr], dict[str, Arr]]:
-    """Home addresses of every residential group (two per user), and which are listed.
+) -> tuple[dict[str, Arr], dict[str, Arr], Arr]:
+    """Home addresses of every residential group (two per user), which are listed, all of them.
 
     A few homes (``UNLISTED_SHARE``) sit in a residential block ip_intel does not list.
     """
@@ -286,7 +334,7 @@ def _draw_homes(
         homes[group] = ipv4_strings(homes_all[start : start + need])
         listed[group] = ~unlisted[start : start + need]
         start += need
-    return homes, listed
+    return homes, listed, homes_all
 
 
 def _draw_ipv6_homes(rng: np.random.Generator, n: int) -> Arr:
@@ -300,21 +348,25 @@ def _draw_ipv6_homes(rng: np.random.Generator, n: int) -> Arr:
     return ipv6
 
 
-def _draw_nimbus_hosts(rng: np.random.Generator, sizes: dict[str, Any]) -> tuple[Arr, Arr, Arr]:
-    """The harvest's pool in one Nimbus /24, cloud developers beside it and elsewhere."""
+def _draw_nimbus_hosts(
+    rng: np.random.Generator, sizes: dict[str, Any]
+) -> tuple[Arr, Arr, Arr, Arr]:
+    """The harvest's pool in one Nimbus /24, cloud developers beside it and elsewhere.
+
+    The last array holds every Nimbus address taken (the harvest's whole /24 included).
+    """
     harvest24 = int(draw_hosts(rng, [NIMBUS_CLOUD[0].cidr], 1)[0]) & ~255
     hosts = harvest24 + rng.permutation(np.arange(1, 255))
     harvest_pool = ipv4_strings(hosts[:8])
     cloud_shared = ipv4_strings(hosts[8 : 8 + sizes["cloud_shared"]])
-    cloud_other = ipv4_strings(
-        draw_unique_hosts(
-            rng,
-            [network.cidr for network in NIMBUS_CLOUD],
-            2 * sizes["cloud_developer"],
-            taken=harvest24 + np.arange(256),
-        )
+    other = draw_unique_hosts(
+        rng,
+        [network.cidr for network in NIMBUS_CLOUD],
+        2 * sizes["cloud_developer"],
+        taken=harvest24 + np.arange(256),
     )
-    return harvest_pool, cloud_shared, cloud_other
+    taken = np.concatenate([harvest24 + np.arange(256), other])
+    return harvest_pool, cloud_shared, ipv4_strings(other), taken
 
 
 def _intel_table(

@@ -51,6 +51,7 @@ COUNTRY_TZ = np.array([c.utc_offset_hours for c in COUNTRIES])
 _TZ_OF = {c.code: c.utc_offset_hours for c in COUNTRIES}
 FIRST_BANK = as_objects(FIRST_NAMES)
 _LAST_BANK = as_objects(LAST_NAMES)
+LAST_BANK = _LAST_BANK
 FIRST_LOWER = as_objects([s.lower() for s in FIRST_NAMES])
 LAST_LOWER = as_objects([s.lower() for s in LAST_NAMES])
 INITIAL = as_objects([s[0].lower() for s in FIRST_NAMES])

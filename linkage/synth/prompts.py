@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from linkage.synth.content import EN, LANG, Kind
+from linkage.synth.documents import paster_prompts
 from linkage.synth.people import FIRST_BANK
 from linkage.synth.text import NUMBER_TEXT, Arr, as_objects, pick, render, template_pieces
 from linkage.synth.vocabulary import (
@@ -286,7 +287,10 @@ def persona_prompts(
 ) -> tuple[Arr, Arr, Arr]:
     """Prompts, kinds and languages of requests by accounts ``acct`` of one ordinary persona.
 
-    ``lang_of_account`` is used by the multilingual persona only; the others write English.
+    ``lang_of_account`` is used by the multilingual persona, and by pasters (who
+    paste a document and ask about it) for the 45% of accounts that write in their
+    own language; the others write English. Pasters are not among
+    ``ORDINARY_PERSONAS``: campaigns' camouflage does not paste.
     """
     n = len(acct)
     lang = np.full(n, EN, dtype=np.int8)
@@ -302,6 +306,10 @@ def persona_prompts(
             text, kind = code_question_prompts(rng, n)
         case "raters":
             text, kind = rater_prompts(rng, n)
+        case "pasters":
+            own = rng.random(len(lang_of_account)) < 0.45
+            writes = np.where(own, np.asarray(lang_of_account, dtype=np.int8), EN)
+            text, kind, lang = paster_prompts(rng, acct, writes)
         case _:
             raise ValueError(f"unknown persona {persona!r}")
     if persona in ("regular", "code_questions"):

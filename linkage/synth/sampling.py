@@ -366,6 +366,48 @@ def human_times(
     return _spread_in_sessions(rng, acct, n_sess, starts, hi, 150.0)
 
 
+def rhythm_starts(
+    rng: np.random.Generator,
+    who: Arr,
+    lo: Arr,
+    hi: Arr,
+    tz_hours: Arr,
+    weekday: Arr = DIURNAL,
+    weekend: Arr = DIURNAL_WEEKEND,
+) -> Arr:
+    """Start times of sessions of the accounts ``who`` (one entry per session).
+
+    Each account has its own rhythm, as in :func:`human_times` (a shift of the
+    daily curve, idle days, a weekend habit); ``lo``, ``hi`` and ``tz_hours`` are
+    per account. The caller spaces each session's requests as its users do.
+    """
+    rhythm = draw_rhythms(rng, tz_hours)
+    who = np.asarray(who, dtype=np.int64)
+    return _session_starts(rng, who, lo[who], hi[who], rhythm, weekday, weekend)
+
+
+def session_offsets(rng: np.random.Generator, lengths: Arr, gap: Arr | float) -> tuple[Arr, Arr]:
+    """Session and turn of every request of sessions of ``lengths`` requests, and its offset.
+
+    ``gap`` is drawn per request (an array of the requests' gaps in seconds, or one
+    mean of exponential gaps); the first request of a session has offset 0.
+    Returns the offsets in seconds and the turns (0, 1, ... within each session).
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    r = int(lengths.sum())
+    first = np.cumsum(lengths) - lengths
+    session = np.repeat(np.arange(len(lengths)), lengths)
+    turn = np.arange(r) - first[session]
+    if isinstance(gap, np.ndarray):
+        gaps = np.array(gap, dtype=float)
+    else:
+        gaps = rng.exponential(float(gap), r)
+    gaps[first] = 0.0
+    csum = np.cumsum(gaps)
+    offset = np.rint(csum - csum[first][session]).astype(np.int64)
+    return offset, turn
+
+
 OFFICE_HOURS = hour_weights({(9, 12): 1.0, (13, 18): 1.0, (12, 13): 0.5})
 """Weekday office hours with a lunch dip; nothing at weekends."""
 

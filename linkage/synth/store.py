@@ -1,10 +1,14 @@
 """Requests held as compact Arrow chunks, one per group, merged in time order on the way out.
 
 A group's requests become a :class:`Chunk` as soon as the group is built: sorted
-by time, repeated strings (IPs, clients, models, account and key ids) dictionary
-encoded, prompts in one Arrow buffer; the group's Python strings are then freed.
+by time, repeated strings (IPs, clients, models, account and key ids, the
+prefixes many prompts share) dictionary encoded, the rest of the prompts in one
+Arrow buffer; the group's Python strings are then freed. A prompt is joined to
+its prefix only when its slice is written.
 The requests table is never materialised whole: :meth:`RequestStore.slices` cuts
-the window into time slices and merges each from the chunks' matching ranges,
+the window into time slices of at most ``ROWS_PER_SLICE`` rows and about
+``BYTES_PER_SLICE`` bytes (long prompts make short slices), and merges each from
+the chunks' matching ranges,
 in exactly the order of a stable sort of all requests by time (ties: group order,
 then generation order), so files are written a slice at a time.
 
@@ -28,7 +32,7 @@ Examples
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +60,9 @@ REQUEST_COLUMNS = (
 )
 FACT_COLUMNS = ("kind", "language", "intent")
 ROWS_PER_SLICE = 500_000
+BYTES_PER_SLICE = 96 * 2**20
+"""About this many bytes of requests (prompt text plus ``ROW_BYTES`` each) per slice."""
+ROW_BYTES = 120  # a request's columns other than its prompt, roughly
 _EPOCH_S = np.datetime64("2026-10-01T00:00:00", "s")
 
 
@@ -75,6 +82,7 @@ class Chunk:
 
     ts: Arr  # int64 seconds from the window start, ascending
     table: pa.Table
+    size: Arr  # bytes of every request: its prompt's plus ROW_BYTES
 
 
 def _encoded(values: Arr) -> pa.DictionaryArray:
@@ -89,7 +97,19 @@ def make_chunk(req: dict[str, Arr], ids: ChunkIds) -> Chunk:
     """A group's request bundle as a time-sorted Arrow chunk (the bundle may then be freed)."""
     order = np.argsort(req["ts"], kind="stable")
     prompt = pa.array(req["prompt"][order], pa.large_string())
-    chars = pc.utf8_length(prompt).to_numpy(zero_copy_only=False)
+    if "prefix" in req:
+        prefix = _encoded(req["prefix"][order])
+    else:
+        prefix = pa.DictionaryArray.from_arrays(pa.array(np.zeros(len(order), np.int32)), [""])
+    codes = prefix.indices.to_numpy(zero_copy_only=False)
+
+    def lengths(measure: Callable[[pa.Array], pa.Array]) -> Arr:
+        """Length of every prompt with its prefix (in characters or bytes)."""
+        own = measure(prompt).to_numpy(zero_copy_only=False).astype(np.int64)
+        shared = measure(prefix.dictionary).to_numpy(zero_copy_only=False).astype(np.int64)
+        return own + shared[codes]
+
+    chars = lengths(pc.utf8_length)
     missing = req["missing"][order]
     lang = req["lang"][order]
 
@@ -105,6 +125,7 @@ def make_chunk(req: dict[str, Arr], ids: ChunkIds) -> Chunk:
             "api_key_id": indexed(ids.request_key[order], ids.key_id),
             "user_agent": _encoded(req["user_agent"][order]),
             "model": _encoded(req["model"][order]),
+            "prompt_prefix": prefix,
             "prompt": pc.if_else(pa.array(missing), pa.scalar(None, pa.large_string()), prompt),
             "input_tokens": input_tokens(chars, lang) + req["extra_input"][order],
             "output_tokens": req["output_tokens"][order],
@@ -113,7 +134,7 @@ def make_chunk(req: dict[str, Arr], ids: ChunkIds) -> Chunk:
             "intent": req["intent"][order],
         }
     )
-    return Chunk(ts=req["ts"][order], table=table)
+    return Chunk(ts=req["ts"][order], table=table, size=lengths(pc.binary_length) + ROW_BYTES)
 
 
 def _decoded(table: pa.Table) -> pa.Table:
@@ -136,21 +157,31 @@ class RequestStore:
     def __len__(self) -> int:
         return sum(len(c.ts) for c in self.chunks)
 
-    def _bounds(self, rows_per_slice: int) -> Arr:
-        """Slice boundaries in seconds, about ``rows_per_slice`` rows apart.
+    def _bounds(self, rows_per_slice: int, bytes_per_slice: int) -> Arr:
+        """Slice boundaries in seconds: at most ``rows_per_slice`` rows and about
+        ``bytes_per_slice`` bytes apart (a second is never split).
 
         Counted per second of the window, so a burst (the firehose's last days)
-        spreads over several slices instead of swelling one.
+        spreads over several slices instead of swelling one, and long prompts
+        make shorter slices.
         """
         lo = min((int(c.ts[0]) for c in self.chunks if len(c.ts)), default=0)
         hi = max((int(c.ts[-1]) for c in self.chunks if len(c.ts)), default=0) + 1
-        per_second = np.zeros(hi - lo, dtype=np.int64)
+        rows = np.zeros(hi - lo, dtype=np.int64)
+        size = np.zeros(hi - lo, dtype=np.int64)
         for c in self.chunks:
-            per_second += np.bincount(c.ts - lo, minlength=hi - lo)
-        cumulative = np.cumsum(per_second)
-        steps = np.arange(rows_per_slice, len(self), rows_per_slice)
-        inner = lo + 1 + np.searchsorted(cumulative, steps, side="left")
-        return np.unique(np.concatenate([[lo], inner, [hi]]))
+            rows += np.bincount(c.ts - lo, minlength=hi - lo)
+            size += np.bincount(c.ts - lo, weights=c.size, minlength=hi - lo).astype(np.int64)
+        rows, size = np.cumsum(rows), np.cumsum(size)
+        bounds = [0]
+        while bounds[-1] < hi - lo:
+            start = bounds[-1]
+            done_rows = rows[start - 1] if start else 0
+            done_size = size[start - 1] if start else 0
+            by_rows = np.searchsorted(rows, done_rows + rows_per_slice, side="right")
+            by_size = np.searchsorted(size, done_size + bytes_per_slice, side="right")
+            bounds.append(max(start + 1, min(int(by_rows), int(by_size), hi - lo)))
+        return lo + np.array(bounds)
 
     def _merged(self, t_lo: int, t_hi: int) -> tuple[pa.Table, Arr]:
         """Requests with ``t_lo <= ts < t_hi`` in final order, and their times."""
@@ -167,13 +198,16 @@ class RequestStore:
         return pa.concat_tables(parts).combine_chunks().take(pa.array(order)), ts[order]
 
     def slices(
-        self, csv: bool, rows_per_slice: int = ROWS_PER_SLICE
+        self,
+        csv: bool,
+        rows_per_slice: int = ROWS_PER_SLICE,
+        bytes_per_slice: int = BYTES_PER_SLICE,
     ) -> Iterator[tuple[pa.Table, pa.Table]]:
         """(contract columns, kind/language/intent) of every time slice, in order.
 
         Timestamps are ``YYYY-MM-DDTHH:MM:SSZ`` strings for CSV, UTC seconds otherwise.
         """
-        bounds = self._bounds(rows_per_slice)
+        bounds = self._bounds(rows_per_slice, bytes_per_slice)
         for t_lo, t_hi in itertools.pairwise(bounds):
             merged, ts = self._merged(int(t_lo), int(t_hi))
             when = _EPOCH_S + ts.astype("timedelta64[s]")
@@ -182,7 +216,10 @@ class RequestStore:
             else:
                 stamp = pa.array(when).cast(pa.timestamp("s", tz="UTC"))
             columns = {name: merged[name] for name in REQUEST_COLUMNS if name != "ts"}
-            columns["prompt"] = columns["prompt"].cast(pa.string())
+            shared = merged["prompt_prefix"].cast(pa.large_string())
+            joiner = pa.scalar("", pa.large_string())
+            prompt = pc.binary_join_element_wise(shared, merged["prompt"], joiner)  # null: null
+            columns["prompt"] = prompt.cast(pa.string())
             requests = pa.table({**columns, "ts": stamp}).select(list(REQUEST_COLUMNS))
             facts = merged.select(["kind", "lang", "intent"])
             yield requests, facts

@@ -93,6 +93,14 @@ _LANGUAGES = load_bank_file("languages")
 _CONTENT = load_bank_file("content")
 PARAPHRASE: dict[str, Any] = load_bank_file("paraphrase")
 """The campaign prompt grammar (see ``vocab/paraphrase.json``), used as loaded."""
+PASTES: dict[str, Any] = load_bank_file("pastes")
+"""What pasters paste and ask (see ``vocab/pastes.json``), used as loaded."""
+APPS: dict[str, Any] = load_bank_file("apps")
+"""Consumer apps with tool calling (see ``vocab/apps.json``), used as loaded."""
+CODING: dict[str, Any] = load_bank_file("coding")
+"""The coding CLI, the coding-agent start-ups and their sessions (``vocab/coding.json``)."""
+JUDGES: dict[str, Any] = load_bank_file("judges")
+"""LLM-as-judge pipelines, their suites' items and rubrics (``vocab/judges.json``)."""
 
 # ---- people ----------------------------------------------------------------------------
 
