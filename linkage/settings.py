@@ -569,6 +569,15 @@ class ScoreSettings:
             1.0,
         ),
     )
+    min_daily_rate_on_likeness: float = field(
+        default=40.0,
+        metadata=_meta(
+            "Likeness alone makes one operator only when the heads also send at least this "
+            "many requests per account per active day: the users of one product look alike "
+            "too, at a person's pace.",
+            0.0,
+        ),
+    )
     corporate_org_credibility: float = field(
         default=0.8,
         metadata=_meta(

@@ -165,8 +165,13 @@ def _score_and_flag(keys: pd.DataFrame, settings: Settings) -> None:
     blind = sum(weights[name] * keys[_column(name)] for name in weights if name not in unread)
     behaviour = full.where(readable, blind / blind_total)
     keys["hydra_score"] = (keys["concealment"] * behaviour).clip(0.0, 1.0).round(4)
-    on_likeness = (keys["account_count"] >= config.min_heads_on_likeness) & (
-        keys["suspicion"] >= config.min_member_suspicion_on_likeness
+    # likeness alone is beyond chance only for many heads that each harvest at an industrial
+    # rate: the users of one product (its system prompt, its client, its kind of work) look
+    # alike too, at a person's pace
+    on_likeness = (
+        (keys["account_count"] >= config.min_heads_on_likeness)
+        & (keys["suspicion"] >= config.min_member_suspicion_on_likeness)
+        & (keys["requests_per_account_day"] >= config.min_daily_rate_on_likeness)
     )
     one_operator = (
         (keys["control"] >= config.min_control_share)
