@@ -22,9 +22,7 @@ likeness.
 Correlated evidence counts once. Evidence is combined in three steps:
 
 1. per kind, distinct values combine as a noisy-OR (sharing three cards is
-   more than sharing one), with a template's head and tail as separate kinds; prompt
-   families are the exception: the buckets two accounts' near-duplicate prompts share
-   are one fact, and the strongest counts;
+   more than sharing one), with a template's head and tail as separate kinds;
 2. per *evidence group* (payment, identity, credential, network, content,
    client, behaviour; :data:`linkage.kinds.EVIDENCE_GROUPS`) the strongest kind
    counts, so an IP and its /24, or a card and its billing name, are one fact;
@@ -68,11 +66,6 @@ LOG = logging.getLogger(__name__)
 
 # combination kinds: every attribute kind, a template's tail apart from its head, pair evidence
 _KINDS = (*ATTRIBUTE_TYPES, "template_tail", *PAIR_EVIDENCE)
-_ONE_FACT_KINDS = frozenset({_KINDS.index("prompt_family")})
-"""Kinds whose values two accounts share are one fact, not several: the families two
-accounts meet in are buckets of the same near-duplicate texts (every prompt of two users
-of one product falls in many buckets together because of the product's own system
-prompt), so the strongest family counts, not their noisy-OR."""
 _KIND_GROUP = np.array(
     [
         EVIDENCE_GROUPS.index(
@@ -579,12 +572,6 @@ def _combined_columns(
     per_kind = np.bincount(
         kind_row * n_pairs + pair_code, weights=log_keep, minlength=len(present) * n_pairs
     ).reshape(len(present), n_pairs)
-    for row, code in enumerate(present):
-        if code in _ONE_FACT_KINDS:  # correlated values: the strongest one counts
-            strongest = np.zeros(n_pairs)
-            mine = kind_row == row
-            np.minimum.at(strongest, pair_code[mine], log_keep[mine])
-            per_kind[row] = strongest
     group_rows = np.zeros((len(EVIDENCE_GROUPS), n_pairs))
     for row, code in enumerate(present):
         group = group_rows[_KIND_GROUP[code]]

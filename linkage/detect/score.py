@@ -102,6 +102,7 @@ def score_clusters(
     keys["link_strength"] = strong.groupby("cluster_key")["strength"].mean().reindex(keys.index)
     keys["link_strength"] = keys["link_strength"].fillna(0.0)
     keys["control"] = _control_share(strong, keys.index, settings)
+    keys["held_control"] = _control_share(strong, keys.index, settings, with_content=False)
     keys["concealment"] = _concealment(
         membership, _with_billing_match(accounts, payments), keys["account_count"], settings
     )
@@ -178,7 +179,12 @@ def _score_and_flag(keys: pd.DataFrame, settings: Settings) -> None:
         | (keys["coordination"] >= config.min_coordination)
         | on_likeness
     )
-    heads_harvest = np.maximum(keys["suspicion"], keys["pooled_suspicion"])
+    # small heads pool their evidence only where something they hold or do together (not
+    # only what they send: a crowd of a popular template's users sends alike) ties them
+    tied = (keys["held_control"] >= config.min_control_share) | (
+        keys["coordination"] >= config.min_coordination
+    )
+    heads_harvest = np.maximum(keys["suspicion"], keys["pooled_suspicion"].where(tied, 0.0))
     read_evidence = (keys["content"] >= config.min_distillation_content) & (
         heads_harvest >= config.min_member_suspicion
     )
@@ -239,13 +245,27 @@ def cluster_novelty(requests: pd.DataFrame, membership: pd.DataFrame) -> pd.Seri
     return (grouped.nunique() / grouped.size().clip(lower=1)).astype(float)
 
 
-def _control_share(strong: pd.DataFrame, index: pd.Index, settings: Settings) -> pd.Series:
+def _control_share(
+    strong: pd.DataFrame, index: pd.Index, settings: Settings, with_content: bool = True
+) -> pd.Series:
     """Per cluster, the share of its clustering links that carry evidence of common control
-    (a shared card, mailbox, key, network, proxy exit met in time, or a sign-up burst)."""
+    (a shared card, mailbox, key, network, proxy exit met in time, a sign-up burst, and,
+    ``with_content``, private content: templates and near-duplicate prompts few others
+    send).
+
+    Content counts only on a link that has a second kind of evidence too: the users of one
+    product all send its system prompt, and that alone makes them customers, not heads.
+    """
     groups = [f"{g}_evidence" for g in CONTROL_EVIDENCE if f"{g}_evidence" in strong.columns]
     if not groups or strong.empty:
         return pd.Series(0.0, index=index)
-    controlled = strong[groups].max(axis=1) >= settings.cluster.team_link_evidence
+    threshold = settings.cluster.team_link_evidence
+    held = [g for g in groups if g != "content_evidence"]
+    controlled = pd.Series(False, index=strong.index)
+    if held:
+        controlled |= strong[held].max(axis=1) >= threshold
+    if with_content and "content_evidence" in groups and "groups" in strong.columns:
+        controlled |= (strong["content_evidence"] >= threshold) & (strong["groups"] >= 2)
     return controlled.groupby(strong["cluster_key"]).mean().reindex(index).fillna(0.0)
 
 
