@@ -1,9 +1,18 @@
-"""Detection quality on generated data, knob by knob: the figures behind issue 8's 'done when'.
+"""Detection quality on worlds we wrote and worlds we did not: one table.
 
     .venv/bin/python bench/evaluate_quality.py                      # every knob alone and all
     .venv/bin/python bench/evaluate_quality.py --knobs none all --seeds 11 23 37
     .venv/bin/python bench/evaluate_quality.py --cut-firehose-hours 24 --knobs none
+    .venv/bin/python bench/evaluate_quality.py --knobs --foreign    # only the other worlds
     .venv/bin/python bench/evaluate_quality.py --json out/quality.json
+
+Three kinds of data:
+
+* the project's own generator (:mod:`linkage.synth`), knob set by knob set;
+* another team's labelled datasets (``../shared/foreign/*/``, when present: an ``in/``
+  folder and ``labels.csv``), measured as a customer's incident data, never tuned on;
+* Glasswally's public ``labeled_5k.jsonl`` (MIT, vendored in ``data/external/glasswally/``),
+  converted with :mod:`linkage.io.glasswally`.
 
 For every knob set (``none`` is the default scenario; ``all`` every adversary knob;
 any single knob of ``linkage generate --adversary``) and seed it generates a dataset,
@@ -29,12 +38,16 @@ from typing import Any
 
 import pandas as pd
 
-from linkage.evaluate import evaluate_run
+from linkage.evaluate import evaluate_run, read_labels
+from linkage.io.glasswally import write_glasswally_input
 from linkage.jobs import run_detection
 from linkage.settings import Settings, load_settings
 from linkage.synth import KNOBS, generate, write_dataset
 
 CAUGHT = 0.9
+ROOT = Path(__file__).resolve().parents[1]
+FOREIGN = ROOT.parent / "shared" / "foreign"
+GLASSWALLY = ROOT / "data" / "external" / "glasswally" / "labeled_5k.jsonl"
 
 
 def _one(
@@ -118,14 +131,94 @@ def _summary(knobs: str, results: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _labelled_folder(name: str, folder: Path, labels: Path, settings: Settings) -> dict[str, Any]:
+    """Detection on a labelled input folder we did not write."""
+    started = time.perf_counter()
+    run = run_detection(folder, settings)
+    seconds = time.perf_counter() - started
+    evaluation = evaluate_run(read_labels(labels), run.clusters)
+    wrong = [
+        c["campaign_id"]
+        for c in evaluation["campaigns"]
+        if c["attributed_organization"] and c["attributed_organization"] != c["true_organization"]
+    ]
+    return {
+        "knobs": name,
+        "seed": "-",
+        "seconds": round(seconds, 1),
+        "precision": evaluation["account_precision"],
+        "recall": evaluation["account_recall"],
+        "campaigns": {c["campaign_id"]: c["recall"] for c in evaluation["campaigns"]},
+        "attributed": {
+            c["campaign_id"]: c["attributed_organization"] for c in evaluation["campaigns"]
+        },
+        "attributed_correctly": evaluation["campaigns_attributed_correctly"],
+        "attributed_wrongly": wrong,
+        "false_positives": {
+            group: counts["flagged"]
+            for group, counts in evaluation["false_positives_by_group"].items()
+        },
+        "group_sizes": {
+            group: counts["accounts"]
+            for group, counts in evaluation["false_positives_by_group"].items()
+        },
+        "flagged_clusters_still_active": 0,
+    }
+
+
+def _other_worlds(settings: Settings) -> list[dict[str, Any]]:
+    """The foreign datasets that are present, then Glasswally's labelled set."""
+    results = []
+    if FOREIGN.is_dir():
+        for folder in sorted(p for p in FOREIGN.iterdir() if (p / "in").is_dir()):
+            results.append(
+                _labelled_folder(
+                    f"foreign/{folder.name}", folder / "in", folder / "labels.csv", settings
+                )
+            )
+    with tempfile.TemporaryDirectory() as scratch:
+        write_glasswally_input(GLASSWALLY, Path(scratch))
+        results.append(
+            _labelled_folder(
+                "glasswally/labeled_5k", Path(scratch), Path(scratch) / "labels.csv", settings
+            )
+        )
+    return results
+
+
+def _table(rows: list[tuple[str, list[dict[str, Any]]]]) -> list[str]:
+    """One line per dataset (worst over seeds for generated ones)."""
+    lines = [
+        "\n" + f"{'data':<34}{'precision':>10}{'recall':>8}{'caught':>8}{'attrib.':>8}"
+        f"{'wrong':>7}  legitimate flagged",
+        "-" * 110,
+    ]
+    for name, results in rows:
+        caught = min(sum(s >= CAUGHT for s in r["campaigns"].values()) for r in results)
+        total = max(len(r["campaigns"]) for r in results)
+        attributed = min(r["attributed_correctly"] for r in results)
+        wrong = sum(len(r["attributed_wrongly"]) for r in results)
+        flagged: dict[str, int] = {}
+        for r in results:
+            for group, n in r["false_positives"].items():
+                flagged[group] = flagged.get(group, 0) + n
+        fps = ", ".join(f"{g} {n}" for g, n in sorted(flagged.items()) if n) or "none"
+        lines.append(
+            f"{name:<34}{min(r['precision'] for r in results):>10.3f}"
+            f"{min(r['recall'] for r in results):>8.3f}{f'{caught}/{total}':>8}"
+            f"{f'{attributed}/{total}':>8}{wrong:>7}  {fps}"
+        )
+    return lines
+
+
 def _classifier_lines() -> list[str]:
-    """Per-intent precision, recall and F1 on the classifier's held-out set."""
+    """Per-intent precision, recall and F1 on the classifier's frozen test set."""
     from linkage.detect import content
 
-    heldout = content.load_corpus(content.training_file().with_name("heldout.jsonl"))
-    predicted = content.classify_prompts(heldout["text"])["intent"].to_numpy()
-    truth = heldout["label"].to_numpy()
-    lines = [f"\ncontent classifier on its held-out set ({len(heldout)} texts):"]
+    frozen = content.load_corpus(content.corpus_file("frozen/test.jsonl"))
+    predicted = content.classify_prompts(frozen["text"])["intent"].to_numpy()
+    truth = frozen["label"].to_numpy()
+    lines = [f"\ncontent classifier on its frozen test set ({len(frozen)} texts; never tuned on):"]
     for intent in content.INTENTS:
         tp = int(((predicted == intent) & (truth == intent)).sum())
         precision = tp / max(int((predicted == intent).sum()), 1)
@@ -146,16 +239,23 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument(
         "--knobs",
-        nargs="+",
+        nargs="*",
         default=["none", *KNOBS, "all"],
         help="knob sets: none, all, a knob, or knobs joined by commas",
     )
     parser.add_argument("--cut-firehose-hours", type=float)
+    parser.add_argument(
+        "--foreign",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure ../shared/foreign/* and Glasswally's labelled set (default: yes)",
+    )
     parser.add_argument("--json", type=Path, help="also write every result here")
     parser.add_argument("--config", type=Path, help="a settings file (as `linkage run --config`)")
     args = parser.parse_args()
     settings = load_settings(args.config)
     every: list[dict[str, Any]] = []
+    rows: list[tuple[str, list[dict[str, Any]]]] = []
     for knobs in args.knobs:
         results = []
         for seed in args.seeds:
@@ -168,6 +268,13 @@ def main() -> int:
             )
         print("\n".join(_summary(knobs, results)), flush=True)
         every.extend(results)
+        rows.append((f"generated {knobs} (seeds {' '.join(map(str, args.seeds))})", results))
+    if args.foreign:
+        for result in _other_worlds(settings):
+            print("\n".join(_summary(result["knobs"], [result])), flush=True)
+            every.append(result)
+            rows.append((result["knobs"], [result]))
+    print("\n".join(_table(rows)))
     print("\n".join(_classifier_lines()))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
