@@ -84,7 +84,7 @@ COVERAGE_FOR_LANGUAGE_CHECK = 0.9
 the language check (:mod:`linkage.detect.language`); the others are in a read language."""
 
 MODEL_FILE = Path(__file__).with_name("intent_model.npz")
-MODEL_SHA256 = "b18ae89d600e172abf96fc5825c43ef2d5a6ea48557369b3a0fc5ca2248c6f73"
+MODEL_SHA256 = "3694050f8ce848db6ff651b0fcc0470441aea36bd81f58501f010c5d764c9d49"
 """Checksum of the frozen weights: a changed model is a reviewed change, never an accident."""
 
 Texts = Sequence[str] | np.ndarray  # a list of strings or a numpy array of them
@@ -238,7 +238,8 @@ def prepare(texts: Texts) -> Prepared:
     """Normalise a block of texts and cut them into their head and tail views."""
     arr, undone = _normalise(texts)
     heads = pc.utf8_slice_codeunits(arr, 0, HEAD_CHARS)
-    tails = pc.utf8_slice_codeunits(arr, -TAIL_CHARS)
+    # the tail view reads only what the head did not: a short prompt is its head alone
+    tails = pc.utf8_slice_codeunits(pc.utf8_slice_codeunits(arr, HEAD_CHARS), -TAIL_CHARS)
     views, lengths = [], []
     for view in (heads, tails):
         codes, view_lengths = _join(view)
@@ -246,7 +247,7 @@ def prepare(texts: Texts) -> Prepared:
         lengths.append(view_lengths)
     folded = _fold_confusables(views[0], lengths[0]) + _fold_confusables(views[1], lengths[1])
     letters = pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
-    hidden = undone + folded // 2  # the views overlap on short texts: folds count ~twice
+    hidden = undone + folded
     obfuscated = (hidden >= _OBFUSCATED_MIN_CHARS) & (
         hidden >= _OBFUSCATED_MIN_SHARE * np.maximum(letters, 1)
     )
