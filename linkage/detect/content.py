@@ -274,34 +274,28 @@ def _ngram_ids(codes: np.ndarray, salt: int) -> Iterator[tuple[int, np.ndarray]]
         yield n, ids
 
 
-def _window_keys(
-    prepared: Prepared,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Every n-gram window of both views as (text, view, bucket), and the head view's
-    ``COVERAGE_NGRAM``-grams as (text, bucket) pairs."""
-    rows, views, buckets = [], [], []
-    probe_rows, probe_buckets = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    for view, (codes, lengths, salt) in enumerate(
-        zip(prepared.views, prepared.lengths, _VIEW_SALTS, strict=True)
-    ):
-        owner = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths + 1)
-        owner = np.concatenate((owner, np.full(len(codes) - len(owner), len(lengths) - 1)))
-        for n, ids in _ngram_ids(codes, salt):
-            keep = ids < (1 << BITS)
-            rows.append(owner[: len(ids)][keep])
-            buckets.append(ids[keep])
-            views.append(np.full(len(buckets[-1]), view, dtype=np.int64))
-            if view == 0 and n == COVERAGE_NGRAM:
-                probe_rows, probe_buckets = rows[-1], buckets[-1]
-    return (
-        np.concatenate(rows),
-        np.concatenate(views),
-        np.concatenate(buckets),
-        (
-            probe_rows,
-            probe_buckets,
-        ),
-    )  # type: ignore[return-value]
+def _view_keys(
+    codes: np.ndarray, lengths: np.ndarray, view: int, salt: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every n-gram window of one view as a key ``text | view | bucket``, in text order,
+    and the view's ``COVERAGE_NGRAM``-grams as (text, bucket) pairs."""
+    n_texts = len(lengths)
+    owner = np.repeat(np.arange(n_texts, dtype=np.int64), lengths + 1)
+    # the joined codes end in padding longer than any n-gram: every window that counts
+    # starts before ``size``, so the n-grams of one start position sit side by side
+    size = len(codes) - max(NGRAMS) + 1
+    owner = np.concatenate((owner, np.full(max(size - len(owner), 0), n_texts - 1)))[:size]
+    columns, probe = [], np.zeros(0, dtype=np.int64)
+    for n, ids in _ngram_ids(codes, salt):
+        columns.append(ids[:size])
+        if n == COVERAGE_NGRAM:
+            probe = ids[:size]
+    stacked = np.stack(columns, axis=1).ravel()
+    keep = stacked < (1 << BITS)
+    text = np.repeat(owner, len(columns))[keep]
+    keys = (text << (BITS + 1)) | (view << BITS) | stacked[keep]
+    probe_keep = probe < (1 << BITS)
+    return keys, owner[probe_keep], probe[probe_keep]
 
 
 _TABLE_BITS = 20
@@ -370,24 +364,35 @@ def features(prepared: Prepared) -> Features:
     """The model's input: the head and tail views' n-gram sets, present or not, each view
     divided by its L2 norm, side by side in one hashed space (each view salted apart)."""
     n_texts = len(prepared.lengths[0])
-    rows, views, buckets, (probe_rows, probe_buckets) = _window_keys(prepared)
-    by_text = _radix_order(rows, n_texts)
-    rows, views, buckets = rows[by_text], views[by_text], buckets[by_text]
-    keys = (rows << (BITS + 1)) | (views << BITS) | buckets
-    # texts in pieces of _DEDUPE_TEXTS: the hash table of a piece stays in cache
-    bounds = np.searchsorted(rows, np.arange(0, n_texts, _DEDUPE_TEXTS))
-    kept = np.concatenate(
-        [
-            start + distinct_windows(keys[start:stop])
-            for start, stop in zip(bounds, [*bounds[1:], len(keys)], strict=True)
-        ]
+    (head, probe_rows, probe_buckets), (tail, _, _) = (
+        _view_keys(codes, lengths, view, salt)
+        for view, (codes, lengths, salt) in enumerate(
+            zip(prepared.views, prepared.lengths, _VIEW_SALTS, strict=True)
+        )
     )
-    kept = kept[_radix_order(rows[kept], n_texts)]
-    rows, views, buckets = rows[kept], views[kept], buckets[kept]
-    per_view = np.bincount(rows * 2 + views, minlength=2 * n_texts)
+    # texts in pieces of _DEDUPE_TEXTS: the hash table of a piece stays in cache
+    starts = np.arange(0, n_texts + _DEDUPE_TEXTS, _DEDUPE_TEXTS) << (BITS + 1)
+    head_bounds, tail_bounds = np.searchsorted(head, starts), np.searchsorted(tail, starts)
+    pieces = []
+    for k in range(len(starts) - 1):
+        piece = np.concatenate(
+            (
+                head[head_bounds[k] : head_bounds[k + 1]],
+                tail[tail_bounds[k] : tail_bounds[k + 1]],
+            )
+        )
+        pieces.append(piece[distinct_windows(piece)])
+    keys = np.concatenate(pieces)
+    rows = keys >> (BITS + 1)
+    order = _radix_order(rows, n_texts)
+    keys, rows = keys[order], rows[order]
+    rows_views = keys >> BITS  # text * 2 + view
+    per_view = np.bincount(rows_views, minlength=2 * n_texts)
     scale = (1.0 / np.sqrt(np.maximum(per_view, 1))).astype(np.float32)
     indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n_texts))))
-    matrix = sp.csr_matrix((scale[rows * 2 + views], buckets, indptr), shape=(n_texts, 1 << BITS))
+    matrix = sp.csr_matrix(
+        (scale[rows_views], keys & ((1 << BITS) - 1), indptr), shape=(n_texts, 1 << BITS)
+    )
     return Features(matrix, probe_rows, probe_buckets)
 
 
