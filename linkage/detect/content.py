@@ -211,27 +211,37 @@ def _fold_confusables(codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     A text is folded when at least a third of its letters are Latin, or when one of its
     words mixes Latin with Cyrillic, Greek or Armenian letters: a Russian or Greek text
     stays as it is, an English one salted with Cyrillic ``а`` and ``о`` reads as English.
+    Only the texts that hold a look-alike at all are looked at.
     """
-    if not _CONFUSABLE[np.minimum(codes, _FOLD_SIZE - 1).astype(np.int64)].any():
-        return np.zeros(len(lengths), dtype=np.int64)
-    owner = np.repeat(np.arange(len(lengths)), lengths + 1)
-    owner = np.concatenate((owner, np.full(len(codes) - len(owner), len(lengths) - 1)))
-    small = codes < _FOLD_SIZE
-    index = np.where(small, codes, 0).astype(np.int64)
-    confusable = small & _CONFUSABLE[index]
-    latin = ((codes >= 97) & (codes <= 122)) | ((codes >= 0xC0) & (codes <= 0x24F))
-    other = (codes >= 0x370) & (codes <= 0x58F)  # Greek, Cyrillic, Armenian
-    word = np.cumsum((codes == 32) | (codes == 0))
-    n_words = int(word[-1]) + 1 if len(word) else 1
-    mixed_word = (np.bincount(word, latin, n_words) > 0) & (np.bincount(word, other, n_words) > 0)
     n = len(lengths)
-    latin_per_text = np.bincount(owner, latin, n)
-    letters = latin_per_text + np.bincount(owner, other, n)
-    mixed_text = np.bincount(owner, mixed_word[word], n) > 0
+    hit = np.flatnonzero(_CONFUSABLE[np.minimum(codes, _FOLD_SIZE - 1).astype(np.int64)])
+    if not len(hit):
+        return np.zeros(n, dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+    texts = np.unique(np.searchsorted(starts, hit, side="right") - 1)
+    spans = lengths[texts] + 1  # each text with its separator: words end there
+    places = np.arange(int(spans.sum())) + np.repeat(
+        starts[texts] - np.cumsum(spans) + spans, spans
+    )
+    sub = codes[places]
+    owner = np.repeat(np.arange(len(texts)), spans)
+    index = np.minimum(sub, _FOLD_SIZE - 1).astype(np.int64)
+    confusable = _CONFUSABLE[index] & (sub < _FOLD_SIZE)
+    latin = ((sub >= 97) & (sub <= 122)) | ((sub >= 0xC0) & (sub <= 0x24F))
+    other = (sub >= 0x370) & (sub <= 0x58F)  # Greek, Cyrillic, Armenian
+    word = np.cumsum((sub == 32) | (sub == 0))
+    n_words = int(word[-1]) + 1
+    mixed_word = (np.bincount(word, latin, n_words) > 0) & (np.bincount(word, other, n_words) > 0)
+    latin_per_text = np.bincount(owner, latin, len(texts))
+    letters = latin_per_text + np.bincount(owner, other, len(texts))
+    mixed_text = np.bincount(owner, mixed_word[word], len(texts)) > 0
     fold_text = mixed_text | (latin_per_text >= letters / 3.0) & (latin_per_text > 0)
     fold = confusable & fold_text[owner]
-    codes[fold] = _FOLD[index[fold]]
-    return np.bincount(owner, fold, n).astype(np.int64)
+    sub[fold] = _FOLD[index[fold]]
+    codes[places] = sub
+    folded = np.zeros(n, dtype=np.int64)
+    folded[texts] = np.bincount(owner, fold, len(texts))
+    return folded
 
 
 def prepare(texts: Texts) -> Prepared:
