@@ -3,7 +3,10 @@
 A declared org lowers concealment but is no kill switch; only a verified org exempts
 accounts from the takedown plan; a scheduled job with no distillation content is not
 flagged; one indicator matched by one member does not name the organisation; partners
-get an organisation only on two independent indicator kinds.
+get an organisation only on two independent indicator kinds. And (issue 15) no single
+signal clears a group: a harvest on a precise clock is still flagged; a few heads that sign
+up with their company's domain and pay under its name are a known team; prompts in a script
+the intent model cannot read are unknown content, not innocent content.
 """
 
 from __future__ import annotations
@@ -176,3 +179,78 @@ def test_without_prompt_text_volume_stands_in_for_content(
     labels = tables["labels"]
     legitimate = set(labels.loc[labels["campaign_id"].fillna("") == "", "account_id"])
     assert not legitimate & set(run.clusters.loc[run.clusters["flagged"], "account_id"])
+
+
+def test_a_precise_clock_does_not_clear_a_harvest(
+    dataset: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """The harvest's heads put on a scheduler: each request exactly 90 s after the last."""
+    tables = {name: table.copy() for name, table in dataset.items()}
+    heads = _members(tables, "reasoning_harvest")
+    requests = tables["requests"]
+    mine = requests["account_id"].isin(heads)
+    order = requests[mine].sort_values(["account_id", "ts"])
+    tick = order.groupby("account_id").cumcount().to_numpy()
+    first = order.groupby("account_id")["ts"].transform("min")
+    requests.loc[order.index, "ts"] = first + pd.to_timedelta(tick * 90, unit="s")
+    run = _run(tables, tmp_path)
+    assert _flagged(run, heads) >= 0.9
+
+
+def test_a_company_that_signs_up_and_pays_as_itself_is_a_known_team(
+    dataset: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """The same heads, each with the company's mail domain and billing name, and few of
+    them: transparent, not hidden. With freemail and people's names they are a hydra."""
+    tables = {name: table.copy() for name, table in dataset.items()}
+    heads = _members(tables, "coding_firehose")[:6]
+    others = sorted(set(_members(tables, "coding_firehose")) - set(heads))
+    keep = ~tables["labels"]["account_id"].isin(others)
+    for name in ("accounts", "labels", "payment_methods"):
+        tables[name] = tables[name][
+            tables[name]["account_id"].isin(tables["labels"]["account_id"][keep])
+        ]
+    tables["requests"] = tables["requests"][~tables["requests"]["account_id"].isin(others)]
+    (tmp_path / "hidden").mkdir()
+    (tmp_path / "known").mkdir()
+    hidden = _run({k: v.copy() for k, v in tables.items()}, tmp_path / "hidden")
+    assert _flagged(hidden, heads) >= 0.9
+    accounts = tables["accounts"]
+    mine = accounts["account_id"].isin(heads)
+    accounts.loc[mine, "email"] = [f"dev{i}@quillfern.io" for i in range(int(mine.sum()))]
+    payments = tables["payment_methods"]
+    payments.loc[payments["account_id"].isin(heads), "billing_name"] = "Quillfern Ltd"
+    known = _run(tables, tmp_path / "known")
+    assert _flagged(known, heads) == 0.0
+
+
+def test_prompts_in_an_unread_script_are_unknown_content_not_innocent() -> None:
+    from linkage.detect.content import classify_prompts
+    from linkage.detect.profile import account_profiles
+
+    thai = "ช่วยแก้โจทย์นี้ทีละขั้นตอน แสดงเหตุผลทุกขั้นก่อนให้คำตอบสุดท้าย ข้อที่ "
+    prompts = pd.Series([f"{thai}{i}" for i in range(40)] + ["What time is it in Lima?"] * 40)
+    intents = classify_prompts(prompts)
+    assert not intents["readable"].iloc[:40].any() and intents["readable"].iloc[40:].all()
+    ts = pd.date_range("2026-10-01", periods=80, freq="17min", tz="UTC")
+    requests = pd.DataFrame(
+        {
+            "account_id": ["thai"] * 40 + ["lima"] * 40,
+            "ts": ts,
+            "ip": "10.0.0.1",
+            "subnet": "10.0.0.0/24",
+            "has_prompt": True,
+            "prompt_chars": prompts.str.len(),
+            "model": "m",
+            "distilled": intents["intent"] != "none",
+            "readable": intents["readable"],
+            **{c: intents[c] for c in intents.columns if c.startswith("intent_")},
+        }
+    )
+    accounts = pd.DataFrame(
+        {"account_id": ["thai", "lima"], "created_at": pd.Timestamp("2026-09-01", tz="UTC")}
+    )
+    profiles = account_profiles(requests, accounts, Settings()).set_index("account_id")
+    assert profiles.loc["thai", "prompts"] == 0  # nothing read: content unknown
+    assert profiles.loc["thai", "unreadable_share"] == 1.0
+    assert profiles.loc["lima", "prompts"] == 40
