@@ -70,7 +70,13 @@ def _one(
         started = time.perf_counter()
         run = run_detection(Path(folder), settings)
         seconds = time.perf_counter() - started
-    evaluation = evaluate_run(dataset.tables["labels"], run.clusters)
+    return _result(knobs, seed, seconds, evaluate_run(dataset.tables["labels"], run.clusters), run)
+
+
+def _result(
+    name: str, seed: int | str, seconds: float, evaluation: dict[str, Any], run: Any
+) -> dict[str, Any]:
+    """One run's figures, as the summaries and the table read them."""
     wrong = [
         c["campaign_id"]
         for c in evaluation["campaigns"]
@@ -78,7 +84,7 @@ def _one(
     ]
     still_active = {c["cluster_id"]: c["still_active"] for c in run.campaigns if c["flagged"]}
     return {
-        "knobs": knobs,
+        "knobs": name,
         "seed": seed,
         "seconds": round(seconds, 1),
         "precision": evaluation["account_precision"],
@@ -136,34 +142,7 @@ def _labelled_folder(name: str, folder: Path, labels: Path, settings: Settings) 
     started = time.perf_counter()
     run = run_detection(folder, settings)
     seconds = time.perf_counter() - started
-    evaluation = evaluate_run(read_labels(labels), run.clusters)
-    wrong = [
-        c["campaign_id"]
-        for c in evaluation["campaigns"]
-        if c["attributed_organization"] and c["attributed_organization"] != c["true_organization"]
-    ]
-    return {
-        "knobs": name,
-        "seed": "-",
-        "seconds": round(seconds, 1),
-        "precision": evaluation["account_precision"],
-        "recall": evaluation["account_recall"],
-        "campaigns": {c["campaign_id"]: c["recall"] for c in evaluation["campaigns"]},
-        "attributed": {
-            c["campaign_id"]: c["attributed_organization"] for c in evaluation["campaigns"]
-        },
-        "attributed_correctly": evaluation["campaigns_attributed_correctly"],
-        "attributed_wrongly": wrong,
-        "false_positives": {
-            group: counts["flagged"]
-            for group, counts in evaluation["false_positives_by_group"].items()
-        },
-        "group_sizes": {
-            group: counts["accounts"]
-            for group, counts in evaluation["false_positives_by_group"].items()
-        },
-        "flagged_clusters_still_active": 0,
-    }
+    return _result(name, "-", seconds, evaluate_run(read_labels(labels), run.clusters), run)
 
 
 def _other_worlds(settings: Settings) -> list[dict[str, Any]]:
