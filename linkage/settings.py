@@ -569,13 +569,15 @@ class ScoreSettings:
             1.0,
         ),
     )
-    min_daily_rate_on_likeness: float = field(
-        default=40.0,
+    product_marker_share: float = field(
+        default=0.8,
         metadata=_meta(
-            "Likeness alone makes one operator only when the heads also send at least this "
-            "many requests per account per active day: the users of one product look alike "
-            "too, at a person's pace.",
+            "Likeness alone does not make one operator of a group when one prompt template or "
+            "client string is held by at least this share of its members: the users of one "
+            "product (its system prompt, its client) look alike because of the product; such "
+            "a group needs common control or coordination.",
             0.0,
+            1.0,
         ),
     )
     corporate_org_credibility: float = field(

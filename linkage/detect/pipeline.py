@@ -39,7 +39,12 @@ from linkage.detect.requests import (
     load_requests,
     request_incidence,
 )
-from linkage.detect.score import cluster_novelty, member_confidence, score_clusters
+from linkage.detect.score import (
+    cluster_novelty,
+    member_confidence,
+    product_marker_share,
+    score_clusters,
+)
 from linkage.detect.similarity import (
     behaviour_pairs,
     co_use_pairs,
@@ -139,6 +144,7 @@ def run_pipeline(
             suspicious,
             novelty=cluster_novelty(clustered, membership),
             payments=data.payments,
+            product_markers=product_marker_share(membership, linked.account_attributes),
         )
         confidence = member_confidence(membership, linked.links, profiles, settings, suspicious)
     with timer.stage("attribution"):

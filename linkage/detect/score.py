@@ -91,11 +91,13 @@ def score_clusters(
     suspicious: pd.Index | None = None,
     novelty: pd.Series | None = None,
     payments: pd.DataFrame | None = None,
+    product_markers: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One row per cluster: counts, activity window, component signals, score and flag.
 
     ``novelty`` is :func:`cluster_novelty` (1 for every cluster when not given);
-    ``payments`` the payment methods, whose billing names back a company mail domain.
+    ``payments`` the payment methods, whose billing names back a company mail domain;
+    ``product_markers`` :func:`product_marker_share` (0 for every cluster when not given).
     """
     keys = membership.groupby("cluster_key").size().rename("account_count").to_frame()
     strong = clustering_links(internal, settings, suspicious)
@@ -125,6 +127,8 @@ def score_clusters(
     keys["content"] = (sums["distillation"] / prompts).clip(0.0, 1.0)
     found = novelty if novelty is not None else pd.Series(dtype=float)
     keys["novelty"] = found.reindex(keys.index).fillna(1.0).clip(0.0, 1.0)
+    markers = product_markers if product_markers is not None else pd.Series(dtype=float)
+    keys["product_marker"] = markers.reindex(keys.index).fillna(0.0).clip(0.0, 1.0)
     exchanges = grouped["requests"].sum().reindex(keys.index).fillna(0).clip(lower=1)
     keys["prompt_coverage"] = (prompts / exchanges).clip(0.0, 1.0)
     keys["suspicion"] = grouped["suspicion"].mean().reindex(keys.index).fillna(0.0)
@@ -166,13 +170,13 @@ def _score_and_flag(keys: pd.DataFrame, settings: Settings) -> None:
     blind = sum(weights[name] * keys[_column(name)] for name in weights if name not in unread)
     behaviour = full.where(readable, blind / blind_total)
     keys["hydra_score"] = (keys["concealment"] * behaviour).clip(0.0, 1.0).round(4)
-    # likeness alone is beyond chance only for many heads that each harvest at an industrial
-    # rate: the users of one product (its system prompt, its client, its kind of work) look
-    # alike too, at a person's pace
+    # likeness alone is beyond chance for many heads that each harvest, unless one product's
+    # marker (its system prompt or client string) is on nearly all of them: the users of a
+    # product look alike because of the product. Such a group needs control or coordination.
     on_likeness = (
         (keys["account_count"] >= config.min_heads_on_likeness)
         & (keys["suspicion"] >= config.min_member_suspicion_on_likeness)
-        & (keys["requests_per_account_day"] >= config.min_daily_rate_on_likeness)
+        & (keys["product_marker"] < config.product_marker_share)
     )
     one_operator = (
         (keys["control"] >= config.min_control_share)
@@ -220,6 +224,44 @@ def _column(weight_name: str) -> str:
 def _novelty_factor(keys: pd.DataFrame, config: ScoreSettings) -> pd.Series:
     """Novelty of the cluster's prompts on a 0..1 scale: full at ``novelty_for_full``."""
     return (keys["novelty"] / config.novelty_for_full).clip(0.0, 1.0)
+
+
+def product_marker_share(membership: pd.DataFrame, account_attributes: pd.DataFrame) -> pd.Series:
+    """Per cluster key: the largest share of its members that hold one prompt template, or
+    one client string that is theirs (most of its holders anywhere are in the cluster): a
+    product's system prompt or client, not the SDK everyone uses.
+
+    >>> membership = pd.DataFrame({"account_id": ["a", "b", "c"], "cluster_key": [0, 0, 0]})
+    >>> attributes = pd.DataFrame({"account_id": ["a", "b", "c", "a"],
+    ...     "attr_type": ["user_agent"] * 4, "attr_value": ["cli/1", "cli/1", "sdk/2", "sdk/2"],
+    ...     "accounts": [2, 2, 900, 900]})
+    >>> product_marker_share(membership, attributes).round(2).tolist()  # sdk/2 is everyone's
+    [0.67]
+    """
+    columns = ["account_id", "attr_type", "attr_value", "accounts"]
+    held = account_attributes.loc[
+        account_attributes["attr_type"].isin(PRODUCT_MARKERS),
+        [c for c in columns if c in account_attributes.columns],
+    ].drop_duplicates(["account_id", "attr_type", "attr_value"])
+    held = held.merge(membership[["account_id", "cluster_key"]], on="account_id")
+    if held.empty:
+        return pd.Series(dtype=float)
+    per_value = held.groupby(["cluster_key", "attr_type", "attr_value"]).agg(
+        members=("account_id", "size"), holders=("accounts", "max")
+    )
+    # a template is a scaffold whoever holds it; a client string is a product's only when
+    # most of its holders are here (the SDK everyone uses marks nobody)
+    kinds = per_value.index.get_level_values("attr_type")
+    own = (kinds == "template") | (
+        per_value["members"] >= 0.5 * per_value["holders"].fillna(per_value["members"])
+    )
+    top = per_value.loc[own, "members"].groupby(level="cluster_key").max()
+    sizes = membership.groupby("cluster_key")["account_id"].size()
+    return (top / sizes.reindex(top.index)).astype(float)
+
+
+PRODUCT_MARKERS = ("template", "user_agent")
+"""Attributes a product puts on every request of all its users."""
 
 
 def cluster_novelty(requests: pd.DataFrame, membership: pd.DataFrame) -> pd.Series:

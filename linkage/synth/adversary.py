@@ -7,13 +7,28 @@ clock, the timing of legitimate automation); knobs combine freely, except that
 ``thin-indicators``, the indicators table): legitimate rows are the same with
 or without them, so a knob's effect on detection can be measured alone.
 
+``low-and-slow`` changes the campaign's shape rather than one trace: the same
+harvest spread over many small heads. It brings its own human schedules
+(``jitter`` adds nothing to it, ``clockwork`` has no effect), its own pool of
+residential exits shared by the heads (``proxy-rotation`` adds nothing), and
+fresh cards and freemail addresses for the heads, except that a share of the
+heads keeps the campaign's attribution traces (its mailbox, its company cards,
+its company domain), as many as without the knob, until ``unique-pay`` removes
+them too. ``all`` means every knob but ``low-and-slow`` (:data:`ALL_KNOBS`), so
+that figures measured under ``all`` before it existed stay comparable; name it
+beside ``all`` to have both.
+
 Examples
 --------
 >>> parse_adversary("jitter,paraphrase").knobs
 ('paraphrase', 'jitter')
 >>> parse_adversary("clockwork,unique-pay").knobs
 ('unique-pay', 'clockwork')
->>> parse_adversary("all").knobs == tuple(KNOBS)
+>>> parse_adversary("all").knobs == ALL_KNOBS
+True
+>>> "low-and-slow" in parse_adversary("all")
+False
+>>> parse_adversary("all,low-and-slow").knobs == tuple(KNOBS)
 True
 >>> parse_adversary(None).knobs
 ()
@@ -68,8 +83,25 @@ KNOBS: dict[str, str] = {
         "accounts, like cron jobs and judge pipelines; without effect under jitter (people "
         "keep no clock)"
     ),
+    "low-and-slow": (
+        "the same harvest spread over many small heads so that none looks like extraction "
+        "on its own: 4-8 times the campaign's accounts (as many as leave 20-30 requests per "
+        "head), each sending 10-40 requests over the window (the campaign's volume the same "
+        "or up to a seventh lower) on a human rhythm in its home time zone (no dispatcher, "
+        "no shared clock), each paying with its own fresh card in its holder's name and "
+        "signed up with its own freemail address (a share of the heads keeps the campaign's "
+        "mailbox, company cards or company domain, as many as without the knob, unless "
+        "unique-pay), each exiting in turn through 2-6 IPs of the campaign's pool of "
+        "ordinary users' home IPs (half as many IPs as heads: each IP serves about eight "
+        "heads over the window); prompts stay the campaign's; jitter, clockwork and "
+        "proxy-rotation add nothing to it; not part of 'all'"
+    ),
 }
 """Knob name -> what it does, in the order knobs are listed and recorded."""
+
+ALL_KNOBS: tuple[str, ...] = tuple(knob for knob in KNOBS if knob != "low-and-slow")
+"""What ``all`` means: every knob that removes a trace; ``low-and-slow`` reshapes the
+campaigns instead and is named on its own (figures under ``all`` stay comparable)."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +122,7 @@ NONE = Adversary()
 
 
 def parse_adversary(spec: str | Iterable[str] | None) -> Adversary:
-    """Knobs from ``"k1,k2"``, a list of names, ``"all"`` or nothing (no knob).
+    """Knobs from ``"k1,k2"``, a list of names, ``"all"`` (:data:`ALL_KNOBS`) or nothing.
 
     Raises
     ------
@@ -102,7 +134,7 @@ def parse_adversary(spec: str | Iterable[str] | None) -> Adversary:
     names = spec.split(",") if isinstance(spec, str) else list(spec)
     wanted = {name.strip().lower() for name in names if name.strip()} - {"none"}
     if "all" in wanted:
-        wanted = (wanted - {"all"}) | set(KNOBS)
+        wanted = (wanted - {"all"}) | set(ALL_KNOBS)
     unknown = sorted(wanted - set(KNOBS))
     if unknown:
         raise ValueError(

@@ -27,7 +27,7 @@ import pandas as pd
 from linkage.synth.adversary import Adversary, parse_adversary
 from linkage.synth.automation import cron_jobs, eval_teams, product_backends
 from linkage.synth.blocks import Block, draw_ids
-from linkage.synth.campaigns import CAMPAIGNS, build_campaign
+from linkage.synth.campaigns import CAMPAIGNS, build_campaign, head_count
 from linkage.synth.dataset import TABLES, GeneratedDataset, LazyTables
 from linkage.synth.indicators import indicator_table
 from linkage.synth.legit_groups import (
@@ -471,6 +471,10 @@ def _dataset(
 ) -> GeneratedDataset:
     """The tables of the built blocks and their chunks, metadata, and lazy requests."""
     legit, planted = blocks
+    spread: dict[str, float] = {}  # heads per account it would have, under low-and-slow
+    if "low-and-slow" in knobs:
+        sizes = group_sizes(run["scale"])["campaigns"]
+        spread = {cid: head_count(cid, n) / n for cid, n in sizes.items()}
     ids = _resolve_identifiers(legit, planted, (streams["fixup"], streams["fixup_campaigns"]))
     every = legit + planted
     tables = {
@@ -480,7 +484,9 @@ def _dataset(
         "labels": _labels_table(every, ids),
     }
     thin = "thin-indicators" in knobs
-    tables["indicators"] = indicator_table(tables, run["scenario"], thin, streams["indicators"])
+    tables["indicators"] = indicator_table(
+        tables, run["scenario"], thin, streams["indicators"], spread
+    )
     store = RequestStore(chunks)
     rows = {name: len(tables[name]) if name != "requests" else len(store) for name in TABLES}
     built: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}

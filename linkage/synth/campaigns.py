@@ -25,6 +25,15 @@ keys and token counts (by kind of request). What is evidence, by default:
 Under ``clockwork`` every campaign's dispatcher becomes a scheduler on a precise
 clock (each account exactly every P seconds, the accounts' phases interleaved on
 one grid), the timing of legitimate cron jobs and judge pipelines.
+
+Under ``low-and-slow`` a campaign sends its harvest through many small heads
+instead: 4-8 heads per account it would have (:func:`head_count`), 10-40 requests
+each on a person's rhythm, each head with its own card and freemail address, all
+of them exiting in turn through one pool of ordinary users' home IPs
+(:func:`pooled_exits`). The prompts are the campaign's. A share of the heads keeps
+what the campaign's intel names (the harvest's mailbox and company cards, the
+firehose's company domain), as large a share as without the knob, unless
+``unique-pay`` removes it.
 """
 
 from __future__ import annotations
@@ -80,6 +89,19 @@ CAMPAIGNS: dict[str, str] = {cid: spec.organization for cid, spec in SPECS.items
 
 HARNESS_USER_AGENT = "orca-harness/0.9.3 (linux; py3.11)"
 KESTREL_BILLING_NAME = "Kestrel Data Services Ltd"
+HEAD_REQUESTS = (10, 40)
+"""Under ``low-and-slow``: fewest and most requests a head sends over the window."""
+HEADS_PER_ACCOUNT = (4.0, 8.0)
+"""Under ``low-and-slow``: fewest and most heads per account the campaign would have."""
+_HEAD_AIM = 25  # requests per head the number of heads is chosen for
+_HEAD_MEAN_CAP = 30  # mean requests per head at most: a heavy campaign sends a little less
+_HEAD_EXITS = (2, 6)  # exits each head takes in turn from the campaign's pool
+# Shares of the campaign's accounts that carry what its intel names, by default: the
+# harvest's two mailbox sign-ups of 36 and six accounts of 36 on its two company cards,
+# the firehose's one company address of 60. Heads keep them at the same shares.
+_KESTREL_MAILBOX_SHARE = 2 / 36
+_KESTREL_CARD_SHARE = 6 / 36
+_TIDEWATER_ADDRESS_SHARE = 1 / 60
 _COMPONENTS = (
     "accounts",
     "schedule",
@@ -93,31 +115,57 @@ _COMPONENTS = (
 )
 
 
+def head_count(name: str, n: int) -> int:
+    """Heads of campaign ``name`` under ``low-and-slow`` in place of its ``n`` accounts.
+
+    As many as leave about 25 requests per head, between 4 and 8 per account.
+
+    >>> head_count("reasoning_harvest", 36), head_count("agentic_swarm", 300)
+    (288, 1200)
+    >>> head_count("coding_firehose", 60)
+    480
+    """
+    lo, hi = HEADS_PER_ACCOUNT
+    return round(n * min(hi, max(lo, SPECS[name].per_account / _HEAD_AIM)))
+
+
 def build_campaign(
     name: str, rng: np.random.Generator, plan: Plan, n: int, adversary: Adversary
 ) -> Block:
-    """The block of campaign ``name`` with ``n`` accounts under the adversary's knobs."""
+    """The block of campaign ``name`` with ``n`` accounts under the adversary's knobs.
+
+    Under ``low-and-slow`` the block holds :func:`head_count` heads instead.
+    """
     s = dict(zip(_COMPONENTS, rng.spawn(len(_COMPONENTS)), strict=True))
+    low_and_slow = "low-and-slow" in adversary
+    volume = n * SPECS[name].per_account  # the campaign's requests without the knob, about
+    if low_and_slow:
+        n = head_count(name, n)
     ppl = draw_people(s["accounts"], n)
     pathway = draw_pathways(s["accounts"], n)
     created = burst_created(s["accounts"], n)
     # first request: once signed up (as ordinary users may) and the campaign has started,
     # at the latest an hour before the window ends
     ready = np.minimum(np.maximum(created, SPECS[name].start), WINDOW - HOUR)
-    acct, ts = _schedule(
-        name,
-        s["schedule"],
-        ready,
-        ppl.tz,
-        jitter="jitter" in adversary,
-        clockwork="clockwork" in adversary,
-    )
+    if low_and_slow:
+        acct, ts = _small_heads(s["schedule"], volume, ready, ppl.tz)
+    else:
+        acct, ts = _schedule(
+            name,
+            s["schedule"],
+            ready,
+            ppl.tz,
+            jitter="jitter" in adversary,
+            clockwork="clockwork" in adversary,
+        )
     form = draw_forms(s["content"], name, len(acct))
     paraphrase = "paraphrase" in adversary
     prompt, kind, lang, intent = campaign_prompts(s["content"], name, form, paraphrase=paraphrase)
     if "camouflage" in adversary:
         intent[camouflage(s["camouflage"], acct, ppl.country, prompt, kind, lang)] = -1
-    if "proxy-rotation" in adversary:
+    if low_and_slow:
+        ip = pooled_exits(s["network"], acct, ts, n, plan.residential_exits[name])
+    elif "proxy-rotation" in adversary:
         ip = rotating_exits(s["network"], acct, ts, n, plan.residential_exits[name])
     else:
         ip = _own_network(name, s["network"], plan, ts)
@@ -128,6 +176,8 @@ def build_campaign(
     model = ordinary_models(s["models"], acct, n)
     req = request_columns(s["tokens"], acct, ts, ip, ua, model, prompt, kind, lang, access, intent)
     unique = "unique-pay" in adversary
+    if low_and_slow:
+        return _heads_block(name, s["payment"], ppl, created, pathway, req, unique)
     return _accounts_block(name, s["payment"], ppl, created, pathway, req, unique)
 
 
@@ -158,6 +208,20 @@ def _schedule(
     if name == "reasoning_harvest":
         return _dispatcher(rng, r, ready)
     return _shifts(rng, r, ready)
+
+
+def _small_heads(rng: np.random.Generator, volume: float, ready: Arr, tz: Arr) -> tuple[Arr, Arr]:
+    """Account and time of every request of heads sending 10-40 requests each.
+
+    Their mean is the campaign's ``volume`` shared out, at most 30 (a heavier
+    campaign sends somewhat less); each head keeps its own human rhythm.
+    """
+    n = len(ready)
+    lo, hi = HEAD_REQUESTS
+    mean = min(volume / n, _HEAD_MEAN_CAP)
+    p = min(0.95, max(0.05, (mean - lo) / (hi - lo)))
+    counts = lo + np.rint((hi - lo) * rng.beta(3 * p, 3 * (1 - p), n)).astype(np.int64)
+    return _human(rng, counts, ready, tz)
 
 
 def _clockwork(rng: np.random.Generator, r: int, ready: Arr) -> tuple[Arr, Arr]:
@@ -266,6 +330,40 @@ def rotating_exits(rng: np.random.Generator, acct: Arr, ts: Arr, n: int, pool: A
         k = np.maximum(2, k * cap // k.sum())
     copies = -(-int(k.sum()) // len(pool))
     slots = np.concatenate([pool[rng.permutation(len(pool))] for _ in range(copies)])
+    return _in_turn(slots, k, acct, ts, n)
+
+
+def pooled_exits(rng: np.random.Generator, acct: Arr, ts: Arr, n: int, homes: Arr) -> Arr:
+    """Exits of ``n`` small heads: 2-6 distinct IPs each, in turn, from a pool they share.
+
+    The pool is the first half as many of ``homes`` (ordinary users' home IPs, in
+    the plan's random order) as there are heads, at least four. Some of its IPs
+    are handed out more often than others, so with four exits per head an IP
+    serves eight heads over the window on average, a few of them many more.
+    """
+    size = min(len(homes), max(4, -(-n // 2)))
+    lo, hi = _HEAD_EXITS
+    counts = np.bincount(acct, minlength=n)
+    k = np.clip(rng.integers(lo, hi + 1, n), 1, np.maximum(1, np.minimum(counts, size)))
+    w = rng.lognormal(0.0, 0.3, size)
+    slot = rng.choice(size, int(k.sum()), p=w / w.sum())
+    owner = np.repeat(np.arange(n), k)
+    for _ in range(50):  # an exit twice for one head: draw again
+        _, first = np.unique(owner * size + slot, return_index=True)
+        again = np.ones(len(slot), dtype=bool)
+        again[first] = False
+        if not again.any():
+            break
+        slot[again] = rng.choice(size, int(again.sum()), p=w / w.sum())
+    return _in_turn(homes[slot], k, acct, ts, n)
+
+
+def _in_turn(slots: Arr, k: Arr, acct: Arr, ts: Arr, n: int) -> Arr:
+    """IP of every request: account ``a`` holds ``k[a]`` consecutive slots, each for a stretch.
+
+    Accounts take their slots in account order; an account keeps an exit for a
+    stretch of its requests (in time order), then moves on to the next one.
+    """
     first_slot = np.cumsum(k) - k
     order = np.lexsort((ts, acct))
     counts = np.bincount(acct, minlength=n)
@@ -378,6 +476,68 @@ def _accounts_block(
         keep_email=keep,
         **details,
     )
+
+
+def _heads_block(
+    name: str,
+    rng: np.random.Generator,
+    ppl: People,
+    created: Arr,
+    pathway: Arr,
+    req: dict[str, Arr],
+    unique: bool,
+) -> Block:
+    """Small heads' block: each its own fresh card and its own freemail address.
+
+    Without ``unique`` a share of the heads keeps what the campaign's intel names, as
+    large a share as without the knob: the harvest's mailbox (dotted and +tagged forms,
+    the two known addresses among them) and cards billed to its company (each head
+    still its own card), the firehose's company addresses.
+    """
+    n = len(created)
+    email, keep = ppl.email.copy(), np.zeros(n, dtype=bool)
+    card_name = ppl.display.copy()
+    if not unique and name == "reasoning_harvest":
+        mailbox = rng.choice(n, min(n, max(2, round(n * _KESTREL_MAILBOX_SHARE))), replace=False)
+        email[mailbox], keep[mailbox] = _kestrel_mailbox(rng, len(mailbox)), True
+        company = rng.choice(n, max(1, round(n * _KESTREL_CARD_SHARE)), replace=False)
+        card_name[company] = KESTREL_BILLING_NAME
+    elif not unique and name == "coding_firehose":
+        staff = rng.choice(n, max(1, round(n * _TIDEWATER_ADDRESS_SHARE)), replace=False)
+        first = FIRST_LOWER[first_index(ppl.first[staff])]
+        last = LAST_LOWER[last_index(ppl.last[staff])]
+        email[staff] = first + "." + last + "@tidewater-labs.com"
+    added = created + rng.integers(5 * MINUTE, 2 * DAY, n)
+    return make_block(
+        "campaign",
+        ppl,
+        created,
+        pathway,
+        req,
+        np.arange(n),
+        card_name,
+        ppl.country,
+        added,
+        rng,
+        email=email,
+        keep_email=keep,
+        campaign_id=name,
+        organization=SPECS[name].organization,
+    )
+
+
+def _kestrel_mailbox(rng: np.random.Generator, k: int) -> Arr:
+    """``k`` addresses of the harvest's one mailbox: the two known ones, then variants.
+
+    A variant puts a dot somewhere in ``kestrelops`` (or none) and a +tag of its own.
+    """
+    base = "kestrelops"
+    cut = rng.integers(0, len(base), k)
+    out = ["kestrel.ops+a1@gmail.com", "kestrelops@gmail.com"]
+    for i in range(2, k):
+        local = base if cut[i] == 0 else f"{base[: cut[i]]}.{base[cut[i] :]}"
+        out.append(f"{local}+{chr(97 + i % 26)}{i // 26 + 1}@gmail.com")
+    return as_objects(out[:k])
 
 
 def _kestrel_emails(rng: np.random.Generator, ppl: People) -> tuple[Arr, Arr]:

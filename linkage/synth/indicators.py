@@ -6,7 +6,11 @@ harness string and office ASN, the firehose's /24 and company domain), plus
 three decoys that match nothing planted. Under ``thin-indicators`` each campaign
 gets one or two indicators taken from a few of its own accounts (an email, a
 card fingerprint; never a majority), and four more decoys name other
-organisations on values a few legitimate accounts hold.
+organisations on values a few legitimate accounts hold. Under ``low-and-slow``
+as well, where a campaign's accounts are 4-8 times as many heads each with its
+own card and address, thin intel names that many times more of its values (4-8
+of each kind it names instead of one), so that it still reaches about the share
+of the campaign it reaches without the knob.
 """
 
 from __future__ import annotations
@@ -84,8 +88,15 @@ def thin_decoys(rng: np.random.Generator, tables: dict[str, pd.DataFrame]) -> li
     return rows
 
 
-def thin_campaign_intel(rng: np.random.Generator, tables: dict[str, pd.DataFrame]) -> list[Row]:
-    """One or two indicators per campaign, each matching a few of its accounts (a minority)."""
+def thin_campaign_intel(
+    rng: np.random.Generator, tables: dict[str, pd.DataFrame], per_account: dict[str, float]
+) -> list[Row]:
+    """One or two indicators per campaign, each matching a few of its accounts (a minority).
+
+    ``per_account`` (campaign -> heads per account it would have, 1 without
+    ``low-and-slow``) multiplies the values named of each kind, so that spread
+    campaigns are reached in about the same share.
+    """
     members = _members(tables, "campaign")
     rows: list[Row] = []
     for cid, org in CAMPAIGNS.items():
@@ -93,10 +104,17 @@ def thin_campaign_intel(rng: np.random.Generator, tables: dict[str, pd.DataFrame
         if mine.empty:
             continue
         kinds = ["email", "payment_fingerprint"][: int(rng.integers(1, 3))]
+        named: set[str] = set()
+        want = max(1, round(per_account.get(cid, 1.0)))
         for kind in rng.permutation(kinds):
-            value = _one_of(rng, mine[str(kind)])
-            held = int((mine[str(kind)] == value).sum())
-            if value is not None and 2 * held < mine["account_id"].nunique():
+            found = 0
+            for _ in range(1 if want == 1 else 3 * want):  # a value named twice: another
+                value = _one_of(rng, mine[str(kind)])
+                held = int((mine[str(kind)] == value).sum())
+                if value is None or value in named or 2 * held >= mine["account_id"].nunique():
+                    continue
+                named.add(value)
+                found += 1
                 rows.append(
                     (
                         str(kind),
@@ -106,17 +124,30 @@ def thin_campaign_intel(rng: np.random.Generator, tables: dict[str, pd.DataFrame
                         "partner-lab-share",
                     )
                 )
+                if found == want:
+                    break
     return rows
 
 
 def indicator_table(
-    tables: dict[str, pd.DataFrame], scenario: str, thin: bool, rng: np.random.Generator
+    tables: dict[str, pd.DataFrame],
+    scenario: str,
+    thin: bool,
+    rng: np.random.Generator,
+    per_account: dict[str, float] | None = None,
 ) -> pd.DataFrame:
-    """The indicators table of a scenario (the campaigns' intel only where campaigns are)."""
+    """The indicators table of a scenario (the campaigns' intel only where campaigns are).
+
+    ``per_account``: heads per account of each campaign under ``low-and-slow`` (thin
+    intel names that many times more values; see :func:`thin_campaign_intel`).
+    """
     decoy_rng, campaign_rng = rng.spawn(2)  # decoys alike with or without campaigns
     rows: list[Row] = []
     if scenario == "default":
-        rows += thin_campaign_intel(campaign_rng, tables) if thin else list(RICH)
+        if thin:
+            rows += thin_campaign_intel(campaign_rng, tables, per_account or {})
+        else:
+            rows += list(RICH)
     rows += DECOYS
     if thin:
         rows += thin_decoys(decoy_rng, tables)
