@@ -25,8 +25,9 @@ from linkage.synth import (
     generate,
     write_dataset,
 )
-from linkage.synth.adversary import KNOBS
+from linkage.synth.adversary import ALL_KNOBS, KNOBS
 from linkage.synth.assembly import group_sizes
+from linkage.synth.campaigns import HEAD_REQUESTS, KESTREL_BILLING_NAME
 from linkage.synth.content import input_tokens
 from linkage.synth.paraphrase import INTENTS
 from linkage.synth.vocabulary import COUNTRIES, FREEMAIL
@@ -792,7 +793,7 @@ def test_knobs_change_campaign_rows_only(adversary: str) -> None:
     else:
         assert not _campaign_rows(plain, "requests").equals(_campaign_rows(hardened, "requests"))
     assert hardened.metadata["adversary"]["knobs"] == (
-        list(KNOBS) if adversary == "all" else [adversary]
+        list(ALL_KNOBS) if adversary == "all" else [adversary]
     )
 
 
@@ -1000,10 +1001,209 @@ def test_adversary_recorded_and_deterministic(tmp_path: Path) -> None:
     )
     assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
     meta = json.loads((tmp_path / "a" / "scenario.json").read_text(encoding="utf-8"))
-    assert meta["adversary"]["knobs"] == list(KNOBS)
-    assert set(meta["adversary"]["descriptions"]) == set(KNOBS)
+    assert meta["adversary"]["knobs"] == list(ALL_KNOBS)  # all: every knob but low-and-slow
+    assert set(meta["adversary"]["descriptions"]) == set(ALL_KNOBS)
     assert {c["campaign_id"] for c in meta["campaigns"]} == set(CAMPAIGNS)
     assert "eval_team" in meta["groups"] and "campaign" in meta["groups"]
+
+
+def _campaign_of(ds: GeneratedDataset, df: pd.DataFrame) -> pd.Series:
+    return df["account_id"].map(ds.tables["labels"].set_index("account_id")["campaign_id"])
+
+
+def _default_size(cid: str, scale: float = KNOB_SCALE) -> int:
+    return _scaled(CAMPAIGNS[cid][1], scale, minimum=3 if cid == "agentic_swarm" else 2)
+
+
+def test_low_and_slow_heads_many_and_small() -> None:
+    plain, ds = _with(None), _with("low-and-slow")
+    labels = ds.tables["labels"]
+    req, base = _campaign_rows(ds, "requests"), _campaign_rows(plain, "requests")
+    lo, hi = HEAD_REQUESTS
+    for cid, (org, _, _) in CAMPAIGNS.items():
+        heads = labels[labels["campaign_id"] == cid]
+        assert 4 * _default_size(cid) <= len(heads) <= 8 * _default_size(cid), cid
+        assert (heads["group"] == "campaign").all() and (heads["organization"] == org).all()
+        mine = req[_campaign_of(ds, req) == cid]
+        per_head = mine.groupby("account_id").size()
+        assert len(per_head) == len(heads) and per_head.between(lo, hi).all(), cid
+        volume = int((_campaign_of(plain, base) == cid).sum())
+        assert 0.75 * volume <= len(mine) <= 1.1 * volume, (cid, len(mine), volume)
+        # the prompts stay the campaign's: the same kinds and intents, nothing benign
+        facts, before = ds.truth["requests"].loc[mine.index], plain.truth["requests"]
+        before = before.loc[base.index[_campaign_of(plain, base) == cid]]
+        assert set(facts["kind"].dropna()) == set(before["kind"].dropna()), cid
+        assert facts["intent"].notna().all()
+        assert set(facts["intent"]) == set(before["intent"]), cid
+    # legitimate rows untouched
+    for table in ("accounts", "requests", "payment_methods", "labels"):
+        pd.testing.assert_frame_equal(_legit_rows(plain, table), _legit_rows(ds, table))
+
+
+def test_low_and_slow_own_cards_and_freemail() -> None:
+    for adversary in ("low-and-slow", "low-and-slow,unique-pay"):
+        ds = _with(adversary)
+        camp = _campaign_rows(ds, "accounts").set_index("account_id")
+        pay = _campaign_rows(ds, "payment_methods")
+        assert pay["account_id"].is_unique and len(pay) == len(camp)
+        holders = ds.tables["payment_methods"].groupby("payment_fingerprint")["account_id"]
+        assert (holders.nunique()[pay["payment_fingerprint"]] == 1).all()  # fresh cards
+        own = (
+            pay["billing_name"].to_numpy() == camp.loc[pay["account_id"], "display_name"].to_numpy()
+        )
+        company = (pay["billing_name"] == KESTREL_BILLING_NAME).to_numpy()
+        domain = camp["email"].str.split("@").str[1]
+        staff = domain == "tidewater-labs.com"
+        mailbox = camp["email"].str.split("@").str[0].str.split("+").str[0]
+        mailbox = mailbox.str.replace(".", "", regex=False) == "kestrelops"
+        assert (own | company).all() and domain[~staff].isin(FREEMAIL).all()
+        if adversary == "low-and-slow,unique-pay":  # nothing left of what the intel names
+            assert not company.any() and not staff.any() and not mailbox.any()
+            assert not camp["email"].str.contains("+", regex=False).any()
+            continue
+        # a share of the heads keeps what the campaigns' intel names, as without the knob
+        cid = _campaign_of(ds, camp.reset_index())
+        harvest = int((cid == "reasoning_harvest").sum())
+        firehose = int((cid == "coding_firehose").sum())
+        assert company.sum() == round(harvest / 6)
+        assert set(_campaign_of(ds, pay[company])) == {"reasoning_harvest"}
+        assert mailbox.sum() == max(2, round(harvest / 18))
+        assert {"kestrelops@gmail.com", "kestrel.ops+a1@gmail.com"} <= set(camp["email"])
+        assert staff.sum() == max(1, round(firehose / 60))
+        assert (cid.to_numpy()[staff.to_numpy()] == "coding_firehose").all()
+
+
+def test_low_and_slow_share_a_residential_pool() -> None:
+    ds = _with("low-and-slow")
+    req = _campaign_rows(ds, "requests")
+    cid = _campaign_of(ds, req)
+    legit_ips = set(_legit_rows(ds, "requests")["ip"])
+    pools = []
+    for name in CAMPAIGNS:
+        mine = req[cid == name]
+        heads = mine["account_id"].nunique()
+        exits = mine.groupby("account_id")["ip"].nunique()
+        assert exits.between(2, 6).all(), name  # several exits per head
+        pool = set(mine["ip"])
+        assert len(pool) <= math.ceil(heads / 2), name  # half as many IPs as heads
+        sharing = mine.groupby("ip")["account_id"].nunique()
+        assert sharing.median() >= 4 and sharing.mean() >= 6, name  # heads meet on exits
+        assert np.mean([ip in legit_ips for ip in pool]) > 0.95, name  # ordinary users' homes
+        # each head holds an exit for one stretch of its requests, then moves on
+        ordered = mine.sort_values(["account_id", "ts"])
+        switches = (
+            (ordered["ip"] != ordered.groupby("account_id")["ip"].shift())
+            .groupby(ordered["account_id"])
+            .sum()
+        )
+        assert (switches == exits[switches.index]).all(), name
+        pools.append(pool)
+    assert all(a.isdisjoint(b) for a, b in itertools.combinations(pools, 2))
+    intel = ds.tables["ip_intel"]
+    residential = [
+        ipaddress.ip_network(n) for n in intel.loc[intel["kind"] == "residential", "network"]
+    ]
+    proxies = {n.rsplit(".", 1)[0] for n in intel.loc[intel["kind"] == "proxy", "network"]}
+    for ip in sorted(set(req["ip"]))[:300]:
+        assert any(ipaddress.ip_address(ip) in net for net in residential)
+        assert ip.rsplit(".", 1)[0] not in proxies
+
+
+def test_low_and_slow_keep_no_shared_clock() -> None:
+    ds = _with("low-and-slow", 1.0)
+    labels = ds.tables["labels"].set_index("account_id")
+    req = ds.tables["requests"]
+    ordinary = req[req["account_id"].map(labels["group"]).isin(ORDINARY)]
+    ordinary_hours = ordinary["ts"].dt.hour.value_counts(normalize=True)
+    for cid in CAMPAIGNS:
+        mine = req[req["account_id"].map(labels["campaign_id"]) == cid]
+        assert _gap_cv(mine) > 1.5, cid  # each head in sessions and idle days
+        beat = mine["ts"].diff().dt.total_seconds().dropna()
+        assert beat.std() > 0.8 * beat.mean(), cid  # no dispatcher's steady beat: about random
+        hours = mine["ts"].dt.hour.value_counts(normalize=True)
+        assert 0.5 * hours.sub(ordinary_hours, fill_value=0).abs().sum() < 0.15, cid  # human
+        first = mine.groupby("account_id")["ts"].min()
+        assert (first.max() - first.min()) > pd.Timedelta(hours=12), cid  # not set off together
+        if cid != "coding_firehose":  # (three days only)
+            days = mine.groupby("account_id")["ts"].agg(lambda s: frozenset(s.dt.floor("D")))
+            assert days.nunique() > 0.9 * len(days), cid  # each head its own days
+    mine = _campaign_rows(ds, "requests")
+    country = mine["account_id"].map(ds.tables["accounts"].set_index("account_id")["country"])
+    tz = country.map({c.code: c.utc_offset_hours for c in COUNTRIES})
+    assert ((mine["ts"].dt.hour + tz) % 24).between(2, 5).mean() < 0.08  # asleep at home
+
+
+def test_low_and_slow_with_other_knobs() -> None:
+    alone = _with("low-and-slow")
+    # human schedules and its own exits already: jitter, clockwork and proxy-rotation add nothing
+    both = generate(
+        "default",
+        seed=SEED,
+        scale=KNOB_SCALE,
+        adversary="low-and-slow,jitter,clockwork,proxy-rotation",
+    )
+    for table in ("accounts", "requests", "payment_methods", "labels"):
+        pd.testing.assert_frame_equal(_campaign_rows(alone, table), _campaign_rows(both, table))
+    # unique-pay changes the heads' cards and addresses only
+    unique = _with("low-and-slow,unique-pay")
+    columns = ["account_id", "ts", "ip", "user_agent", "model", "prompt"]
+    pd.testing.assert_frame_equal(
+        _campaign_rows(alone, "requests")[columns], _campaign_rows(unique, "requests")[columns]
+    )
+    every = generate("default", seed=SEED, scale=SCALE, adversary="all,low-and-slow")
+    assert every.metadata["adversary"]["knobs"] == list(KNOBS)
+    for table in ("accounts", "requests", "payment_methods", "labels"):
+        pd.testing.assert_frame_equal(
+            _legit_rows(_with(None, SCALE), table), _legit_rows(every, table)
+        )
+
+
+def test_low_and_slow_indicators() -> None:
+    plain, ds = _with(None), _with("low-and-slow")
+    pd.testing.assert_frame_equal(plain.tables["indicators"], ds.tables["indicators"])
+    acc = ds.tables["accounts"].merge(ds.tables["payment_methods"], on="account_id")
+    acc = acc.merge(ds.tables["labels"], on="account_id")
+    heads = acc.groupby("campaign_id")["account_id"].nunique()
+    # the rich intel still reaches a share of the heads as it reaches of the accounts without
+    named = acc[acc["billing_name"] == KESTREL_BILLING_NAME]
+    assert set(named["campaign_id"]) == {"reasoning_harvest"}
+    assert 0.1 < len(named) / heads["reasoning_harvest"] < 0.25
+    staff = acc[acc["email"].str.endswith("@tidewater-labs.com")]
+    assert set(staff["campaign_id"]) == {"coding_firehose"} and len(staff) >= 1
+    assert (acc["email"] == "kestrelops@gmail.com").sum() == 1
+    req = _campaign_rows(ds, "requests")
+    swarm = req[_campaign_of(ds, req) == "agentic_swarm"]
+    harness = swarm.groupby("account_id")["user_agent"].agg(
+        lambda u: u.str.startswith("orca-harness/").any()
+    )
+    assert harness.mean() > 0.9
+    # thin intel names as many more of the heads' values
+    thin = _with("low-and-slow,thin-indicators")
+    ind = thin.tables["indicators"]
+    for cid, (org, _, _) in CAMPAIGNS.items():
+        rows = ind[ind["organization"] == org]
+        per_account = heads[cid] / _default_size(cid)
+        assert per_account <= len(rows) <= 2 * per_account, (cid, len(rows))
+        held = acc[
+            (acc["email"].isin(rows["value"]) | acc["payment_fingerprint"].isin(rows["value"]))
+        ]
+        assert set(held["campaign_id"]) == {cid}
+        assert per_account <= held["account_id"].nunique() < heads[cid] / 2, cid
+    decoys = _with("thin-indicators").tables["indicators"]
+    pd.testing.assert_frame_equal(
+        ind[~ind["organization"].isin(CAMPAIGN_ORGS)].reset_index(drop=True),
+        decoys[~decoys["organization"].isin(CAMPAIGN_ORGS)].reset_index(drop=True),
+    )
+
+
+def test_low_and_slow_deterministic(tmp_path: Path) -> None:
+    a = write_dataset(
+        generate("default", seed=2, scale=0.1, adversary="low-and-slow"), tmp_path / "a", "parquet"
+    )
+    b = write_dataset(
+        generate("default", seed=2, scale=0.1, adversary="low-and-slow"), tmp_path / "b", "parquet"
+    )
+    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
 
 
 def test_unknown_knob_rejected() -> None:
@@ -1096,7 +1296,11 @@ def artefact_figures(ds: GeneratedDataset) -> dict[str, float]:
     return figures
 
 
-@pytest.fixture(scope="module", params=[None, "all"], ids=["default", "adversary-all"])
+@pytest.fixture(
+    scope="module",
+    params=[None, "all", "low-and-slow"],
+    ids=["default", "adversary-all", "low-and-slow"],
+)
 def full_scale(request: pytest.FixtureRequest) -> GeneratedDataset:
     return _with(request.param, 1.0)
 
