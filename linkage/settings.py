@@ -580,6 +580,15 @@ class ScoreSettings:
             1.0,
         ),
     )
+    min_shared_items: float = field(
+        default=0.2,
+        metadata=_meta(
+            "Share of a cluster's prompts its members send word for word at which shared "
+            "content is one task list, not one product's scaffold (see product_marker_share).",
+            0.0,
+            1.0,
+        ),
+    )
     corporate_org_credibility: float = field(
         default=0.8,
         metadata=_meta(

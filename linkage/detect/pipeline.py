@@ -41,6 +41,7 @@ from linkage.detect.requests import (
 )
 from linkage.detect.score import (
     cluster_novelty,
+    cluster_shared_items,
     member_confidence,
     product_marker_share,
     score_clusters,
@@ -145,6 +146,7 @@ def run_pipeline(
             novelty=cluster_novelty(clustered, membership),
             payments=data.payments,
             product_markers=product_marker_share(membership, linked.account_attributes),
+            shared_items=cluster_shared_items(clustered, membership),
         )
         confidence = member_confidence(membership, linked.links, profiles, settings, suspicious)
     with timer.stage("attribution"):

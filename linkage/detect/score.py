@@ -92,18 +92,19 @@ def score_clusters(
     novelty: pd.Series | None = None,
     payments: pd.DataFrame | None = None,
     product_markers: pd.Series | None = None,
+    shared_items: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One row per cluster: counts, activity window, component signals, score and flag.
 
     ``novelty`` is :func:`cluster_novelty` (1 for every cluster when not given);
     ``payments`` the payment methods, whose billing names back a company mail domain;
-    ``product_markers`` :func:`product_marker_share` (0 for every cluster when not given).
+    ``product_markers`` :func:`product_marker_share` (0 for every cluster when not given);
+    ``shared_items`` :func:`cluster_shared_items` (0 when not given).
     """
     keys = membership.groupby("cluster_key").size().rename("account_count").to_frame()
     strong = clustering_links(internal, settings, suspicious)
     keys["link_strength"] = strong.groupby("cluster_key")["strength"].mean().reindex(keys.index)
     keys["link_strength"] = keys["link_strength"].fillna(0.0)
-    keys["control"] = _control_share(strong, keys.index, settings)
     keys["held_control"] = _control_share(strong, keys.index, settings, with_content=False)
     keys["concealment"] = _concealment(
         membership, _with_billing_match(accounts, payments), keys["account_count"], settings
@@ -129,6 +130,8 @@ def score_clusters(
     keys["novelty"] = found.reindex(keys.index).fillna(1.0).clip(0.0, 1.0)
     markers = product_markers if product_markers is not None else pd.Series(dtype=float)
     keys["product_marker"] = markers.reindex(keys.index).fillna(0.0).clip(0.0, 1.0)
+    items = shared_items if shared_items is not None else pd.Series(dtype=float)
+    keys["shared_items"] = items.reindex(keys.index).fillna(0.0).clip(0.0, 1.0)
     exchanges = grouped["requests"].sum().reindex(keys.index).fillna(0).clip(lower=1)
     keys["prompt_coverage"] = (prompts / exchanges).clip(0.0, 1.0)
     keys["suspicion"] = grouped["suspicion"].mean().reindex(keys.index).fillna(0.0)
@@ -137,6 +140,13 @@ def score_clusters(
     keys["heads"] = heads.clip(0.0, 1.0)
     _volume(keys, grouped["active_days"].sum().reindex(keys.index).fillna(0), settings)
 
+    # shared content is the product's when one product's marker is on nearly all members
+    # and they do not send the same items: then only what they hold counts as control
+    with_content = _control_share(strong, keys.index, settings)
+    products = (keys["product_marker"] >= settings.score.product_marker_share) & (
+        keys["shared_items"] < settings.score.min_shared_items
+    )
+    keys["control"] = with_content.where(~products, keys["held_control"])
     keys = keys.join(coordination.set_index("cluster_key"), how="left")
     keys["coordination"] = keys["coordination"].fillna(0.0)
     _score_and_flag(keys, settings)
@@ -262,6 +272,26 @@ def product_marker_share(membership: pd.DataFrame, account_attributes: pd.DataFr
 
 PRODUCT_MARKERS = ("template", "user_agent")
 """Attributes a product puts on every request of all its users."""
+
+
+def cluster_shared_items(requests: pd.DataFrame, membership: pd.DataFrame) -> pd.Series:
+    """Per cluster key: the share of its prompts that two or more of its members send word
+    for word (digits folded): heads fed from one task list, where the users of one product
+    share its scaffold but each asks their own.
+
+    >>> requests = pd.DataFrame({"account_id": ["a", "a", "b", "c"],
+    ...                          "prompt_hash": pd.array([1, 2, 1, 3], dtype="Int64")})
+    >>> membership = pd.DataFrame({"account_id": ["a", "b", "c"], "cluster_key": [0, 0, 1]})
+    >>> cluster_shared_items(requests, membership).round(2).tolist()
+    [0.67, 0.0]
+    """
+    sent = (
+        requests[["account_id", "prompt_hash"]]
+        .dropna()
+        .merge(membership[["account_id", "cluster_key"]], on="account_id")
+    )
+    senders = sent.groupby(["cluster_key", "prompt_hash"])["account_id"].transform("nunique")
+    return (senders >= 2).groupby(sent["cluster_key"]).mean().astype(float)
 
 
 def cluster_novelty(requests: pd.DataFrame, membership: pd.DataFrame) -> pd.Series:
