@@ -237,9 +237,10 @@ def _novelty_factor(keys: pd.DataFrame, config: ScoreSettings) -> pd.Series:
 
 
 def product_marker_share(membership: pd.DataFrame, account_attributes: pd.DataFrame) -> pd.Series:
-    """Per cluster key: the largest share of its members that hold one prompt template, or
-    one client string that is theirs (most of its holders anywhere are in the cluster): a
-    product's system prompt or client, not the SDK everyone uses.
+    """Per cluster key: the largest share of its members that hold one prompt head template
+    (how a prompt starts: a system prompt), or one client string that is theirs (most of
+    its holders anywhere are in the cluster): a product's system prompt or client, not the
+    SDK everyone uses.
 
     >>> membership = pd.DataFrame({"account_id": ["a", "b", "c"], "cluster_key": [0, 0, 0]})
     >>> attributes = pd.DataFrame({"account_id": ["a", "b", "c", "a"],
@@ -253,6 +254,10 @@ def product_marker_share(membership: pd.DataFrame, account_attributes: pd.DataFr
         account_attributes["attr_type"].isin(PRODUCT_MARKERS),
         [c for c in columns if c in account_attributes.columns],
     ].drop_duplicates(["account_id", "attr_type", "attr_value"])
+    # a product's system prompt is where a prompt starts (a head fingerprint, ``h...``); the
+    # last words of prompts (tails) are common phrasings, no product's mark
+    head = held["attr_value"].astype("str").str.startswith(HEAD_TEMPLATE_PREFIX)
+    held = held[(held["attr_type"] != "template") | head]
     held = held.merge(membership[["account_id", "cluster_key"]], on="account_id")
     if held.empty:
         return pd.Series(dtype=float)
@@ -272,6 +277,8 @@ def product_marker_share(membership: pd.DataFrame, account_attributes: pd.DataFr
 
 PRODUCT_MARKERS = ("template", "user_agent")
 """Attributes a product puts on every request of all its users."""
+HEAD_TEMPLATE_PREFIX = "h"
+"""Template ids of head fingerprints (:func:`linkage.detect.normalise.template_fingerprints`)."""
 
 
 def cluster_shared_items(requests: pd.DataFrame, membership: pd.DataFrame) -> pd.Series:
