@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from linkage.cli import app
 from linkage.errors import InputContractError
+from linkage.io.run_folder import write_csv
 from linkage.jobs import run_detection as run
 from linkage.jobs import write_run_folder as write_run
 from linkage.settings import Settings
@@ -134,3 +135,13 @@ def test_missing_required_column_names_file_and_column(broken_input: Path, tmp_p
     assert outcome.exit_code == 1
     assert "accounts.csv" in outcome.output and "created_at" in outcome.output
     assert not out.exists()  # stopped before any work
+
+
+def test_a_rejected_value_holding_a_carriage_return_stays_on_its_row(tmp_path: Path) -> None:
+    rejects = pd.DataFrame(
+        {"api_key_id": ["key\r", "a\x85b", None], "_row": [5, 6, 7], "_reason": ["x", "y", "z"]}
+    )
+    write_csv(rejects, tmp_path / "requests.csv")
+    back = pd.read_csv(tmp_path / "requests.csv", dtype=str, keep_default_na=False)
+    assert back["_row"].tolist() == ["5", "6", "7"]
+    assert back["api_key_id"].tolist() == ["key\r", "a\x85b", ""]

@@ -10,6 +10,7 @@ notebooks read, so they need not recompute it.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -31,7 +32,20 @@ class RunFolderError(LinkageError):
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    # The csv module quotes a field holding the line terminator ("\n") but not a lone "\r",
+    # which every reader takes for a line break: a rejected raw value may hold one.
+    text_columns = frame.select_dtypes(include=["object", "string"])
+    carriage_return = any(
+        text_columns[column].astype("str").str.contains("\r", regex=False).any()
+        for column in text_columns.columns
+    )
+    frame.to_csv(
+        path,
+        index=False,
+        encoding="utf-8",
+        lineterminator="\n",
+        quoting=csv.QUOTE_ALL if carriage_return else csv.QUOTE_MINIMAL,
+    )
 
 
 def write_json(payload: Any, path: Path) -> None:
