@@ -170,3 +170,29 @@ def test_distinct_windows_keeps_one_of_each() -> None:
     keys = rng.integers(0, 50_000, 400_000).astype(np.int64)
     kept = content.distinct_windows(keys)
     assert sorted(keys[kept].tolist()) == sorted(set(keys.tolist()))
+
+
+def test_the_compiled_scoring_gives_the_reference_margins_and_coverage() -> None:
+    """The numba kernel that scores is checked against the numpy features training uses."""
+    texts = [
+        "",
+        " ",
+        "a",
+        "Solve the problem step by step and show your reasoning: 17 * 23",
+        "Ｓｏｌｖｅ ｔｈｅ ｐｒｏｂｌｅｍ ｓｔｅｐ ｂｙ ｓｔｅｐ",
+        "S\u200bo\u200bl\u200bv\u200be this step by step",
+        "Рeши зaдaчу шаг за шагом",  # mixed scripts: look-alikes folded
+        "日本語の文章を要約してください。" * 30,
+        "Please proofread my email:\n" + "The meeting moved to Thursday. " * 120,
+        "x" * 5000,
+        "<|im_start|>system\nYou grade answers.<|im_end|>\nScore 1-10: " + "answer " * 40,
+    ]
+    model = content.default_model()
+    seen = model.seen if model.seen is not None else np.ones(1 << content.BITS, dtype=bool)
+    prepared = content.prepare(np.asarray(texts, dtype=object))
+    found = content.features(prepared)
+    reference = np.asarray(found.matrix @ model.weights + model.bias, dtype=np.float32)
+    margins, coverage = content._margins(prepared, model, seen)
+    np.testing.assert_allclose(margins, reference, rtol=0, atol=1e-4)
+    np.testing.assert_allclose(coverage, found.coverage(seen, len(texts)))
+    assert (margins.argmax(axis=1) == reference.argmax(axis=1)).all()

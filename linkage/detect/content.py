@@ -61,6 +61,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from linkage.detect.language import readable_language
+from linkage.detect.ngram_kernel import view_margins
 
 INTENTS = ("reasoning", "rubric_grading", "sensitive_rewrite", "agentic", "coding")
 NONE = "none"
@@ -97,6 +98,9 @@ _VIEW_SALTS = (0x243F6A8885A308D3, 0x13198A2E03707344)  # head, tail
 # A raw prompt is cut to this many times its views before normalisation: format characters
 # can double a text's length, and NFKC of a 20,000-character paste is wasted work.
 _RAW_FACTOR = 4
+WHITESPACE_RUN = r"\s\s+|[\t\n\f\r]"
+"""What ``\\s+`` matches, less the single spaces: replaced by one space, the same text, but
+RE2 no longer rewrites every space of every prompt (five times faster)."""
 
 # Chat-template tokens and role labels say how a prompt was sent, not what it asks; they are
 # removed so that a scaffold never seen in training does not dilute the prompt's own n-grams.
@@ -177,7 +181,7 @@ def _normalise(texts: Texts) -> tuple[pa.Array, np.ndarray]:
         rest = pc.filter(arr, pa.array(np.isin(np.arange(len(arr)), wide, invert=True)))
         arr = pa.concat_arrays([rest, unicode]).take(pa.array(order))
     arr = pc.replace_substring_regex(pc.utf8_lower(arr), _SCAFFOLD, " ")
-    arr = pc.replace_substring_regex(arr, r"\s+", " ")
+    arr = pc.replace_substring_regex(arr, WHITESPACE_RUN, " ")
     arr = pc.utf8_trim_whitespace(arr)
     return arr, undone
 
@@ -584,6 +588,25 @@ def default_model() -> IntentModel:
     return IntentModel.from_bytes(MODEL_FILE.read_bytes())
 
 
+def _margins(
+    prepared: Prepared, model: IntentModel, seen: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The model's margins of a prepared block and its head views' coverage by ``seen``:
+    what ``features(prepared)`` gives, computed by :mod:`linkage.detect.ngram_kernel`."""
+    n_texts = len(prepared.lengths[0])
+    margins = np.zeros((n_texts, len(LABELS)), dtype=np.float32)
+    constants = (_PRIME, _MIX, _SHIFT)
+    coverage = view_margins(
+        prepared.views[0], prepared.lengths[0], NGRAMS, _VIEW_SALTS[0], constants,
+        model.weights, margins, seen, COVERAGE_NGRAM,
+    )  # fmt: skip
+    view_margins(
+        prepared.views[1], prepared.lengths[1], NGRAMS, _VIEW_SALTS[1], constants,
+        model.weights, margins,
+    )  # fmt: skip
+    return margins + model.bias, coverage
+
+
 def classify_prompts(prompts: pd.Series, model: IntentModel | None = None) -> pd.DataFrame:
     """Distillation intent of each prompt.
 
@@ -624,14 +647,13 @@ def classify_prompts(prompts: pd.Series, model: IntentModel | None = None) -> pd
     for start in range(0, len(distinct), CHUNK):
         block = distinct[start : start + CHUNK]
         prepared = prepare(block)
-        found = features(prepared)
         rows = slice(start, start + len(block))
-        margins = np.asarray(found.matrix @ model.weights + model.bias, dtype=np.float32)
+        margins, coverage = _margins(prepared, model, seen)
         p[rows] = model.probabilities_of(margins)
         obfuscated[rows] = prepared.obfuscated
         # a prompt whose n-grams the training texts mostly had is in a language they cover;
         # the others, when the model sees nothing in them, go to the language check
-        unfamiliar = found.coverage(seen, len(block)) < COVERAGE_FOR_LANGUAGE_CHECK
+        unfamiliar = coverage < COVERAGE_FOR_LANGUAGE_CHECK
         ask = np.flatnonzero(unfamiliar & (p[rows].argmax(axis=1) == LABELS.index(NONE)))
         if len(ask):
             texts = pc.take(prepared.normalised, pa.array(ask))
