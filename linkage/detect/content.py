@@ -60,8 +60,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from linkage.detect.compiled import view_margins
 from linkage.detect.language import readable_language
-from linkage.detect.ngram_kernel import view_margins
 
 INTENTS = ("reasoning", "rubric_grading", "sensitive_rewrite", "agentic", "coding")
 NONE = "none"
@@ -592,7 +592,7 @@ def _margins(
     prepared: Prepared, model: IntentModel, seen: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The model's margins of a prepared block and its head views' coverage by ``seen``:
-    what ``features(prepared)`` gives, computed by :mod:`linkage.detect.ngram_kernel`."""
+    what ``features(prepared)`` gives, computed by :mod:`linkage.detect.compiled`."""
     n_texts = len(prepared.lengths[0])
     margins = np.zeros((n_texts, len(LABELS)), dtype=np.float32)
     constants = (_PRIME, _MIX, _SHIFT)

@@ -15,7 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from linkage.detect.content import NONE, WHITESPACE_RUN, classify_prompts
+from linkage.detect.compiled import folded_hashes
+from linkage.detect.content import NONE, classify_prompts
 from linkage.io.contract import TABLES
 from linkage.kinds import CONTENT_FAMILIES
 from linkage.settings import Settings
@@ -203,20 +204,8 @@ def prompt_hashes(prompts: pd.Series) -> pd.Series:
     True
     """
     text = pa.array(prompts.astype(object).where(prompts.notna(), None), type=pa.large_string())
-    # fold and hash each distinct prompt once: items and templates repeat
-    encoded = pc.dictionary_encode(text)
-    distinct = pc.replace_substring_regex(encoded.dictionary, r"\d+", "0")
-    distinct = pc.replace_substring_regex(pc.utf8_trim_whitespace(distinct), WHITESPACE_RUN, " ")
-    folded = np.asarray(distinct.to_pandas(), dtype=object)
-    hashes = (pd.util.hash_array(folded) >> np.uint64(1)).astype(np.int64)
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    present = ~np.isnan(codes) if codes.dtype.kind == "f" else np.ones(len(codes), dtype=bool)
-    positions = np.where(present, codes, 0).astype(np.int64)
-    present &= len(folded) > 0
-    if len(folded):
-        present &= folded[positions] != ""
-    values = hashes[positions] if len(folded) else np.zeros(len(codes), dtype=np.int64)
-    return pd.Series(values, index=prompts.index, dtype="Int64").where(present)
+    hashes = folded_hashes(text)
+    return pd.Series(hashes, index=prompts.index, dtype="Int64").where(hashes >= 0)
 
 
 def locate_ips(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -> pd.DataFrame:
