@@ -281,6 +281,15 @@ HEAD_TEMPLATE_PREFIX = "h"
 """Template ids of head fingerprints (:func:`linkage.detect.normalise.template_fingerprints`)."""
 
 
+def _prompts_by_cluster(requests: pd.DataFrame, membership: pd.DataFrame) -> pd.DataFrame:
+    """account_id, prompt_hash and cluster_key of every clustered request with a prompt."""
+    return (
+        requests[["account_id", "prompt_hash"]]
+        .dropna()
+        .merge(membership[["account_id", "cluster_key"]], on="account_id")
+    )
+
+
 def cluster_shared_items(requests: pd.DataFrame, membership: pd.DataFrame) -> pd.Series:
     """Per cluster key: the share of its prompts that two or more of its members send word
     for word (digits folded): heads fed from one task list, where the users of one product
@@ -292,11 +301,7 @@ def cluster_shared_items(requests: pd.DataFrame, membership: pd.DataFrame) -> pd
     >>> cluster_shared_items(requests, membership).round(2).tolist()
     [0.67, 0.0]
     """
-    sent = (
-        requests[["account_id", "prompt_hash"]]
-        .dropna()
-        .merge(membership[["account_id", "cluster_key"]], on="account_id")
-    )
+    sent = _prompts_by_cluster(requests, membership)
     senders = sent.groupby(["cluster_key", "prompt_hash"])["account_id"].transform("nunique")
     return (senders >= 2).groupby(sent["cluster_key"]).mean().astype(float)
 
@@ -315,11 +320,7 @@ def cluster_novelty(requests: pd.DataFrame, membership: pd.DataFrame) -> pd.Seri
     >>> cluster_novelty(requests, membership).round(2).tolist()
     [0.33, 1.0]
     """
-    sent = (
-        requests[["account_id", "prompt_hash"]]
-        .dropna()
-        .merge(membership[["account_id", "cluster_key"]], on="account_id")
-    )
+    sent = _prompts_by_cluster(requests, membership)
     grouped = sent.groupby("cluster_key")["prompt_hash"]
     return (grouped.nunique() / grouped.size().clip(lower=1)).astype(float)
 
