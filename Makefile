@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	$(BIN)/python -c 'from linkage.detect.normalise import compile_kernels; compile_kernels()'
 	touch $(STAMP)
 
 demo: $(STAMP)

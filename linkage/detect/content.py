@@ -48,11 +48,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -60,6 +62,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from linkage.detect.arrays import arrow_strings
 from linkage.detect.compiled import view_margins
 from linkage.detect.language import readable_language
 
@@ -88,7 +91,7 @@ MODEL_FILE = Path(__file__).with_name("intent_model.npz")
 MODEL_SHA256 = "3694050f8ce848db6ff651b0fcc0470441aea36bd81f58501f010c5d764c9d49"
 """Checksum of the frozen weights: a changed model is a reviewed change, never an accident."""
 
-Texts = Sequence[str] | np.ndarray  # a list of strings or a numpy array of them
+Texts: TypeAlias = Sequence[str] | np.ndarray | pa.Array  # a list, numpy or Arrow array
 _PRIME = np.uint64(1_000_003)
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
 _SHIFT = np.uint64(64 - BITS)
@@ -122,6 +125,8 @@ _REMOVED = r"[\p{Cf}\x{0300}-\x{036F}\x{20D0}-\x{20FF}\x{FE00}-\x{FE0F}\x{034F}\
 _STYLED = (
     r"[\x{FF21}-\x{FF3A}\x{FF41}-\x{FF5A}\x{1D400}-\x{1D7FF}\x{24B6}-\x{24E9}\x{1F130}-\x{1F189}]"
 )
+# what Python's str.strip() removes (Arrow's own trim leaves the separators U+001C-U+001F)
+_PYTHON_WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 _OBFUSCATED_MIN_CHARS = 4
 _OBFUSCATED_MIN_SHARE = 0.05
 
@@ -162,7 +167,10 @@ def _large(text: str) -> pa.Scalar:
 
 def _normalise(texts: Texts) -> tuple[pa.Array, np.ndarray]:
     """Texts normalised (see the module docstring) and the count of characters undone."""
-    arr = pa.array(texts, type=pa.large_string())
+    if isinstance(texts, pa.Array):
+        arr = texts.cast(pa.large_string())
+    else:
+        arr = pa.array(texts, type=pa.large_string())
     arr = pc.replace_substring(arr, "\x00", " ")
     head_raw, tail_raw = _RAW_FACTOR * HEAD_CHARS, _RAW_FACTOR * TAIL_CHARS
     long = pc.greater(pc.utf8_length(arr), head_raw + tail_raw)
@@ -582,9 +590,18 @@ def model_checksum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@cache
+_LOADING = threading.Lock()
+
+
 def default_model() -> IntentModel:
-    """The frozen model shipped in the package, loaded once per process."""
+    """The frozen model shipped in the package, loaded once per process (the batch map's
+    threads ask for it at once)."""
+    with _LOADING:
+        return _load_default_model()
+
+
+@cache
+def _load_default_model() -> IntentModel:
     return IntentModel.from_bytes(MODEL_FILE.read_bytes())
 
 
@@ -636,16 +653,18 @@ def classify_prompts(prompts: pd.Series, model: IntentModel | None = None) -> pd
     0.0
     """
     model = model or default_model()
-    text = prompts.astype("string").fillna("")
-    blank = text.str.strip().eq("").to_numpy(dtype=bool)
-    codes, uniques = pd.factorize(text, sort=False)  # score each distinct prompt once
-    distinct = np.asarray(uniques, dtype=object)
+    # score each distinct prompt once
+    encoded = pc.dictionary_encode(pc.fill_null(arrow_strings(prompts), ""))
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    distinct = encoded.dictionary
+    blank_distinct = pc.equal(pc.utf8_trim(distinct, _PYTHON_WHITESPACE), "")
+    blank = blank_distinct.to_numpy(zero_copy_only=False)[codes]
     p = np.zeros((len(distinct), len(LABELS)), dtype=np.float32)
     readable = np.ones(len(distinct), dtype=bool)
     obfuscated = np.zeros(len(distinct), dtype=bool)
     seen = model.seen if model.seen is not None else np.ones(1 << BITS, dtype=bool)
     for start in range(0, len(distinct), CHUNK):
-        block = distinct[start : start + CHUNK]
+        block = distinct.slice(start, CHUNK)
         prepared = prepare(block)
         rows = slice(start, start + len(block))
         margins, coverage = _margins(prepared, model, seen)

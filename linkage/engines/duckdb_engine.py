@@ -1,20 +1,25 @@
 """The embedded engine: DuckDB in-process, the requests' narrow rows in a database on disk.
 
-The batch map runs in this process over the input file, batch after batch, and each batch's
-narrow rows go straight into a DuckDB table in a temporary folder; DuckDB is capped in memory
+The batch map runs over the input file, batch after batch, and each batch's narrow rows go
+straight into a DuckDB table in a temporary folder; DuckDB is capped in memory
 (``memory_limit``) and spills to that folder, so peak memory depends on the accounts and
 distinct values a run keeps, not on the number of requests.
+
+A large input is mapped in worker processes (each starts Python and loads the models, a few
+seconds); a smaller one in threads of this process, each taking a slice of a batch: most of
+the map (Arrow's string kernels, the compiled classifier) runs without the GIL.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import shutil
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -76,6 +81,8 @@ class DuckDBEngine:
                 )
             else:
                 mapped = _map_in_processes(batches, context, self.workers)
+        elif self.workers > 1:
+            mapped = _map_in_threads(batches, context, self.workers)
         else:
             mapped = (map_batch(batch, context) for batch in batches)
         for rows in mapped:
@@ -141,7 +148,8 @@ def _default_workers() -> int:
 
 
 def _is_large(table: RawTable, batch_rows: int) -> bool:
-    """Worth starting worker processes for (each trains the classifier, a few seconds)."""
+    """Worth starting worker processes for (each imports the package and loads the models,
+    a few seconds)."""
     if not isinstance(table, StreamedTable) or "empty" in table.notes:
         return False
     if table.path.suffix == ".parquet":
@@ -187,24 +195,71 @@ def _map_in_processes(
     return _in_processes(((_map_in_worker, (batch,)) for batch in batches), context, workers)
 
 
+def _map_in_threads(
+    batches: Iterator[RawTable], context: BatchContext, threads: int
+) -> Iterator[pa.Table]:
+    """The batch map in ``threads`` threads of this process, each batch cut in as many
+    slices of rows, results in file order."""
+    calls = (
+        (map_batch, (piece, context)) for batch in batches for piece in row_slices(batch, threads)
+    )
+    with ThreadPoolExecutor(threads, thread_name_prefix="linkage-map") as pool:
+        yield from _ordered(pool, calls, threads)
+
+
+def row_slices(batch: RawTable, parts: int) -> list[RawTable]:
+    """``batch`` cut into at most ``parts`` runs of consecutive rows; the rows that did not
+    parse stay with the first, so they are reported once.
+
+    >>> frame = pd.DataFrame({"x": range(5)})
+    >>> [len(p.frame) for p in row_slices(RawTable("t", Path("t.csv"), frame), 2)]
+    [2, 3]
+    """
+    if parts <= 1:
+        return [batch]
+    bounds = np.linspace(0, len(batch.frame), parts + 1).round().astype(int)
+    return [
+        RawTable(
+            batch.name,
+            batch.path,
+            batch.frame.iloc[start:stop].copy(),
+            malformed=batch.malformed if index == 0 else [],
+            notes=batch.notes,
+            invalid_utf8_columns=batch.invalid_utf8_columns,
+        )
+        for index, (start, stop) in enumerate(itertools.pairwise(bounds))
+        if stop > start or index == 0
+    ]
+
+
 def _in_processes(
     calls: Iterator[tuple[Callable[..., pa.Table], tuple[object, ...]]],
     context: BatchContext,
     workers: int,
 ) -> Iterator[pa.Table]:
     """Each call run in one of ``workers`` processes (each given ``context`` once), results
-    in call order; at most one call per worker waits, so memory stays bounded."""
+    in call order."""
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         workers, mp_context=spawn, initializer=_start_worker, initargs=(context,)
     ) as pool:
-        pending: deque[Future[pa.Table]] = deque()
-        for function, arguments in calls:
-            pending.append(pool.submit(function, *arguments))
-            if len(pending) > workers:
-                yield pending.popleft().result()
-        while pending:
+        yield from _ordered(pool, calls, workers)
+
+
+def _ordered(
+    pool: Executor,
+    calls: Iterator[tuple[Callable[..., pa.Table], tuple[object, ...]]],
+    workers: int,
+) -> Iterator[pa.Table]:
+    """The calls' results in call order; at most one call per worker waits, so memory stays
+    bounded."""
+    pending: deque[Future[pa.Table]] = deque()
+    for function, arguments in calls:
+        pending.append(pool.submit(function, *arguments))
+        if len(pending) > workers:
             yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _columns_sql() -> str:
