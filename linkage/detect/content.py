@@ -127,6 +127,8 @@ _STYLED = (
 )
 # what Python's str.strip() removes (Arrow's own trim leaves the separators U+001C-U+001F)
 _PYTHON_WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+# the two sets share no character: one pass counts both
+_INVISIBLE_OR_STYLED = f"{_INVISIBLE}|{_STYLED}"
 _OBFUSCATED_MIN_CHARS = 4
 _OBFUSCATED_MIN_SHARE = 0.05
 
@@ -174,12 +176,14 @@ def _normalise(texts: Texts) -> tuple[pa.Array, np.ndarray]:
     arr = pc.replace_substring(arr, "\x00", " ")
     head_raw, tail_raw = _RAW_FACTOR * HEAD_CHARS, _RAW_FACTOR * TAIL_CHARS
     long = pc.greater(pc.utf8_length(arr), head_raw + tail_raw)
-    cut = pc.binary_join_element_wise(
-        pc.utf8_slice_codeunits(arr, 0, head_raw),
-        pc.utf8_slice_codeunits(arr, -tail_raw),
-        _large("\n"),
-    )
-    arr = pc.if_else(long, cut, arr)
+    if pc.any(long).as_py():  # only the long texts are cut (most are short)
+        longer = pc.filter(arr, long)
+        cut = pc.binary_join_element_wise(
+            pc.utf8_slice_codeunits(longer, 0, head_raw),
+            pc.utf8_slice_codeunits(longer, -tail_raw),
+            _large("\n"),
+        )
+        arr = pc.replace_with_mask(arr, long, cut)
     undone = np.zeros(len(arr), dtype=np.int64)
     wide = np.flatnonzero(~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False))
     if len(wide):  # Unicode work only for texts that are not plain ASCII (most are)
@@ -196,9 +200,7 @@ def _normalise(texts: Texts) -> tuple[pa.Array, np.ndarray]:
 
 def _normalise_unicode(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """NFKC, invisible characters and stray marks removed; how many were undone per text."""
-    undone = pc.add(
-        pc.count_substring_regex(arr, _INVISIBLE), pc.count_substring_regex(arr, _STYLED)
-    )
+    undone = pc.count_substring_regex(arr, _INVISIBLE_OR_STYLED)
     arr = pc.utf8_normalize(arr, "NFKC")
     # marks left after NFKC composed every accent it could are stacked on purpose (zalgo)
     undone = pc.add(undone, pc.count_substring_regex(arr, r"[\x{0300}-\x{036F}]"))

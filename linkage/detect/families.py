@@ -13,8 +13,8 @@ account's sampled traffic falls in it.
 
 Everything is vectorised: prompts are split into tokens by pyarrow (CJK
 characters are tokens of their own, so unspaced scripts work too), tokens
-hashed by pandas, bigram hashes mixed and minimised per prompt with numpy
-``reduceat``. The stage looks only at a bounded sample: at most
+hashed by pandas, bigram hashes mixed and minimised per prompt in one compiled pass
+(:func:`linkage.detect.compiled.min_hashes`). The stage looks only at a bounded sample: at most
 ``families.prompts_per_account`` prompts of each account given to it.
 
 Examples
@@ -35,6 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from linkage.detect.compiled import min_hashes
 from linkage.detect.content import WHITESPACE_RUN
 from linkage.detect.normalise import hex_bytes
 from linkage.settings import Settings
@@ -115,9 +116,7 @@ def _signatures(prompts: pd.Series, n_hashes: int, seed: int) -> np.ndarray:
     starts = np.flatnonzero(np.r_[True, shingle_owner[1:] != shingle_owner[:-1]])
     rng = np.random.default_rng(seed)
     salts = rng.integers(0, 2**63, size=n_hashes, dtype=np.uint64)
-    for column, salt in enumerate(salts):
-        mixed = mix64(bigrams ^ salt)
-        signatures[shingle_owner[starts], column] = np.minimum.reduceat(mixed, starts)
+    signatures[shingle_owner[starts]] = min_hashes(bigrams, starts, salts)
     return signatures
 
 

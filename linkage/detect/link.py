@@ -48,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from linkage.detect.compiled import min_hashes
 from linkage.detect.families import mix64
 from linkage.detect.normalise import NormalisedInput
 from linkage.kinds import ATTRIBUTE_KINDS, ATTRIBUTE_TYPES, EVIDENCE_GROUPS, PAIR_EVIDENCE
@@ -477,10 +478,7 @@ def _set_signatures(owner: np.ndarray, items: np.ndarray, n_hashes: int, seed: i
     owner, items = owner[order], items[order]
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     salts = np.random.default_rng(seed).integers(0, 2**63, size=n_hashes, dtype=np.uint64)
-    signatures = np.empty((len(starts), n_hashes), dtype=np.uint64)
-    for column, salt in enumerate(salts):
-        signatures[:, column] = np.minimum.reduceat(mix64(items ^ salt), starts)
-    return signatures
+    return min_hashes(items, starts, salts)
 
 
 def _band_neighbours(

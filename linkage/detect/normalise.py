@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from linkage.detect.arrays import arrow_strings
-from linkage.detect.compiled import folded_hashes
+from linkage.detect.compiled import folded_hashes, min_hashes
 from linkage.detect.content import NONE, classify_prompts
 from linkage.io.contract import TABLES
 from linkage.kinds import CONTENT_FAMILIES
@@ -214,6 +214,7 @@ def compile_kernels() -> None:
     does it once, and a run starts at once."""
     content_intents(pd.Series(["Think step by step."]))
     prompt_hashes(pd.Series(["Think step by step."]))
+    min_hashes(np.zeros(2, dtype=np.uint64), np.zeros(1, dtype=np.int64), np.ones(2, np.uint64))
 
 
 def prompt_lengths(prompts: pd.Series) -> np.ndarray:

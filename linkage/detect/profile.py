@@ -262,12 +262,18 @@ def _models(profile: pd.DataFrame, requests: pd.DataFrame, models: list[str] | N
     if not models:
         return
     model = requests["model"].fillna("(none)").astype("str")
-    model = model.where(model.isin(models), "(other)")
-    counts = pd.crosstab(requests["account_id"], model)
-    counts = counts.reindex(index=profile.index, columns=models, fill_value=0)
-    shares = counts.div(counts.sum(axis=1).clip(lower=1), axis=0)
-    for position, name in enumerate(models):
-        profile[f"model_share_{position}"] = shares[name]
+    # counted on integer codes: a crosstab of two string columns cost seconds per million
+    column = pd.Categorical(model, categories=models).codes.astype(np.int64)
+    if "(other)" in models:
+        column[column < 0] = models.index("(other)")
+    row = profile.index.get_indexer(requests["account_id"])
+    kept = (column >= 0) & (row >= 0)
+    counts = np.bincount(
+        row[kept] * len(models) + column[kept], minlength=len(profile) * len(models)
+    ).reshape(len(profile), len(models))
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    for position in range(len(models)):
+        profile[f"model_share_{position}"] = shares[:, position]
 
 
 def _network(profile: pd.DataFrame, by_account: pd.core.groupby.DataFrameGroupBy) -> None:
