@@ -23,6 +23,9 @@ components come from :func:`scipy.sparse.csgraph.connected_components`
 
 from __future__ import annotations
 
+import sys
+from types import ModuleType
+
 import community as community_louvain  # python-louvain
 import networkx as nx
 import numpy as np
@@ -282,7 +285,7 @@ def _bridge_free_parts(
     >>> removed, [sorted(part) for part in parts]  # "a" alone joins the triangle to the path
     (['a'], [['b', 'c'], ['x', 'y', 'z']])
     """
-    import igraph
+    igraph = _igraph()
 
     # nodes numbered as met, edge after edge (as networkx inserts them): parts come out in
     # the order of their first node, as they always did
@@ -503,13 +506,28 @@ def _python_louvain(nodes: np.ndarray, sparse: pd.DataFrame, settings: Settings)
     return pd.Series(partition).sort_index()
 
 
+def _igraph() -> ModuleType:
+    """igraph, imported without its plotting back-end: with matplotlib installed (the
+    notebooks' extra), igraph's import loads it, half a second of every run, and nothing
+    here draws. matplotlib stays importable afterwards."""
+    if "igraph" in sys.modules or "matplotlib" in sys.modules:
+        import igraph
+
+        return igraph
+    sys.modules["matplotlib"] = None  # type: ignore[assignment]  # "not installed" to igraph
+    try:
+        import igraph
+    finally:
+        del sys.modules["matplotlib"]
+    return igraph
+
+
 def _compiled_louvain(nodes: np.ndarray, sparse: pd.DataFrame, settings: Settings) -> pd.Series:
     """igraph's Louvain (``community_multilevel``, compiled): the same method as
     python-louvain for components too big for it, seeded, nodes in sorted order."""
     import random
 
-    import igraph
-
+    igraph = _igraph()
     position = pd.Series(np.arange(len(nodes)), index=nodes)
     graph = igraph.Graph(
         n=len(nodes),

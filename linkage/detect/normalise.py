@@ -98,7 +98,9 @@ def template_fingerprints(prompts: pd.Series, settings: Settings) -> pd.DataFram
     >>> bool(pd.isna(fp.loc[2, "template_head"]))
     True
     """
-    arr = arrow_strings(prompts)
+    # each distinct prompt once: a campaign sends its items again and again
+    encoded = pc.dictionary_encode(arrow_strings(prompts))
+    arr = encoded.dictionary
     head_words = settings.normalise.template_prefix_words
     tail_words = settings.normalise.template_suffix_words
     # cut the words out first and clean only them: cleaning whole prompts costs far more
@@ -110,10 +112,14 @@ def template_fingerprints(prompts: pd.Series, settings: Settings) -> pd.DataFram
     # head and tail are distinct parts only when the prompt has more words than both together
     long_enough = pc.equal(pc.list_value_length(head_split), head_words + 1)
     long_enough = pc.and_(long_enough, pc.equal(pc.list_value_length(tail_split), tail_words + 1))
-    head_text = _clean_words(head_raw).to_pandas()
+    indices = encoded.indices
+    head_text = pc.take(_clean_words(head_raw), indices).to_pandas()
     tail_text = (
-        _clean_words(tail_raw).to_pandas().where(long_enough.to_numpy(zero_copy_only=False), None)
+        pc.take(_clean_words(tail_raw), indices)
+        .to_pandas()
+        .where(pc.take(long_enough, indices).to_numpy(zero_copy_only=False), None)
     )
+    head_text.index = tail_text.index = prompts.index
     return pd.DataFrame(
         {
             "template_head": _hash_text(head_text, "h"),
