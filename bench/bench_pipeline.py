@@ -13,6 +13,11 @@ own (not the generator's). Two memory figures: the run's largest process (``ru_m
 of the child and its descendants, what ``/usr/bin/time -v`` reports) and the sum over the
 whole process tree (the main process, the batch map's worker processes, Spark's JVM and
 Python workers), sampled every 0.2 s.
+
+The shared 2-core hosts we measure on change speed by up to half from one minute to the
+next, so the benchmark also times a fixed loop of Python before and after the run
+(``host speed``): about 0.4 s on a quiet host, 0.8 s on a busy one. Compare runs made
+at similar host speeds.
 """
 
 from __future__ import annotations
@@ -68,6 +73,7 @@ def main() -> int:
             )
             print(f"generated {data} in {time.perf_counter() - started:.1f} s")
 
+    speed_before = reference_loop_seconds()
     command = [*LINKAGE, "run", "--input", str(data), "--out", str(args.out)]
     command += ["--engine", args.engine] + (["--master", args.master] if args.master else [])
     started = time.perf_counter()
@@ -82,6 +88,7 @@ def main() -> int:
         print(f"linkage run failed with exit code {child.returncode}")
         return 1
     peak_kib = usage.ru_maxrss
+    speed_after = reference_loop_seconds()
 
     info = json.loads((args.out / "run.json").read_text())
     rows = info["rows"]
@@ -96,9 +103,22 @@ def main() -> int:
     print(
         "seconds per stage  " + ", ".join(f"{k} {v:.1f}" for k, v in info["stage_seconds"].items())
     )
+    print(
+        f"host speed         reference loop {speed_before:.2f} s before, {speed_after:.2f} s "
+        "after (about 0.4 s on a quiet host)"
+    )
     summary = info["summary"]
     print(f"clusters           {summary['clusters']:,} ({summary['flagged_clusters']} flagged)")
     return 0
+
+
+def reference_loop_seconds() -> float:
+    """Seconds for a fixed loop of ten million Python additions."""
+    started = time.perf_counter()
+    total = 0
+    for value in range(10_000_000):
+        total += value
+    return time.perf_counter() - started
 
 
 class TreeMemory(threading.Thread):
