@@ -113,6 +113,10 @@ def account_features(
     groups of whole accounts (:mod:`linkage.detect.requests`); ``models`` are the share
     columns, from the whole data (:func:`model_categories`).
     """
+    # grouped by integer codes (in the order of the sorted ids): the dozen groupings below
+    # each factorised the id strings again, about a second per million requests in all
+    code, names = pd.factorize(requests["account_id"], sort=True)
+    requests = requests.assign(account_id=code)
     by_account = requests.groupby("account_id", sort=True)
     profile = pd.DataFrame(index=by_account.size().index)
     profile["requests"] = by_account.size()
@@ -121,10 +125,11 @@ def account_features(
     _content(profile, requests, by_account)
     _models(profile, requests, models)
     _network(profile, by_account)
-    created = accounts.set_index("account_id")["created_at"].reindex(profile.index)
-    first = by_account["ts"].min()
-    profile["first_request"] = first
+    profile["first_request"] = by_account["ts"].min()
     profile["last_request"] = by_account["ts"].max()
+    profile.index = pd.Index(names.take(profile.index.to_numpy()), name=profile.index.name)
+    first = profile["first_request"]
+    created = accounts.set_index("account_id")["created_at"].reindex(profile.index)
     age_hours = (first - created).dt.total_seconds() / 3600.0
     profile["log_hours_to_first_request"] = np.log1p(age_hours.clip(lower=0).fillna(0))
     return profile
