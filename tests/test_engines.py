@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import linkage.engines.duckdb_engine as duckdb_engine
 import linkage.io.input_folder as input_folder
 from linkage.jobs import run_job
 from linkage.settings import Settings
@@ -74,6 +75,21 @@ def test_small_csv_blocks_give_the_same_run_as_one_block(
     reasons = " ".join(rejects["_reason"])
     assert "duplicate request_id" in reasons and "does not parse as CSV" in reasons
     assert "unparsable IP address" in reasons
+
+
+@pytest.mark.slow
+def test_threads_and_worker_processes_give_the_same_run_as_one_thread(
+    sample_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LINKAGE_WORKERS", "1")
+    serial = _run(sample_csv, tmp_path / "serial")
+    monkeypatch.setenv("LINKAGE_WORKERS", "2")
+    monkeypatch.setattr(input_folder, "_CSV_BLOCK_BYTES", 1 << 18)  # batches cut in slices
+    threaded = _run(sample_csv, tmp_path / "threads")
+    _same_outputs(serial, threaded)
+    monkeypatch.setattr(duckdb_engine, "_is_large", lambda table, batch_rows: True)
+    processes = _run(sample_csv, tmp_path / "processes")
+    _same_outputs(serial, processes)
 
 
 @pytest.fixture(scope="module")
