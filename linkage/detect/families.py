@@ -35,6 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from linkage.detect.arrays import arrow_strings
 from linkage.detect.compiled import min_hashes
 from linkage.detect.content import WHITESPACE_RUN
 from linkage.detect.normalise import hex_bytes
@@ -63,7 +64,7 @@ def prompt_tokens(prompts: pd.Series, max_chars: int = 1000) -> tuple[np.ndarray
 
     Lower case, digits folded to ``0``, punctuation dropped, CJK characters split apart.
     """
-    text = pa.array(prompts.astype("str").where(prompts.notna(), ""), type=pa.large_string())
+    text = pc.fill_null(arrow_strings(prompts), "")
     text = pc.utf8_slice_codeunits(pc.utf8_lower(text), 0, max_chars)
     text = pc.replace_substring_regex(text, r"\d+", "0")
     text = pc.replace_substring_regex(text, _CJK, r" \1 ")
@@ -73,10 +74,14 @@ def prompt_tokens(prompts: pd.Series, max_chars: int = 1000) -> tuple[np.ndarray
     text = pc.replace_substring_regex(text, WHITESPACE_RUN, " ")
     split = pc.utf8_split_whitespace(text)
     owner = pc.list_parent_indices(split).to_numpy(zero_copy_only=False)
-    flat = pc.list_flatten(split).to_numpy(zero_copy_only=False)
+    flat = pc.list_flatten(split)
     if not len(flat):
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-    hashes = pd.util.hash_array(np.asarray(flat, dtype=object))
+    # each distinct token hashed once, as a Python string: the vocabulary is small, the
+    # tokens many (a Python object per token cost more than the rest of the stage)
+    encoded = pc.dictionary_encode(flat)
+    vocabulary = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    hashes = pd.util.hash_array(vocabulary)[encoded.indices.to_numpy(zero_copy_only=False)]
     return hashes.astype(np.uint64), owner.astype(np.int64)
 
 
@@ -85,8 +90,9 @@ def minhash_signatures(prompts: pd.Series, n_hashes: int, seed: int) -> np.ndarr
 
     A prompt with fewer than two tokens gets its unigram; an empty prompt all-max values.
     """
-    text = pa.array(prompts.astype("str").where(prompts.notna(), ""), type=pa.large_string())
-    encoded = pc.dictionary_encode(text)  # a prompt sent again has the same signature
+    encoded = pc.dictionary_encode(
+        pc.fill_null(arrow_strings(prompts), "")
+    )  # a prompt sent again has the same signature
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     distinct = pd.Series(encoded.dictionary.to_pandas(), dtype=object)
     if len(distinct) < len(prompts):
