@@ -139,6 +139,21 @@ def view_margins(
     return coverage
 
 
+_SPLITMIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_SPLITMIX_2 = np.uint64(0x94D049BB133111EB)
+
+
+@numba.njit(inline="always")
+def _splitmix(z: np.uint64) -> np.uint64:
+    """splitmix64's finaliser (what :func:`linkage.detect.families.mix64` does to arrays)."""
+    z ^= z >> np.uint64(30)
+    z *= _SPLITMIX_1
+    z ^= z >> np.uint64(27)
+    z *= _SPLITMIX_2
+    z ^= z >> np.uint64(31)
+    return z
+
+
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
 
@@ -171,13 +186,7 @@ def _folded_hashes(offsets: np.ndarray, data: np.ndarray, out: np.ndarray) -> No
         if emitted == 0:
             out[j] = -1
             continue
-        # splitmix64's finaliser: FNV's low bits are weak
-        h ^= h >> np.uint64(30)
-        h *= np.uint64(0xBF58476D1CE4E5B9)
-        h ^= h >> np.uint64(27)
-        h *= np.uint64(0x94D049BB133111EB)
-        h ^= h >> np.uint64(31)
-        out[j] = np.int64(h >> np.uint64(1))
+        out[j] = np.int64(_splitmix(h) >> np.uint64(1))  # FNV's low bits are weak
 
 
 def folded_hashes(texts: pa.Array) -> np.ndarray:
@@ -207,10 +216,6 @@ def folded_hashes(texts: pa.Array) -> np.ndarray:
     return out
 
 
-_SPLITMIX_1 = np.uint64(0xBF58476D1CE4E5B9)
-_SPLITMIX_2 = np.uint64(0x94D049BB133111EB)
-
-
 @numba.njit(cache=True, nogil=True)
 def _min_hashes(items: np.ndarray, starts: np.ndarray, salts: np.ndarray, out: np.ndarray) -> None:
     n_groups = starts.shape[0]
@@ -220,12 +225,7 @@ def _min_hashes(items: np.ndarray, starts: np.ndarray, salts: np.ndarray, out: n
             salt = salts[c]
             best = np.uint64(0xFFFFFFFFFFFFFFFF)
             for i in range(starts[g], end):
-                z = items[i] ^ salt
-                z ^= z >> np.uint64(30)
-                z *= _SPLITMIX_1
-                z ^= z >> np.uint64(27)
-                z *= _SPLITMIX_2
-                z ^= z >> np.uint64(31)
+                z = _splitmix(items[i] ^ salt)
                 if z < best:
                     best = z
             out[g, c] = best

@@ -169,10 +169,7 @@ def _large(text: str) -> pa.Scalar:
 
 def _normalise(texts: Texts) -> tuple[pa.Array, np.ndarray]:
     """Texts normalised (see the module docstring) and the count of characters undone."""
-    if isinstance(texts, pa.Array):
-        arr = texts.cast(pa.large_string())
-    else:
-        arr = pa.array(texts, type=pa.large_string())
+    arr = pa.array(texts, type=pa.large_string())
     arr = pc.replace_substring(arr, "\x00", " ")
     head_raw, tail_raw = _RAW_FACTOR * HEAD_CHARS, _RAW_FACTOR * TAIL_CHARS
     long = pc.greater(pc.utf8_length(arr), head_raw + tail_raw)

@@ -13,9 +13,10 @@ account's sampled traffic falls in it.
 
 Everything is vectorised: prompts are split into tokens by pyarrow (CJK
 characters are tokens of their own, so unspaced scripts work too), tokens
-hashed by pandas, bigram hashes mixed and minimised per prompt in one compiled pass
-(:func:`linkage.detect.compiled.min_hashes`). The stage looks only at a bounded sample: at most
-``families.prompts_per_account`` prompts of each account given to it.
+hashed by pandas, bigram hashes mixed and minimised per prompt in one compiled
+pass (:func:`linkage.detect.compiled.min_hashes`). The stage looks only at a
+bounded sample: at most ``families.prompts_per_account`` prompts of each account
+given to it.
 
 Examples
 --------
@@ -90,9 +91,8 @@ def minhash_signatures(prompts: pd.Series, n_hashes: int, seed: int) -> np.ndarr
 
     A prompt with fewer than two tokens gets its unigram; an empty prompt all-max values.
     """
-    encoded = pc.dictionary_encode(
-        pc.fill_null(arrow_strings(prompts), "")
-    )  # a prompt sent again has the same signature
+    # a prompt sent again has the same signature
+    encoded = pc.dictionary_encode(pc.fill_null(arrow_strings(prompts), ""))
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     distinct = pd.Series(encoded.dictionary.to_pandas(), dtype=object)
     if len(distinct) < len(prompts):
