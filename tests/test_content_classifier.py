@@ -9,9 +9,12 @@ from types import ModuleType
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from linkage.detect import content
+from linkage.detect import compiled, content
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "intent"
 
@@ -196,3 +199,38 @@ def test_the_compiled_scoring_gives_the_reference_margins_and_coverage() -> None
     np.testing.assert_allclose(margins, reference, rtol=0, atol=1e-4)
     np.testing.assert_allclose(coverage, found.coverage(seen, len(texts)))
     assert (margins.argmax(axis=1) == reference.argmax(axis=1)).all()
+
+
+def _views_by_slicing(
+    texts: list[str], head: int, tail: int, end_zeros: int
+) -> list[tuple[str, list[int]]]:
+    """What ``compiled.utf8_views`` must give, spelled with Python's string slices."""
+    digits = {ord(d): "0" for d in "0123456789"}
+    out = []
+    for view in (
+        [" " + text[:head] + " " for text in texts],
+        [" " + text[head:][-tail:] + " " for text in texts],
+    ):
+        joined = "\x00".join(view) + "\x00" * end_zeros
+        out.append((joined.translate(digits), [len(part) for part in view]))
+    return out
+
+
+# texts reach the views with NUL already replaced (content._normalise)
+_NORMALISED_TEXT = st.text(st.characters(blacklist_characters="\x00"), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_NORMALISED_TEXT, max_size=8), st.integers(1, 12), st.integers(1, 6))
+def test_the_compiled_views_are_the_texts_heads_and_tails(
+    texts: list[str], head: int, tail: int
+) -> None:
+    views, lengths, letters, wide = compiled.utf8_views(
+        pa.array(texts, type=pa.large_string()), head, tail, 3
+    )
+    expected = _views_by_slicing(texts, head, tail, 3)
+    for got, got_lengths, (want, want_lengths) in zip(views, lengths, expected, strict=True):
+        assert "".join(map(chr, got.tolist())) == want
+        assert got_lengths.tolist() == want_lengths
+    assert letters.tolist() == [len(text) for text in texts]
+    assert wide.tolist() == [not text.isascii() for text in texts]

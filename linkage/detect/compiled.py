@@ -16,6 +16,10 @@ folded to one ``0`` and whitespace runs to one space, leading and trailing white
 dropped, in one pass over its UTF-8 bytes (two regular expressions and a hash of Python
 strings before).
 
+**Views.** :func:`utf8_views` cuts each normalised text into its head and tail views as
+code points, space-padded, joined by 0 and digits folded, straight from the Arrow array's
+UTF-8 bytes (two slices, a join through one Python string and a UTF-32 copy before).
+
 **MinHash.** :func:`min_hashes` gives each group of items (prompt bigrams, an account's
 addresses) its minimum of each salted splitmix64 hash in one pass over the items per
 group, the values numpy gave with one mixed copy of every item per salt.
@@ -26,6 +30,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 _U64_MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15
@@ -189,15 +194,8 @@ def _folded_hashes(offsets: np.ndarray, data: np.ndarray, out: np.ndarray) -> No
         out[j] = np.int64(_splitmix(h) >> np.uint64(1))  # FNV's low bits are weak
 
 
-def folded_hashes(texts: pa.Array) -> np.ndarray:
-    """A 63-bit hash of each text of a (large) string array, digit runs folded to ``0`` and
-    whitespace runs to a space, trimmed; -1 for a null or blank text.
-
-    >>> folded = folded_hashes(pa.array(["Rate answer 12", " rate  answer 7", "Rate answer 7 ",
-    ...                                  "  ", None], type=pa.large_string()))
-    >>> bool(folded[0] == folded[2]), bool(folded[0] == folded[1]), folded[3:].tolist()
-    (True, False, [-1, -1])
-    """
+def _utf8_buffers(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets (one more than texts) and UTF-8 bytes of a string array."""
     texts = texts.cast(pa.large_string())
     if texts.offset:
         texts = pa.concat_arrays([texts])  # a slice: its buffers start before it
@@ -208,12 +206,145 @@ def folded_hashes(texts: pa.Array) -> np.ndarray:
         if data_buffer is not None and data_buffer.size
         else np.zeros(1, dtype=np.uint8)
     )
+    return offsets, data
+
+
+def folded_hashes(texts: pa.Array) -> np.ndarray:
+    """A 63-bit hash of each text of a (large) string array, digit runs folded to ``0`` and
+    whitespace runs to a space, trimmed; -1 for a null or blank text.
+
+    >>> folded = folded_hashes(pa.array(["Rate answer 12", " rate  answer 7", "Rate answer 7 ",
+    ...                                  "  ", None], type=pa.large_string()))
+    >>> bool(folded[0] == folded[2]), bool(folded[0] == folded[1]), folded[3:].tolist()
+    (True, False, [-1, -1])
+    """
+    offsets, data = _utf8_buffers(texts)
     out = np.empty(len(texts), dtype=np.int64)
     if len(texts):
         _folded_hashes(offsets, data, out)
     if texts.null_count:
         out[np.asarray(texts.is_null())] = -1
     return out
+
+
+@numba.njit(inline="always")
+def _code_point(data: np.ndarray, i: int) -> tuple[np.int64, int]:
+    """The code point whose UTF-8 encoding starts at ``data[i]``, and the next start."""
+    lead = np.int64(data[i])
+    if lead < 0x80:
+        return lead, i + 1
+    if lead < 0xE0:
+        return ((lead & 0x1F) << 6) | (np.int64(data[i + 1]) & 0x3F), i + 2
+    if lead < 0xF0:
+        return (
+            ((lead & 0x0F) << 12)
+            | ((np.int64(data[i + 1]) & 0x3F) << 6)
+            | (np.int64(data[i + 2]) & 0x3F)
+        ), i + 3
+    return (
+        ((lead & 0x07) << 18)
+        | ((np.int64(data[i + 1]) & 0x3F) << 12)
+        | ((np.int64(data[i + 2]) & 0x3F) << 6)
+        | (np.int64(data[i + 3]) & 0x3F)
+    ), i + 4
+
+
+@numba.njit(cache=True, nogil=True)
+def _view_lengths(
+    offsets: np.ndarray,
+    data: np.ndarray,
+    head: int,
+    tail: int,
+    letters: np.ndarray,
+    head_lengths: np.ndarray,
+    tail_lengths: np.ndarray,
+    wide: np.ndarray,
+) -> None:
+    for j in range(offsets.shape[0] - 1):
+        count = 0
+        non_ascii = False
+        for i in range(offsets[j], offsets[j + 1]):
+            byte = data[i]
+            if byte & 0xC0 != 0x80:
+                count += 1
+            if byte >= 0x80:
+                non_ascii = True
+        letters[j] = count
+        wide[j] = non_ascii
+        head_lengths[j] = min(count, head) + 2
+        tail_lengths[j] = (min(count - head, tail) if count > head else 0) + 2
+
+
+@numba.njit(cache=True, nogil=True)
+def _fill_views(
+    offsets: np.ndarray,
+    data: np.ndarray,
+    letters: np.ndarray,
+    head_lengths: np.ndarray,
+    tail_lengths: np.ndarray,
+    heads: np.ndarray,
+    tails: np.ndarray,
+) -> None:
+    head_at = 0
+    tail_at = 0
+    for j in range(offsets.shape[0] - 1):
+        head_count = head_lengths[j] - 2
+        tail_count = tail_lengths[j] - 2
+        heads[head_at] = 32
+        tails[tail_at] = 32
+        i = offsets[j]
+        for k in range(head_count):
+            code, i = _code_point(data, i)
+            heads[head_at + 1 + k] = 48 if 48 <= code <= 57 else code
+        heads[head_at + head_count + 1] = 32
+        if tail_count:
+            # the tail's first byte: walk back over its code points' lead bytes
+            i = offsets[j + 1]
+            found = 0
+            while found < tail_count:
+                i -= 1
+                if data[i] & 0xC0 != 0x80:
+                    found += 1
+            for k in range(tail_count):
+                code, i = _code_point(data, i)
+                tails[tail_at + 1 + k] = 48 if 48 <= code <= 57 else code
+        tails[tail_at + tail_count + 1] = 32
+        head_at += head_lengths[j] + 1
+        tail_at += tail_lengths[j] + 1
+
+
+def utf8_views(
+    texts: pa.Array, head: int, tail: int, end_zeros: int
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray]:
+    """Each text's head view (its first ``head`` code points) and tail view (its last
+    ``tail`` after the head), every view padded with a space at both ends, the views of all
+    texts joined by 0 and followed by ``end_zeros`` zeros, digits folded to ``0``, as uint64
+    code points.
+
+    Returns (head codes, tail codes), (head lengths, tail lengths) (padded), each text's
+    length in code points, and whether it holds any character beyond ASCII. A null is an
+    empty text.
+
+    >>> views, lengths, letters, wide = utf8_views(pa.array(["ab1", "é"]), 2, 1, 2)
+    >>> "".join(map(chr, views[0])).replace(chr(0), "|"), lengths[0].tolist()
+    (' ab | é ||', [4, 3])
+    >>> "".join(map(chr, views[1])).replace(chr(0), "|"), letters.tolist(), wide.tolist()
+    (' 0 |  ||', [3, 1], [False, True])
+    """
+    if texts.null_count:
+        texts = pc.fill_null(texts, "")
+    offsets, data = _utf8_buffers(texts)
+    n = len(texts)
+    letters = np.empty(n, dtype=np.int64)
+    head_lengths = np.empty(n, dtype=np.int64)
+    tail_lengths = np.empty(n, dtype=np.int64)
+    wide = np.empty(n, dtype=np.bool_)
+    _view_lengths(offsets, data, head, tail, letters, head_lengths, tail_lengths, wide)
+    separators = max(n - 1, 0) + end_zeros
+    heads = np.zeros(int(head_lengths.sum()) + separators, dtype=np.uint64)
+    tails = np.zeros(int(tail_lengths.sum()) + separators, dtype=np.uint64)
+    _fill_views(offsets, data, letters, head_lengths, tail_lengths, heads, tails)
+    return (heads, tails), (head_lengths, tail_lengths), letters, wide
 
 
 @numba.njit(cache=True, nogil=True)

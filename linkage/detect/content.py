@@ -63,7 +63,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from linkage.detect.arrays import arrow_strings
-from linkage.detect.compiled import view_margins
+from linkage.detect.compiled import utf8_views, view_margins
 from linkage.detect.language import readable_language
 
 INTENTS = ("reasoning", "rubric_grading", "sensitive_rewrite", "agentic", "coding")
@@ -95,7 +95,6 @@ Texts: TypeAlias = Sequence[str] | np.ndarray | pa.Array  # a list, numpy or Arr
 _PRIME = np.uint64(1_000_003)
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
 _SHIFT = np.uint64(64 - BITS)
-_DIGIT_ZERO = np.uint64(ord("0"))
 _VIEW_SALTS = (0x243F6A8885A308D3, 0x13198A2E03707344)  # head, tail
 
 # A raw prompt is cut to this many times its views before normalisation: format characters
@@ -205,31 +204,19 @@ def _normalise_unicode(arr: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return arr, undone.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
-def _join(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Texts space-padded and joined by code 0 as code points, and each padded length."""
-    arr = pc.binary_join_element_wise(_large(" "), arr, _large(" "), _large(""))
-    lengths = pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
-    joined = pc.binary_join(pa.LargeListArray.from_arrays([0, len(arr)], arr), _large("\x00"))
-    text = joined[0].as_py() + "\x00" * (max(NGRAMS) + 1)
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    codes[(codes >= 48) & (codes <= 57)] = _DIGIT_ZERO  # "42" and "17" look alike
-    return codes, lengths
-
-
-def _fold_confusables(codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def _fold_confusables(codes: np.ndarray, lengths: np.ndarray, wide: np.ndarray) -> np.ndarray:
     """Per text, how many look-alike letters were folded to Latin (``codes`` in place).
 
     A text is folded when at least a third of its letters are Latin, or when one of its
     words mixes Latin with Cyrillic, Greek or Armenian letters: a Russian or Greek text
     stays as it is, an English one salted with Cyrillic ``а`` and ``о`` reads as English.
-    Only the texts that hold a look-alike at all are looked at.
+    Only the texts beyond ASCII (``wide``) can hold a look-alike, and only they are read.
     """
     n = len(lengths)
-    hit = np.flatnonzero(_CONFUSABLE[np.minimum(codes, _FOLD_SIZE - 1).astype(np.int64)])
-    if not len(hit):
+    texts = np.flatnonzero(wide)
+    if not len(texts):
         return np.zeros(n, dtype=np.int64)
     starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
-    texts = np.unique(np.searchsorted(starts, hit, side="right") - 1)
     spans = lengths[texts] + 1  # each text with its separator: words end there
     places = np.arange(int(spans.sum())) + np.repeat(
         starts[texts] - np.cumsum(spans) + spans, spans
@@ -258,16 +245,10 @@ def _fold_confusables(codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 def prepare(texts: Texts) -> Prepared:
     """Normalise a block of texts and cut them into their head and tail views."""
     arr, undone = _normalise(texts)
-    heads = pc.utf8_slice_codeunits(arr, 0, HEAD_CHARS)
     # the tail view reads only what the head did not: a short prompt is its head alone
-    tails = pc.utf8_slice_codeunits(pc.utf8_slice_codeunits(arr, HEAD_CHARS), -TAIL_CHARS)
-    views, lengths = [], []
-    for view in (heads, tails):
-        codes, view_lengths = _join(view)
-        views.append(codes)
-        lengths.append(view_lengths)
-    folded = _fold_confusables(views[0], lengths[0]) + _fold_confusables(views[1], lengths[1])
-    letters = pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
+    views, lengths, letters, wide = utf8_views(arr, HEAD_CHARS, TAIL_CHARS, max(NGRAMS) + 1)
+    folded = _fold_confusables(views[0], lengths[0], wide)
+    folded += _fold_confusables(views[1], lengths[1], wide)
     hidden = undone + folded
     obfuscated = (hidden >= _OBFUSCATED_MIN_CHARS) & (
         hidden >= _OBFUSCATED_MIN_SHARE * np.maximum(letters, 1)
