@@ -7,8 +7,10 @@ per 200,000 requests, only for Arrow to copy the strings back.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def arrow_strings(values: pd.Series) -> pa.Array:
@@ -29,3 +31,18 @@ def arrow_strings(values: pd.Series) -> pa.Array:
     if not pa.types.is_large_string(converted.type):
         converted = converted.cast(pa.large_string())
     return converted
+
+
+def distinct_values(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """The distinct values of a text Series (missing values are one of them) and, per row,
+    the position of its value among them: ``distinct.to_numpy()[which]`` gives ``values``
+    back.
+
+    >>> distinct, which = distinct_values(pd.Series(["b", "a", None, "b"]))
+    >>> distinct.fillna("-").tolist(), which.tolist()
+    (['b', 'a', '-'], [0, 1, 2, 0])
+    """
+    encoded = pc.dictionary_encode(arrow_strings(values), null_encoding="encode")
+    distinct = encoded.dictionary.to_pandas()  # pandas' Arrow strings: no copy per value
+    which = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return distinct, which

@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from linkage.detect.arrays import arrow_strings
+from linkage.detect.arrays import arrow_strings, distinct_values
 from linkage.detect.normalise import (
     content_intents,
     locate_ips,
@@ -119,14 +120,17 @@ def normalise_batch(accepted: pd.DataFrame, context: BatchContext) -> pa.Table:
     for name in ("input_tokens", "output_tokens"):
         columns[name] = accepted[name] if name in accepted else pd.Series([None] * n, dtype="Int64")
     prompts = accepted["prompt"] if "prompt" in accepted else pd.Series([None] * n, dtype=object)
-    fingerprints = template_fingerprints(prompts, settings)
+    # every prompt-level answer is worked out once per distinct prompt (a campaign sends its
+    # items again and again), then spread back over the requests
+    distinct, which = distinct_values(prompts)
+    fingerprints = template_fingerprints(distinct, settings)
     for name in ("template_head", "template_tail", "head_text", "tail_text"):
-        columns[name] = fingerprints[name].to_numpy(dtype=object)
-    intents = content_intents(prompts)
+        columns[name] = pc.take(arrow_strings(fingerprints[name]), which)
+    intents = content_intents(distinct)
     for name in [*INTENT_COLUMNS, "distilled", "readable", "obfuscated"]:
-        columns[name] = intents[name].to_numpy()
-    columns["prompt_hash"] = prompt_hashes(prompts)
-    columns["prompt_chars"] = prompt_lengths(prompts)
+        columns[name] = intents[name].to_numpy()[which]
+    columns["prompt_hash"] = pc.take(pa.array(prompt_hashes(distinct), type=pa.int64()), which)
+    columns["prompt_chars"] = prompt_lengths(distinct)[which]
     columns["has_prompt"] = columns["prompt_chars"] > 0
     columns["prompt_cut"] = accepted["_prompt_cut"].to_numpy(dtype=bool)
     columns["_reject"] = [None] * n
@@ -136,6 +140,8 @@ def normalise_batch(accepted: pd.DataFrame, context: BatchContext) -> pa.Table:
 
 
 def _column(values: Any, arrow_type: pa.DataType) -> pa.Array:
+    if isinstance(values, pa.Array):
+        return values.cast(arrow_type)
     if isinstance(values, pd.Series):
         if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
             return arrow_strings(values).cast(arrow_type)
