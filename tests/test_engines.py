@@ -64,11 +64,13 @@ def sample_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-def test_small_csv_blocks_give_the_same_run_as_one_block(
+def test_small_csv_blocks_and_rows_on_disk_give_the_same_run_as_one_block_in_memory(
     sample_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     whole = _run(sample_csv, tmp_path / "whole")
     monkeypatch.setattr(input_folder, "_CSV_BLOCK_BYTES", 1 << 18)  # ~ a dozen batches
+    # the first batches kept in memory, then all of them moved to a table on disk
+    monkeypatch.setattr(duckdb_engine, "IN_MEMORY_BYTES", 1 << 19)
     batched = _run(sample_csv, tmp_path / "batched")
     _same_outputs(whole, batched)
     rejects = pd.read_csv(batched / "rejects" / "requests.csv", dtype=str)

@@ -1,7 +1,7 @@
 """Engines that hold the requests while a run needs them (see :mod:`linkage.detect.requests`).
 
-``duckdb`` (the default) runs in-process: the batch map in a loop, the narrow rows in a
-DuckDB database on disk (out of core, memory-capped), the SQL of
+``duckdb`` (the default) runs in-process: the batch map in a loop, the narrow rows in memory
+up to a size, beyond it in a DuckDB database on disk (out of core, memory-capped), the SQL of
 :mod:`linkage.detect.request_sql` as written. ``spark`` runs the same map in
 ``mapInArrow`` on Spark's executors and the same SQL, transpiled by sqlglot.
 """

@@ -1,9 +1,11 @@
 """The embedded engine: DuckDB in-process, the requests' narrow rows in a database on disk.
 
-The batch map runs over the input file, batch after batch, and each batch's narrow rows go
-straight into a DuckDB table in a temporary folder; DuckDB is capped in memory
-(``memory_limit``) and spills to that folder, so peak memory depends on the accounts and
-distinct values a run keeps, not on the number of requests.
+The batch map runs over the input file, batch after batch. The narrow rows stay in memory
+as Arrow tables that DuckDB reads in place while they fit ``in_memory_bytes`` (a million
+requests take about 400 MB); past that, they go into a DuckDB table in a temporary folder,
+DuckDB is capped in memory (``memory_limit``) and spills to that folder, so peak memory
+depends on the accounts and distinct values a run keeps, not on the number of requests.
+Copying a million rows into DuckDB's own storage took 5 s of CPU that the map needs.
 
 A large input is mapped in worker processes (each starts Python and loads the models, a few
 seconds); a smaller one in threads of this process, each taking a slice of a batch: most of
@@ -34,6 +36,8 @@ from linkage.io.input_folder import BATCH_ROWS, ROW_COLUMN, RawTable, StreamedTa
 
 PARTITION_ROWS = 2_000_000
 """Requests per group of accounts handed to the profile at once."""
+IN_MEMORY_BYTES = 1 << 30
+"""Narrow rows kept in memory as Arrow before they go to a DuckDB table on disk."""
 
 
 class DuckDBEngine:
@@ -48,6 +52,7 @@ class DuckDBEngine:
         threads: int | None = None,
         batch_rows: int = BATCH_ROWS,
         workers: int | None = None,
+        in_memory_bytes: int | None = None,
     ) -> None:
         base = str(work_dir) if work_dir else None
         self._folder = Path(tempfile.mkdtemp(prefix="linkage-duckdb-", dir=base))
@@ -66,10 +71,12 @@ class DuckDBEngine:
         self.table: RawTable | None = None
         self.accepted = 0
         self.workers = workers if workers is not None else _default_workers()
+        self.in_memory_bytes = IN_MEMORY_BYTES if in_memory_bytes is None else in_memory_bytes
+        self._in_memory: pa.Table | None = None
 
     def load(self, table: RawTable, context: BatchContext) -> None:
         self.table = table
-        self._run(f"CREATE OR REPLACE TABLE narrow ({_columns_sql()})")
+        self._drop_narrow()
         batches = _batches(table, self.batch_rows)
         mapped: Iterator[pa.Table]
         if self.workers > 1 and _is_large(table, self.batch_rows):
@@ -86,14 +93,38 @@ class DuckDBEngine:
             mapped = _map_in_threads(batches, context, self.workers)
         else:
             mapped = (map_batch(batch, context) for batch in batches)
+        kept: list[pa.Table] = []
+        kept_bytes = 0
+        on_disk = False
         for rows in mapped:
-            self.con.register("batch_rows", rows)
-            self._run("INSERT INTO narrow SELECT * FROM batch_rows")
-            self.con.unregister("batch_rows")
+            if not on_disk and kept_bytes + rows.nbytes <= self.in_memory_bytes:
+                kept.append(rows)
+                kept_bytes += rows.nbytes
+                continue
+            if not on_disk:
+                self._run(f"CREATE TABLE narrow ({_columns_sql()})")
+                for earlier in kept:
+                    self._insert(earlier)
+                kept, on_disk = [], True
+            self._insert(rows)
+        if not on_disk:
+            self._in_memory = pa.concat_tables(kept) if kept else NARROW_SCHEMA.empty_table()
+            self.con.register("narrow", self._in_memory)
         self._run("CREATE OR REPLACE TABLE excluded (file_row BIGINT)")
         self._define_view()
         # the rows are on disk now; later statements read few columns and may spill
         self._run(f"SET memory_limit = '{self.query_memory}'")
+
+    def _insert(self, rows: pa.Table) -> None:
+        self.con.register("batch_rows", rows)
+        self._run("INSERT INTO narrow SELECT * FROM batch_rows")
+        self.con.unregister("batch_rows")
+
+    def _drop_narrow(self) -> None:
+        if self._in_memory is not None:
+            self.con.unregister("narrow")
+            self._in_memory = None
+        self._run("DROP TABLE IF EXISTS narrow")
 
     def _define_view(self) -> None:
         self._run(
@@ -137,6 +168,7 @@ class DuckDBEngine:
 
     def close(self) -> None:
         self.con.close()
+        self._in_memory = None
         shutil.rmtree(self._folder, ignore_errors=True)
 
 
