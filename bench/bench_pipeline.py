@@ -1,10 +1,10 @@
 """Benchmark of the main job: wall time and peak memory, end to end, on a large generated dataset.
 
-Targets: about 1,000,000 requests (scale 6.4, ~41,000 accounts) in under 60 s with under
-4 GB peak memory on a 2-core machine; 10,000,000 (scale 64) in under 5 min and 8 GB.
+Targets: about 1,000,000 requests (scale 4.4, ~30,000 accounts) in under 60 s with under
+4 GB peak memory on a 2-core machine; 10,000,000 (scale 44) in under 5 min and 8 GB.
 
-    .venv/bin/python bench/bench_pipeline.py                   # generate scale 6.4, then run
-    .venv/bin/python bench/bench_pipeline.py --scale 64        # ~10M requests
+    .venv/bin/python bench/bench_pipeline.py                   # generate scale 4.4, then run
+    .venv/bin/python bench/bench_pipeline.py --scale 44        # ~10M requests
     .venv/bin/python bench/bench_pipeline.py --engine spark    # the same on Spark, local[2]
     .venv/bin/python bench/bench_pipeline.py --input DIR       # an existing dataset
 
@@ -41,7 +41,7 @@ def main() -> int:
     )
     parser.add_argument("--input", type=Path, help="dataset folder (default: generate one)")
     parser.add_argument(
-        "--scale", type=float, default=6.4, help="generator scale (6.4 ~ 1M requests)"
+        "--scale", type=float, default=4.4, help="generator scale (4.4 ~ 1M requests)"
     )
     parser.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
     parser.add_argument("--master", help="Spark master (default local[2])")
