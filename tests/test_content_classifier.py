@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linkage.detect import compiled, content
+from linkage.detect import compiled, content, intent_features, prompt_text
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "intent"
 
@@ -171,7 +171,7 @@ def test_long_prompts_are_judged_on_head_and_tail() -> None:
 def test_distinct_windows_keeps_one_of_each() -> None:
     rng = np.random.default_rng(0)
     keys = rng.integers(0, 50_000, 400_000).astype(np.int64)
-    kept = content.distinct_windows(keys)
+    kept = intent_features.distinct_windows(keys)
     assert sorted(keys[kept].tolist()) == sorted(set(keys.tolist()))
 
 
@@ -191,9 +191,9 @@ def test_the_compiled_scoring_gives_the_reference_margins_and_coverage() -> None
         "<|im_start|>system\nYou grade answers.<|im_end|>\nScore 1-10: " + "answer " * 40,
     ]
     model = content.default_model()
-    seen = model.seen if model.seen is not None else np.ones(1 << content.BITS, dtype=bool)
-    prepared = content.prepare(np.asarray(texts, dtype=object))
-    found = content.features(prepared)
+    seen = model.seen if model.seen is not None else np.ones(1 << intent_features.BITS, dtype=bool)
+    prepared = prompt_text.prepare(np.asarray(texts, dtype=object))
+    found = intent_features.features(prepared)
     reference = np.asarray(found.matrix @ model.weights + model.bias, dtype=np.float32)
     margins, coverage = content._margins(prepared, model, seen)
     np.testing.assert_allclose(margins, reference, rtol=0, atol=1e-4)
@@ -216,7 +216,7 @@ def _views_by_slicing(
     return out
 
 
-# texts reach the views with NUL already replaced (content._normalise)
+# texts reach the views with NUL already replaced (prompt_text._normalise)
 _NORMALISED_TEXT = st.text(st.characters(blacklist_characters="\x00"), max_size=40)
 
 

@@ -2,7 +2,8 @@
 
 Deterministic: the same corpus gives the same weights. It builds ``train.jsonl`` with
 ``build_corpus.py`` first. Run from the repository root after changing the corpus banks or
-the features of ``linkage/detect/content.py``::
+the text preparation or features (``linkage/detect/prompt_text.py``,
+``linkage/detect/intent_features.py``)::
 
     .venv/bin/python data/intent/train_model.py
 

@@ -2,7 +2,7 @@
 prompt hash and MinHash signatures.
 
 **Scoring.**
-:func:`linkage.detect.content.features` builds the model's input as a sparse matrix with
+:func:`linkage.detect.intent_features.features` builds the model's input as a sparse matrix with
 numpy: every n-gram window of every text becomes a key, the keys are deduplicated, sorted
 and packed. That is the reference (training uses it). Scoring only needs, per text, the
 sum of the weight rows of its distinct n-gram buckets, each view scaled by the inverse
@@ -119,7 +119,7 @@ def view_margins(
     """Add one view's contribution to ``margins`` (texts x labels, in place).
 
     ``codes`` are the view's code points, texts joined by 0 (as
-    :func:`linkage.detect.content.prepare` makes them), ``lengths`` each text's length,
+    :func:`linkage.detect.prompt_text.prepare` makes them), ``lengths`` each text's length,
     ``constants`` the hash's prime, mixer and shift. When ``probe_n`` is set, returns per
     text the share of its ``probe_n``-gram windows whose bucket ``seen`` holds (1.0 for a
     text without any); otherwise an array of ones.

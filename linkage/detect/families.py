@@ -38,8 +38,8 @@ import pyarrow.compute as pc
 
 from linkage.detect.arrays import arrow_strings
 from linkage.detect.compiled import min_hashes
-from linkage.detect.content import WHITESPACE_RUN
 from linkage.detect.normalise import hex_bytes
+from linkage.detect.prompt_text import WHITESPACE_RUN
 from linkage.settings import Settings
 
 _CJK = r"([\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}])"
