@@ -21,19 +21,12 @@ pass to ``linkage run --config``; an earlier run's ``run.json`` works too.
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from linkage.errors import SettingsError
-
-
-def _meta(help: str, low: float | None = None, high: float | None = None) -> dict[str, Any]:
-    """A setting's help text and allowed range (inclusive), kept as field metadata."""
-    return {"help": help, "low": low, "high": high}
+from linkage.settings_files import build_checked, read_table, to_toml
+from linkage.settings_files import setting as _meta
 
 
 @dataclass
@@ -131,6 +124,7 @@ class LinkSettings:
             "campus NAT are shared by design. Other kinds may be added.",
             0.0,
             1.0,
+            open_keys=True,
         ),
     )
     hub_allowance: float = field(
@@ -670,32 +664,6 @@ class IdSettings:
     )
 
 
-_SECTIONS: dict[str, type] = {
-    "ingest": IngestSettings,
-    "normalise": NormaliseSettings,
-    "link": LinkSettings,
-    "behaviour": BehaviourSettings,
-    "families": FamilySettings,
-    "cluster": ClusterSettings,
-    "coordination": CoordinationSettings,
-    "score": ScoreSettings,
-    "attribution": AttributionSettings,
-    "ids": IdSettings,
-}
-_SECTION_HELP = {
-    "ingest": "reading the input",
-    "normalise": "canonical emails, networks and prompt templates",
-    "link": "from shared attributes to weighted account links",
-    "behaviour": "behavioural fingerprints, suspicion and links between suspicious accounts",
-    "families": "near-duplicate prompts across accounts (MinHash-LSH)",
-    "cluster": "from links to clusters",
-    "coordination": "timing signals of a cluster's combined traffic",
-    "score": "hydra_score and the flag",
-    "attribution": "indicators to organisations",
-    "ids": "stable cluster ids across runs",
-}
-
-
 @dataclass
 class Settings:
     """Thresholds and weights of every stage, grouped by stage.
@@ -714,18 +682,49 @@ class Settings:
     """
 
     seed: int = field(
-        default=0, metadata=_meta("Seed of every random step: same input and seed, same output.", 0)
+        default=0,
+        metadata=_meta(
+            "Seed of every random step: same input and seed, same output.",
+            0,
+            # earlier versions wrote the seed without its range: keeps their files identical
+            show_range=False,
+        ),
     )
-    ingest: IngestSettings = field(default_factory=IngestSettings)
-    normalise: NormaliseSettings = field(default_factory=NormaliseSettings)
-    link: LinkSettings = field(default_factory=LinkSettings)
-    behaviour: BehaviourSettings = field(default_factory=BehaviourSettings)
-    families: FamilySettings = field(default_factory=FamilySettings)
-    cluster: ClusterSettings = field(default_factory=ClusterSettings)
-    coordination: CoordinationSettings = field(default_factory=CoordinationSettings)
-    score: ScoreSettings = field(default_factory=ScoreSettings)
-    attribution: AttributionSettings = field(default_factory=AttributionSettings)
-    ids: IdSettings = field(default_factory=IdSettings)
+    ingest: IngestSettings = field(
+        default_factory=IngestSettings, metadata=_meta("reading the input")
+    )
+    normalise: NormaliseSettings = field(
+        default_factory=NormaliseSettings,
+        metadata=_meta("canonical emails, networks and prompt templates"),
+    )
+    link: LinkSettings = field(
+        default_factory=LinkSettings,
+        metadata=_meta("from shared attributes to weighted account links"),
+    )
+    behaviour: BehaviourSettings = field(
+        default_factory=BehaviourSettings,
+        metadata=_meta("behavioural fingerprints, suspicion and links between suspicious accounts"),
+    )
+    families: FamilySettings = field(
+        default_factory=FamilySettings,
+        metadata=_meta("near-duplicate prompts across accounts (MinHash-LSH)"),
+    )
+    cluster: ClusterSettings = field(
+        default_factory=ClusterSettings, metadata=_meta("from links to clusters")
+    )
+    coordination: CoordinationSettings = field(
+        default_factory=CoordinationSettings,
+        metadata=_meta("timing signals of a cluster's combined traffic"),
+    )
+    score: ScoreSettings = field(
+        default_factory=ScoreSettings, metadata=_meta("hydra_score and the flag")
+    )
+    attribution: AttributionSettings = field(
+        default_factory=AttributionSettings, metadata=_meta("indicators to organisations")
+    )
+    ids: IdSettings = field(
+        default_factory=IdSettings, metadata=_meta("stable cluster ids across runs")
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -735,173 +734,20 @@ class Settings:
         """Build settings from a (partial) mapping; every problem found is reported at once.
 
         A flat mapping (``{"flag_threshold": 0.6}``, as run.json of earlier versions
-        held) is read too: each name goes to its section.
+        held) is read too: each name goes to its section. ``source`` (a file's
+        path) starts each problem's line.
         """
-        problems: list[str] = []
-        grouped = _group_flat_names(values, problems, source)
-        top: dict[str, Any] = {}
-        for name, value in grouped.items():
-            if name in _SECTIONS:
-                if not isinstance(value, dict):
-                    problems.append(f"{source}: [{name}] must be a table of settings")
-                    continue
-                top[name] = _build(_SECTIONS[name], value, f"{name}.", problems, source)
-            elif name == "seed":
-                checked = _check(Settings.__dataclass_fields__["seed"], value, "seed", problems)
-                if checked is not None:
-                    top["seed"] = checked
-            else:
-                problems.append(f"{source}: unknown setting {name!r}{_suggest(name)}")
-        if problems:
-            raise SettingsError("\n".join(problems))
-        return cls(**top)
+        return build_checked(cls, values, source)
 
     def to_toml(self) -> str:
         """Every setting with its value and help, as a TOML file ``--config`` reads back."""
-        lines = [
-            "# linkage settings: edit any value and pass this file to `linkage run --config`.",
-            "# Every name and range is checked when the file is read.",
-            "",
-        ]
-        seed = Settings.__dataclass_fields__["seed"]
-        lines += [f"# {seed.metadata['help']}", f"seed = {self.seed}", ""]
-        for name, section in _SECTIONS.items():
-            lines += [f"[{name}]  # {_SECTION_HELP[name]}"]
-            tables: list[str] = []
-            for spec in dataclasses.fields(section):
-                value = getattr(getattr(self, name), spec.name)
-                help_line = f"# {spec.metadata['help']}{_range_text(spec)}"
-                if isinstance(value, dict):
-                    tables += ["", help_line, f"[{name}.{spec.name}]"]
-                    tables += [f"{k} = {_toml_value(v)}" for k, v in value.items()]
-                else:
-                    lines += [help_line, f"{spec.name} = {_toml_value(value)}"]
-            lines += [*tables, ""]
-        return "\n".join(lines)
+        return to_toml(self, header=_TOML_HEADER)
 
 
-def _flat_names() -> dict[str, str]:
-    return {spec.name: s for s, cls in _SECTIONS.items() for spec in dataclasses.fields(cls)}
-
-
-def _group_flat_names(values: dict[str, Any], problems: list[str], source: str) -> dict[str, Any]:
-    if not isinstance(values, dict):
-        problems.append(f"{source}: settings must be a table of names to values")
-        return {}
-    flat = _flat_names()
-    grouped: dict[str, Any] = {}
-    for name, value in values.items():
-        section = flat.get(name)
-        if section is not None and name not in _SECTIONS:
-            target = grouped.setdefault(section, {})
-            if isinstance(target, dict):
-                target[name] = value
-        elif name in _SECTIONS and isinstance(value, dict):
-            target = grouped.setdefault(name, {})
-            if isinstance(target, dict):
-                target.update(value)
-        else:
-            grouped[name] = value
-    return grouped
-
-
-def _suggest(name: str) -> str:
-    import difflib
-
-    known = [*_SECTIONS, "seed", *(f"{s}.{n}" for n, s in _flat_names().items())]
-    close = difflib.get_close_matches(name, known, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _build(cls: type, values: dict[str, Any], prefix: str, problems: list[str], source: str) -> Any:
-    specs = {spec.name: spec for spec in dataclasses.fields(cls)}
-    kwargs: dict[str, Any] = {}
-    for name, value in values.items():
-        spec = specs.get(name)
-        if spec is None:
-            problems.append(f"{source}: unknown setting {prefix}{name!r}{_suggest(name)}")
-            continue
-        before = len(problems)
-        checked = _check(spec, value, f"{prefix}{name}", problems, source)
-        if len(problems) == before:
-            kwargs[name] = checked
-    return cls(**kwargs)
-
-
-def _check(
-    spec: dataclasses.Field[Any],
-    value: Any,
-    where: str,
-    problems: list[str],
-    source: str = "settings",
-) -> Any:
-    """The value converted to the setting's type, or None with a problem recorded."""
-    factory: Any = spec.default_factory
-    default: Any = spec.default if spec.default is not dataclasses.MISSING else factory()
-    low, high = spec.metadata.get("low"), spec.metadata.get("high")
-    if isinstance(default, dict):
-        if not isinstance(value, dict):
-            problems.append(f"{source}: {where} must be a table of names to numbers")
-            return None
-        unknown = sorted(set(value) - set(default))
-        if unknown and spec.name != "ip_kind_factors":
-            problems.append(
-                f"{source}: {where} has unknown keys {unknown} (known: {list(default)})"
-            )
-            return None
-        merged = dict(default)
-        for key, item in value.items():
-            number = _number(item, float, f"{where}.{key}", low, high, problems, source)
-            if number is not None:
-                merged[key] = number
-        return merged
-    if isinstance(default, list):
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            problems.append(f"{source}: {where} must be a list of strings, got {value!r}")
-            return None
-        return list(value)
-    return _number(value, type(default), where, low, high, problems, source)
-
-
-def _number(
-    value: Any,
-    kind: type,
-    where: str,
-    low: float | None,
-    high: float | None,
-    problems: list[str],
-    source: str,
-) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        problems.append(f"{source}: {where} must be a number, got {value!r}")
-        return None
-    if kind is int and value != int(value):
-        problems.append(f"{source}: {where} must be a whole number, got {value!r}")
-        return None
-    if low is not None and value < low:
-        problems.append(f"{source}: {where} must be at least {low}, got {value!r}")
-        return None
-    if high is not None and value > high:
-        problems.append(f"{source}: {where} must be at most {high}, got {value!r}")
-        return None
-    return kind(value)
-
-
-def _range_text(spec: dataclasses.Field[Any]) -> str:
-    low, high = spec.metadata.get("low"), spec.metadata.get("high")
-    if low is None and high is None:
-        return ""
-    if high is None:
-        return f" (>= {low})"
-    return f" ({low}..{high})"
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return repr(value)
+_TOML_HEADER = (
+    "linkage settings: edit any value and pass this file to `linkage run --config`.",
+    "Every name and range is checked when the file is read.",
+)
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -912,14 +758,7 @@ def load_settings(path: Path | None) -> Settings:
     """
     if path is None:
         return Settings()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SettingsError(f"cannot read settings file {path}: {exc.strerror}") from exc
-    try:
-        values = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsError(f"settings file {path} is not valid: {exc}") from exc
+    values = read_table(path)
     if isinstance(values, dict) and isinstance(values.get("settings"), dict):
         values = values["settings"]
     return Settings.from_dict(values, source=str(path))
