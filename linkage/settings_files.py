@@ -1,14 +1,16 @@
 """Reading, checking and writing a tree of settings dataclasses.
 
 This module knows nothing about which settings exist: ``linkage.settings``
-declares them as nested dataclasses whose fields carry ``setting(...)``
-metadata (help text, allowed range), and this module turns a mapping or a
-TOML/JSON file into that tree and the tree back into a commented TOML file.
+declares them as nested dataclasses whose fields carry :func:`about` metadata
+(help text, allowed range; :func:`setting` makes a number's field), and this
+module turns a mapping or a TOML/JSON file into that tree and the tree back
+into a commented TOML file.
 
 A settings tree is built from these kinds of field, told apart by their
 default value:
 
-- a nested dataclass: a table (``[score]``) of further settings;
+- a nested dataclass: a table (``[score]``) of further settings, its class's
+  docstring the help on the table's header line;
 - a ``dict`` of numbers: a sub-table (``[link.attribute_weights]``) whose keys
   are the default's keys (or any key, with ``open_keys``), each in the range;
 - a ``list`` of strings;
@@ -22,13 +24,15 @@ Examples
 >>> from dataclasses import dataclass, field
 >>> @dataclass
 ... class Limits:
-...     share: float = field(default=0.5, metadata=setting("A share.", 0.0, 1.0))
+...     "some limits"
+...     share: float = setting(0.5, "A share.", 0.0, 1.0)
+...     names: list[str] = field(default_factory=lambda: ["a"], metadata=about("Some names."))
 >>> @dataclass
 ... class Example:
-...     seed: int = field(default=0, metadata=setting("A seed.", 0))
-...     limits: Limits = field(default_factory=Limits, metadata=setting("some limits"))
+...     seed: int = setting(0, "A seed.", 0)
+...     limits: Limits = field(default_factory=Limits)
 >>> build_checked(Example, {"limits": {"share": 0.2}})
-Example(seed=0, limits=Limits(share=0.2))
+Example(seed=0, limits=Limits(share=0.2, names=['a']))
 >>> build_checked(Example, {"seed": -1, "limits": {"shares": 2}}, source="my.toml")
 Traceback (most recent call last):
 ...
@@ -43,6 +47,8 @@ seed = 0
 [limits]  # some limits
 # A share. (0.0..1.0)
 share = 0.5
+# Some names.
+names = ["a"]
 <BLANKLINE>
 """
 
@@ -62,7 +68,7 @@ from linkage.errors import SettingsError
 T = TypeVar("T")
 
 
-def setting(
+def about(
     help: str,
     low: float | None = None,
     high: float | None = None,
@@ -84,6 +90,25 @@ def setting(
     }
 
 
+def setting(
+    default: float,
+    help: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    show_range: bool = True,
+) -> Any:
+    """The dataclass field of a number setting: its default, help and allowed range.
+
+    Dict and list settings, and nested tables, need a fresh value for each
+    instance: they are declared with ``field(default_factory=...)`` (and
+    ``metadata=about(...)``), which linters also recognise.
+    """
+    return dataclasses.field(
+        default=default, metadata=about(help, low, high, show_range=show_range)
+    )
+
+
 def build_checked(cls: type[T], values: object, source: str = "settings") -> T:
     """An instance of the settings dataclass ``cls`` from a (partial) mapping.
 
@@ -98,7 +123,7 @@ def build_checked(cls: type[T], values: object, source: str = "settings") -> T:
         grouped: dict[str, Any] = {}
     else:
         grouped = _group_flat_names(cls, values)
-    built = _build(cls, grouped, "", problems, source, _known_names(cls))
+    built: T = _build(cls, grouped, "", problems, source, _known_names(cls))
     if problems:
         raise SettingsError("\n".join(problems))
     return built
@@ -115,16 +140,23 @@ def to_toml(settings: object, header: Sequence[str]) -> str:
     return "\n".join([*lines, *_table_lines(settings, "")])
 
 
-def read_table(path: Path) -> Any:
-    """The parsed content of a TOML file (JSON if its suffix is ``.json``)."""
+def read_settings_file(path: Path) -> Any:
+    """The settings a TOML file (JSON if its suffix is ``.json``) holds, unchecked.
+
+    A file with a ``settings`` table (an earlier run's ``run.json``) gives that
+    table, so a run can be repeated with exactly its parameters.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SettingsError(f"cannot read settings file {path}: {exc.strerror}") from exc
     try:
-        return json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+        values = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SettingsError(f"settings file {path} is not valid: {exc}") from exc
+    if isinstance(values, dict) and isinstance(values.get("settings"), dict):
+        return values["settings"]
+    return values
 
 
 def _default(spec: dataclasses.Field[Any]) -> Any:
@@ -186,20 +218,20 @@ def _suggest(name: str, known: list[str]) -> str:
 
 
 def _build(
-    cls: type[T],
+    cls: Any,
     values: dict[str, Any],
     prefix: str,
     problems: list[str],
     source: str,
     known: list[str],
-) -> T:
-    specs = {spec.name: spec for spec in dataclasses.fields(cls)}  # type: ignore[arg-type]
+) -> Any:
+    specs = {spec.name: spec for spec in dataclasses.fields(cls)}
     kwargs: dict[str, Any] = {}
     for name, value in values.items():
         spec = specs.get(name)
         where = f"{prefix}{name}"
         if spec is None:
-            problems.append(f"{source}: unknown setting {where!r}{_suggest(name, known)}")
+            problems.append(f"{source}: unknown setting {where!r}{_suggest(where, known)}")
             continue
         table = _table_type(spec)
         if table is not None and not isinstance(value, dict):
@@ -273,19 +305,19 @@ def _table_lines(settings: Any, prefix: str) -> Iterator[str]:
     """One table: its plain values, then its dict sub-tables, then its nested tables."""
     plain: list[str] = []
     dicts: list[str] = []
-    nested: list[tuple[str, dataclasses.Field[Any], Any]] = []
+    nested: list[tuple[str, Any]] = []
     for spec in dataclasses.fields(settings):
         value = getattr(settings, spec.name)
         if _table_type(spec) is not None:
-            nested.append((f"{prefix}{spec.name}", spec, value))
+            nested.append((f"{prefix}{spec.name}", value))
         elif isinstance(value, dict):
             dicts += ["", _comment(spec), f"[{prefix}{spec.name}]"]
             dicts += [f"{key} = {_toml_value(item)}" for key, item in value.items()]
         else:
             plain += [_comment(spec), f"{spec.name} = {_toml_value(value)}"]
     yield from [*plain, *dicts, ""]
-    for name, spec, table in nested:
-        yield f"[{name}]  # {spec.metadata['help']}"
+    for name, table in nested:
+        yield f"[{name}]  # {type(table).__doc__}"
         yield from _table_lines(table, f"{name}.")
 
 
