@@ -20,52 +20,34 @@ pass to ``linkage run --config``; an earlier run's ``run.json`` works too.
 
 from __future__ import annotations
 
-import dataclasses
-import json
-import math
-import tomllib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from linkage.errors import SettingsError
-
-
-def _meta(help: str, low: float | None = None, high: float | None = None) -> dict[str, Any]:
-    """A setting's help text and allowed range (inclusive), kept as field metadata."""
-    return {"help": help, "low": low, "high": high}
+from linkage.settings_files import about, build_checked, read_settings_file, setting, to_toml
 
 
 @dataclass
 class IngestSettings:
-    max_prompt_chars: int = field(
-        default=20_000,
-        metadata=_meta(
-            "Longer prompts are kept but cut to this length (only the start matters).", 1
-        ),
+    """reading the input"""
+
+    max_prompt_chars: int = setting(
+        20_000, "Longer prompts are kept but cut to this length (only the start matters).", 1
     )
 
 
 @dataclass
 class NormaliseSettings:
-    template_prefix_words: int = field(
-        default=10,
-        metadata=_meta(
-            "Words from the start of a prompt that make its head template fingerprint.", 1, 200
-        ),
+    """canonical emails, networks and prompt templates"""
+
+    template_prefix_words: int = setting(
+        10, "Words from the start of a prompt that make its head template fingerprint.", 1, 200
     )
-    template_suffix_words: int = field(
-        default=4,
-        metadata=_meta(
-            "Words from the end of a prompt that make its tail template fingerprint.", 1, 200
-        ),
+    template_suffix_words: int = setting(
+        4, "Words from the end of a prompt that make its tail template fingerprint.", 1, 200
     )
-    ipv4_subnet_bits: int = field(
-        default=24, metadata=_meta("Prefix length of an IPv4 address's network.", 8, 32)
-    )
-    ipv6_subnet_bits: int = field(
-        default=48, metadata=_meta("Prefix length of an IPv6 address's network.", 16, 128)
-    )
+    ipv4_subnet_bits: int = setting(24, "Prefix length of an IPv4 address's network.", 8, 32)
+    ipv6_subnet_bits: int = setting(48, "Prefix length of an IPv6 address's network.", 16, 128)
     freemail_domains: list[str] = field(
         default_factory=lambda: [
             "gmail.com",
@@ -85,12 +67,14 @@ class NormaliseSettings:
             "qq.com",
             "163.com",
         ],
-        metadata=_meta("Email domains anyone can sign up to: sharing one says nothing."),
+        metadata=about("Email domains anyone can sign up to: sharing one says nothing."),
     )
 
 
 @dataclass
 class LinkSettings:
+    """from shared attributes to weighted account links"""
+
     attribute_weights: dict[str, float] = field(
         default_factory=lambda: {
             "payment": 0.9,
@@ -108,7 +92,7 @@ class LinkSettings:
             "behaviour": 0.6,
             "signup": 0.4,
         },
-        metadata=_meta(
+        metadata=about(
             "How much sharing one attribute of each kind says about common control, before "
             "the attribute's base rate is taken into account.",
             0.0,
@@ -126,344 +110,267 @@ class LinkSettings:
             "hosting": 1.0,
             "unknown": 0.8,
         },
-        metadata=_meta(
+        metadata=about(
             "Factor on IP and network evidence by ip_intel kind: carrier NAT, VPN exits and "
             "campus NAT are shared by design. Other kinds may be added.",
             0.0,
             1.0,
+            open_keys=True,
         ),
     )
-    hub_allowance: float = field(
-        default=6.0,
-        metadata=_meta(
-            "Base-rate down-weighting: an attribute shared by n accounts keeps "
-            "min(1, hub_allowance / (n - 1)) of its weight (a hub's total grows with n, not n^2).",
-            0.0,
-        ),
+    hub_allowance: float = setting(
+        6.0,
+        "Base-rate down-weighting: an attribute shared by n accounts keeps "
+        "min(1, hub_allowance / (n - 1)) of its weight (a hub's total grows with n, not n^2).",
+        0.0,
     )
-    min_link_contribution: float = field(
-        default=0.01,
-        metadata=_meta(
-            "Pairs an attribute contributes less than this to are not enumerated.", 0.0, 1.0
-        ),
+    min_link_contribution: float = setting(
+        0.01, "Pairs an attribute contributes less than this to are not enumerated.", 0.0, 1.0
     )
     usage_weighted_types: list[str] = field(
         default_factory=lambda: ["ip", "subnet", "template", "user_agent", "prompt_family"],
-        metadata=_meta(
+        metadata=about(
             "Kinds whose evidence scales with how much both accounts rely on the value "
             "(min of the two accounts' shares of traffic using it): one prompt two strangers "
             "both sent says little, and a proxy exit that carried 2% of a rotating account's "
             "traffic says little about the household behind it."
         ),
     )
-    ip_pool_min_kind_factor: float = field(
-        default=0.5,
-        metadata=_meta(
-            "IPs too widely held for pair weighting still count as a shared pool (Jaccard of two "
-            "accounts' busy IPs) when their kind factor is at least this.",
-            0.0,
-            1.0,
-        ),
+    ip_pool_min_kind_factor: float = setting(
+        0.5,
+        "IPs too widely held for pair weighting still count as a shared pool (Jaccard of two "
+        "accounts' busy IPs) when their kind factor is at least this.",
+        0.0,
+        1.0,
     )
-    usage_share_for_full_weight: float = field(
-        default=0.25,
-        metadata=_meta(
-            "A usage-weighted value carrying at least this share of both accounts' traffic "
-            "counts in full; less, in proportion.",
-            0.001,
-            1.0,
-        ),
+    usage_share_for_full_weight: float = setting(
+        0.25,
+        "A usage-weighted value carrying at least this share of both accounts' traffic "
+        "counts in full; less, in proportion.",
+        0.001,
+        1.0,
     )
-    ip_pool_min_ips: int = field(
-        default=3,
-        metadata=_meta(
-            "Shared IPs an account must draw on to have a pool (one egress is no pool).", 1
-        ),
+    ip_pool_min_ips: int = setting(
+        3, "Shared IPs an account must draw on to have a pool (one egress is no pool).", 1
     )
-    ip_pool_full_size: float = field(
-        default=8.0,
-        metadata=_meta(
-            "Shared IPs at which a pool's overlap counts in full (fewer: in proportion).", 1.0
-        ),
+    ip_pool_full_size: float = setting(
+        8.0, "Shared IPs at which a pool's overlap counts in full (fewer: in proportion).", 1.0
     )
-    ip_pool_hashes: int = field(
-        default=32, metadata=_meta("MinHash values per account's pool of busy IPs.", 4, 256)
+    ip_pool_hashes: int = setting(32, "MinHash values per account's pool of busy IPs.", 4, 256)
+    ip_pool_bands: int = setting(
+        8, "LSH bands over the pool signatures (more: lower overlaps found).", 1, 64
     )
-    ip_pool_bands: int = field(
-        default=8,
-        metadata=_meta("LSH bands over the pool signatures (more: lower overlaps found).", 1, 64),
+    ip_pool_neighbours: int = setting(
+        8,
+        "In each LSH bucket, each account is paired with this many next ones (bounds "
+        "the pairs a bucket of any size makes).",
+        1,
     )
-    ip_pool_neighbours: int = field(
-        default=8,
-        metadata=_meta(
-            "In each LSH bucket, each account is paired with this many next ones (bounds "
-            "the pairs a bucket of any size makes).",
-            1,
-        ),
+    min_group_evidence: float = setting(
+        0.05, "An evidence group counts towards a link's groups from this much.", 0, 1
     )
-    min_group_evidence: float = field(
-        default=0.05,
-        metadata=_meta("An evidence group counts towards a link's groups from this much.", 0, 1),
+    min_link_strength_kept: float = setting(
+        0.1, "Weaker links are dropped entirely: they are mostly hub noise.", 0.0, 1.0
     )
-    min_link_strength_kept: float = field(
-        default=0.1,
-        metadata=_meta("Weaker links are dropped entirely: they are mostly hub noise.", 0.0, 1.0),
-    )
-    max_links_per_account: int = field(
-        default=100,
-        metadata=_meta(
-            "A link is kept when it is among the strongest this many of either of its two "
-            "accounts: a hydra of 20,000 heads is 20,000 x this many links, not 200 million.",
-            1,
-        ),
+    max_links_per_account: int = setting(
+        100,
+        "A link is kept when it is among the strongest this many of either of its two "
+        "accounts: a hydra of 20,000 heads is 20,000 x this many links, not 200 million.",
+        1,
     )
 
 
 @dataclass
 class BehaviourSettings:
-    suspicious_distilled_prompts: int = field(
-        default=30,
-        metadata=_meta(
-            "Prompts with a distillation intent an account needs for full content suspicion: "
-            "a student's three 'explain step by step' questions are not a harvest.",
-            1,
-        ),
+    """behavioural fingerprints, suspicion and links between suspicious accounts"""
+
+    suspicious_distilled_prompts: int = setting(
+        30,
+        "Prompts with a distillation intent an account needs for full content suspicion: "
+        "a student's three 'explain step by step' questions are not a harvest.",
+        1,
     )
-    suspicious_distillation_share: float = field(
-        default=0.3,
-        metadata=_meta(
-            "Share of an account's prompts with distillation intent at which its content "
-            "suspicion is full.",
-            0.01,
-            1.0,
-        ),
+    suspicious_distillation_share: float = setting(
+        0.3,
+        "Share of an account's prompts with distillation intent at which its content "
+        "suspicion is full.",
+        0.01,
+        1.0,
     )
-    volume_excess_factor: float = field(
-        default=10.0,
-        metadata=_meta(
-            "Requests per active day this many times the population's median start volume "
-            "suspicion; its square makes it full.",
-            1.01,
-        ),
+    volume_excess_factor: float = setting(
+        10.0,
+        "Requests per active day this many times the population's median start volume "
+        "suspicion; its square makes it full.",
+        1.01,
     )
-    min_suspicion: float = field(
-        default=0.5,
-        metadata=_meta(
-            "Accounts at least this suspicious are compared by behaviour, prompt families and "
-            "IP co-use in time; similarity among ordinary users is cheap evidence.",
-            0.0,
-            1.0,
-        ),
+    min_suspicion: float = setting(
+        0.5,
+        "Accounts at least this suspicious are compared by behaviour, prompt families and "
+        "IP co-use in time; similarity among ordinary users is cheap evidence.",
+        0.0,
+        1.0,
     )
-    min_prompts_to_lean: int = field(
-        default=5,
-        metadata=_meta(
-            "Prompts an account needs before its distillation share says which way it leans "
-            "(small heads join a cluster they are firmly linked to only if they lean to it).",
-            1,
-        ),
+    min_prompts_to_lean: int = setting(
+        5,
+        "Prompts an account needs before its distillation share says which way it leans "
+        "(small heads join a cluster they are firmly linked to only if they lean to it).",
+        1,
     )
-    neighbours: int = field(
-        default=10, metadata=_meta("Nearest suspicious accounts each one is compared with.", 1)
+    neighbours: int = setting(10, "Nearest suspicious accounts each one is compared with.", 1)
+    similarity_radius: float = setting(
+        1.0,
+        "RMS distance (in feature scale units) at which behavioural similarity reaches zero.",
+        0.01,
     )
-    similarity_radius: float = field(
-        default=1.0,
-        metadata=_meta(
-            "RMS distance (in feature scale units) at which behavioural similarity reaches zero.",
-            0.01,
-        ),
+    co_use_max_share: float = setting(
+        0.2,
+        "IP co-use counts only where the IP carries at most this share of each account's "
+        "traffic (transient exits, not someone's home router).",
+        0.0,
+        1.0,
     )
-    co_use_max_share: float = field(
-        default=0.2,
-        metadata=_meta(
-            "IP co-use counts only where the IP carries at most this share of each account's "
-            "traffic (transient exits, not someone's home router).",
-            0.0,
-            1.0,
-        ),
+    min_co_use_windows: int = setting(
+        2, "(IP, window) meetings a pair needs before co-use counts.", 1
     )
-    min_co_use_windows: int = field(
-        default=2,
-        metadata=_meta("(IP, window) meetings a pair needs before co-use counts.", 1),
+    signup_window_hours: float = setting(
+        3.0, "Suspicious accounts opened this close together form a sign-up burst.", 0
     )
-    signup_window_hours: float = field(
-        default=3.0,
-        metadata=_meta("Suspicious accounts opened this close together form a sign-up burst.", 0),
+    co_use_min_intent_similarity: float = setting(
+        0.8,
+        "IP co-use counts only between accounts whose intent mixes have at least this "
+        "cosine similarity (two labs may rent one proxy provider).",
+        0.0,
+        1.0,
     )
-    co_use_min_intent_similarity: float = field(
-        default=0.8,
-        metadata=_meta(
-            "IP co-use counts only between accounts whose intent mixes have at least this "
-            "cosine similarity (two labs may rent one proxy provider).",
-            0.0,
-            1.0,
-        ),
-    )
-    co_use_window_minutes: int = field(
-        default=60,
-        metadata=_meta(
-            "Two suspicious accounts using one IP within this window count as co-use.", 1
-        ),
+    co_use_window_minutes: int = setting(
+        60, "Two suspicious accounts using one IP within this window count as co-use.", 1
     )
 
 
 @dataclass
 class FamilySettings:
-    prompts_per_account: int = field(
-        default=40, metadata=_meta("Prompts of each suspicious account compared by MinHash.", 1)
+    """near-duplicate prompts across accounts (MinHash-LSH)"""
+
+    prompts_per_account: int = setting(
+        40, "Prompts of each suspicious account compared by MinHash.", 1
     )
-    hashes: int = field(default=32, metadata=_meta("MinHash values per prompt.", 4, 256))
-    bands: int = field(
-        default=8,
-        metadata=_meta(
-            "LSH bands (hashes / bands rows each): 8 x 4 puts prompts with word-bigram "
-            "Jaccard of about 0.6 or more in one family.",
-            1,
-            64,
-        ),
+    hashes: int = setting(32, "MinHash values per prompt.", 4, 256)
+    bands: int = setting(
+        8,
+        "LSH bands (hashes / bands rows each): 8 x 4 puts prompts with word-bigram "
+        "Jaccard of about 0.6 or more in one family.",
+        1,
+        64,
     )
 
 
 @dataclass
 class ClusterSettings:
-    min_link_strength: float = field(
-        default=0.3,
-        metadata=_meta(
-            "Links weaker than this are not used for clustering (they stay as evidence).", 0, 1
-        ),
+    """from links to clusters"""
+
+    min_link_strength: float = setting(
+        0.3, "Links weaker than this are not used for clustering (they stay as evidence).", 0, 1
     )
-    strong_single_group: float = field(
-        default=0.8,
-        metadata=_meta(
-            "A link standing on one evidence group is used for clustering only from this "
-            "strength (a shared card or API key); weaker ones need a second group.",
-            0.0,
-            1.0,
-        ),
+    strong_single_group: float = setting(
+        0.8,
+        "A link standing on one evidence group is used for clustering only from this "
+        "strength (a shared card or API key); weaker ones need a second group.",
+        0.0,
+        1.0,
     )
-    min_task_similarity: float = field(
-        default=0.8,
-        metadata=_meta(
-            "Two suspicious accounts cluster on one kind of evidence only if their intent mixes "
-            "have at least this cosine similarity (they harvest the same thing).",
-            0.0,
-            1.0,
-        ),
+    min_task_similarity: float = setting(
+        0.8,
+        "Two suspicious accounts cluster on one kind of evidence only if their intent mixes "
+        "have at least this cosine similarity (they harvest the same thing).",
+        0.0,
+        1.0,
     )
-    control_bound_share: float = field(
-        default=0.8,
-        metadata=_meta(
-            "A cluster whose members share common control at least this often keeps only "
-            "members with such a tie (look-alikes of its traffic are dropped).",
-            0.0,
-            1.0,
-        ),
+    control_bound_share: float = setting(
+        0.8,
+        "A cluster whose members share common control at least this often keeps only "
+        "members with such a tie (look-alikes of its traffic are dropped).",
+        0.0,
+        1.0,
     )
-    min_member_attachment: float = field(
-        default=0.5,
-        metadata=_meta(
-            "Members whose links inside their cluster together stay below this are pruned.",
-            0.0,
-            1.0,
-        ),
+    min_member_attachment: float = setting(
+        0.5,
+        "Members whose links inside their cluster together stay below this are pruned.",
+        0.0,
+        1.0,
     )
-    team_link_evidence: float = field(
-        default=0.3,
-        metadata=_meta(
-            "A link is common control (payment, identity, credential or network evidence) "
-            "from this much; such links make teams.",
-            0.0,
-            1.0,
-        ),
+    team_link_evidence: float = setting(
+        0.3,
+        "A link is common control (payment, identity, credential or network evidence) "
+        "from this much; such links make teams.",
+        0.0,
+        1.0,
     )
-    min_team_size: int = field(
-        default=3, metadata=_meta("Accounts a team needs to be split off its component.", 2)
+    min_team_size: int = setting(3, "Accounts a team needs to be split off its component.", 2)
+    team_coverage: float = setting(
+        0.8,
+        "A component is split into its teams when they hold at least this share of it.",
+        0.0,
+        1.0,
     )
-    team_coverage: float = field(
-        default=0.8,
-        metadata=_meta(
-            "A component is split into its teams when they hold at least this share of it.",
-            0.0,
-            1.0,
-        ),
+    attach_min_link_strength: float = setting(
+        0.15,
+        "A link counts towards attaching a small head to a cluster from this strength.",
+        0.0,
+        1.0,
     )
-    attach_min_link_strength: float = field(
-        default=0.15,
-        metadata=_meta(
-            "A link counts towards attaching a small head to a cluster from this strength.",
-            0.0,
-            1.0,
-        ),
+    attach_min_links: int = setting(
+        3, "Members a small head must be linked to before it joins their cluster.", 1
     )
-    attach_min_links: int = field(
-        default=3,
-        metadata=_meta("Members a small head must be linked to before it joins their cluster.", 1),
+    attach_min_pull: float = setting(
+        0.8,
+        "Links of a small head into one cluster, together (noisy-OR), at which it joins it.",
+        0.0,
+        1.0,
     )
-    attach_min_pull: float = field(
-        default=0.8,
-        metadata=_meta(
-            "Links of a small head into one cluster, together (noisy-OR), at which it joins it.",
-            0.0,
-            1.0,
-        ),
+    louvain_min_component_size: int = setting(
+        30,
+        "Components of at least this many accounts are split into communities with "
+        "Louvain, where the communities are only thinly linked (two campaigns a few "
+        "links apart are two groups).",
+        2,
     )
-    louvain_min_component_size: int = field(
-        default=30,
-        metadata=_meta(
-            "Components of at least this many accounts are split into communities with "
-            "Louvain, where the communities are only thinly linked (two campaigns a few "
-            "links apart are two groups).",
-            2,
-        ),
+    max_split_conductance: float = setting(
+        0.1,
+        "Louvain communities are merged back when the links between them carry more than "
+        "this share of the smaller one's link weight (one group, split by modularity).",
+        0.0,
+        1.0,
     )
-    max_split_conductance: float = field(
-        default=0.1,
-        metadata=_meta(
-            "Louvain communities are merged back when the links between them carry more than "
-            "this share of the smaller one's link weight (one group, split by modularity).",
-            0.0,
-            1.0,
-        ),
+    max_piece_conductance: float = setting(
+        0.5,
+        "A Louvain community with more than this share of its link weight outside joins "
+        "the community it shares most with (a large uniform group cut into many pieces).",
+        0.0,
+        1.0,
     )
-    max_piece_conductance: float = field(
-        default=0.5,
-        metadata=_meta(
-            "A Louvain community with more than this share of its link weight outside joins "
-            "the community it shares most with (a large uniform group cut into many pieces).",
-            0.0,
-            1.0,
-        ),
-    )
-    louvain_resolution: float = field(
-        default=1.0, metadata=_meta("Louvain resolution (higher: smaller groups).", 0.0)
-    )
-    louvain_max_neighbours: int = field(
-        default=15,
-        metadata=_meta(
-            "Louvain sees only each account's strongest links (either end keeping one keeps it).", 1
-        ),
+    louvain_resolution: float = setting(1.0, "Louvain resolution (higher: smaller groups).", 0.0)
+    louvain_max_neighbours: int = setting(
+        15, "Louvain sees only each account's strongest links (either end keeping one keeps it).", 1
     )
 
 
 @dataclass
 class CoordinationSettings:
-    coordination_bin_minutes: int = field(
-        default=60,
-        metadata=_meta("Bin of the combined rate whose flatness shows load balancing.", 1, 1440),
+    """timing signals of a cluster's combined traffic"""
+
+    coordination_bin_minutes: int = setting(
+        60, "Bin of the combined rate whose flatness shows load balancing.", 1, 1440
     )
-    sync_bin_seconds: int = field(
-        default=60, metadata=_meta("Bin in which members firing together is synchrony.", 1)
-    )
-    dispersion_ceiling: float = field(
-        default=10.0,
-        metadata=_meta(
-            "Hourly index of dispersion at which flatness reaches zero (Poisson gives 1).", 1.0001
-        ),
+    sync_bin_seconds: int = setting(60, "Bin in which members firing together is synchrony.", 1)
+    dispersion_ceiling: float = setting(
+        10.0, "Hourly index of dispersion at which flatness reaches zero (Poisson gives 1).", 1.0001
     )
 
 
 @dataclass
 class ScoreSettings:
+    """hydra_score and the flag"""
+
     score_weights: dict[str, float] = field(
         default_factory=lambda: {
             "link_strength": 0.1,
@@ -474,226 +381,157 @@ class ScoreSettings:
             "heads": 0.15,
             "novelty": 0.15,
         },
-        metadata=_meta("Weights of the behaviour components in hydra_score.", 0.0),
+        metadata=about("Weights of the behaviour components in hydra_score.", 0.0),
     )
-    novelty_for_full: float = field(
-        default=0.5,
-        metadata=_meta(
-            "Share of distinct prompts among a cluster's prompts at which its novelty counts "
-            "in full (a harvest sweeps new problems; a nightly evaluation suite repeats its "
-            "items). Less, in proportion: novelty lowers the score, it never clears a cluster.",
-            1e-6,
-            1.0,
-        ),
+    novelty_for_full: float = setting(
+        0.5,
+        "Share of distinct prompts among a cluster's prompts at which its novelty counts "
+        "in full (a harvest sweeps new problems; a nightly evaluation suite repeats its "
+        "items). Less, in proportion: novelty lowers the score, it never clears a cluster.",
+        1e-6,
+        1.0,
     )
-    transparent_team_accounts: float = field(
-        default=20.0,
-        metadata=_meta(
-            "An unverified team (declared org, or company mail domain and billing name) is "
-            "credible in full up to this many accounts in one cluster, less beyond.",
-            1.0,
-        ),
+    transparent_team_accounts: float = setting(
+        20.0,
+        "An unverified team (declared org, or company mail domain and billing name) is "
+        "credible in full up to this many accounts in one cluster, less beyond.",
+        1.0,
     )
-    volume_saturation_per_account_day: float = field(
-        default=40.0,
-        metadata=_meta(
-            "Requests per account per active day at which the volume signal saturates.", 1e-9
-        ),
+    volume_saturation_per_account_day: float = setting(
+        40.0, "Requests per account per active day at which the volume signal saturates.", 1e-9
     )
-    heads_for_full: float = field(
-        default=20.0,
-        metadata=_meta("Accounts at which the heads component reaches 1 (log scale).", 2.0),
+    heads_for_full: float = setting(
+        20.0, "Accounts at which the heads component reaches 1 (log scale).", 2.0
     )
-    min_distillation_content: float = field(
-        default=0.2,
-        metadata=_meta(
-            "A cluster is flagged only if at least this share of its prompts has a "
-            "distillation intent: infrastructure and timing alone make a group, not a campaign.",
-            0.0,
-            1.0,
-        ),
+    min_distillation_content: float = setting(
+        0.2,
+        "A cluster is flagged only if at least this share of its prompts has a "
+        "distillation intent: infrastructure and timing alone make a group, not a campaign.",
+        0.0,
+        1.0,
     )
-    min_member_suspicion: float = field(
-        default=0.75,
-        metadata=_meta(
-            "A cluster is flagged only if its members' own suspicion averages at least this: "
-            "a campaign's heads each harvest, a crowd of ordinary users does not.",
-            0.0,
-            1.0,
-        ),
+    min_member_suspicion: float = setting(
+        0.75,
+        "A cluster is flagged only if its members' own suspicion averages at least this: "
+        "a campaign's heads each harvest, a crowd of ordinary users does not.",
+        0.0,
+        1.0,
     )
-    min_prompt_coverage: float = field(
-        default=0.5,
-        metadata=_meta(
-            "Below this share of a cluster's requests carrying prompt text, content cannot be "
-            "read: extraction-scale volume stands in for it.",
-            0.0,
-            1.0,
-        ),
+    min_prompt_coverage: float = setting(
+        0.5,
+        "Below this share of a cluster's requests carrying prompt text, content cannot be "
+        "read: extraction-scale volume stands in for it.",
+        0.0,
+        1.0,
     )
-    extraction_volume: float = field(
-        default=0.8,
-        metadata=_meta(
-            "Volume (net of scheduler-regular automation) that counts as distillation "
-            "evidence when prompts are missing.",
-            0.0,
-            1.0,
-        ),
+    extraction_volume: float = setting(
+        0.8,
+        "Volume (net of scheduler-regular automation) that counts as distillation "
+        "evidence when prompts are missing.",
+        0.0,
+        1.0,
     )
-    min_control_share: float = field(
-        default=0.2,
-        metadata=_meta(
-            "Share of a cluster's links with evidence of common control (card, mailbox, key, "
-            "network, proxy exit met in time, sign-up burst) that makes it one operator.",
-            0.0,
-            1.0,
-        ),
+    min_control_share: float = setting(
+        0.2,
+        "Share of a cluster's links with evidence of common control (card, mailbox, key, "
+        "network, proxy exit met in time, sign-up burst) that makes it one operator.",
+        0.0,
+        1.0,
     )
-    min_coordination: float = field(
-        default=0.5,
-        metadata=_meta("Coordination that makes a cluster one operator by itself.", 0.0, 1.0),
+    min_coordination: float = setting(
+        0.5, "Coordination that makes a cluster one operator by itself.", 0.0, 1.0
     )
-    min_heads_on_likeness: int = field(
-        default=10,
-        metadata=_meta(
-            "A cluster held together by likeness alone (content, behaviour) is flagged only "
-            "with at least this many accounts.",
-            2,
-        ),
+    min_heads_on_likeness: int = setting(
+        10,
+        "A cluster held together by likeness alone (content, behaviour) is flagged only "
+        "with at least this many accounts.",
+        2,
     )
-    min_member_suspicion_on_likeness: float = field(
-        default=0.85,
-        metadata=_meta(
-            "On likeness alone, a cluster's members' own suspicion must average at least this.",
-            0.0,
-            1.0,
-        ),
+    min_member_suspicion_on_likeness: float = setting(
+        0.85,
+        "On likeness alone, a cluster's members' own suspicion must average at least this.",
+        0.0,
+        1.0,
     )
-    product_marker_share: float = field(
-        default=0.8,
-        metadata=_meta(
-            "Likeness alone does not make one operator of a group when one prompt template or "
-            "client string is held by at least this share of its members: the users of one "
-            "product (its system prompt, its client) look alike because of the product; such "
-            "a group needs common control or coordination.",
-            0.0,
-            1.0,
-        ),
+    product_marker_share: float = setting(
+        0.8,
+        "Likeness alone does not make one operator of a group when one prompt template or "
+        "client string is held by at least this share of its members: the users of one "
+        "product (its system prompt, its client) look alike because of the product; such "
+        "a group needs common control or coordination.",
+        0.0,
+        1.0,
     )
-    min_shared_items: float = field(
-        default=0.2,
-        metadata=_meta(
-            "Share of a cluster's prompts its members send word for word at which shared "
-            "content is one task list, not one product's scaffold (see product_marker_share).",
-            0.0,
-            1.0,
-        ),
+    min_shared_items: float = setting(
+        0.2,
+        "Share of a cluster's prompts its members send word for word at which shared "
+        "content is one task list, not one product's scaffold (see product_marker_share).",
+        0.0,
+        1.0,
     )
-    corporate_org_credibility: float = field(
-        default=0.8,
-        metadata=_meta(
-            "How far a declared, unverified org whose claimers mostly share one non-freemail "
-            "mail domain makes its members a known team.",
-            0.0,
-            1.0,
-        ),
+    corporate_org_credibility: float = setting(
+        0.8,
+        "How far a declared, unverified org whose claimers mostly share one non-freemail "
+        "mail domain makes its members a known team.",
+        0.0,
+        1.0,
     )
-    unverified_org_credibility: float = field(
-        default=0.3,
-        metadata=_meta(
-            "How far a declared org nobody verified makes its members a known team "
-            "(1 = like a verified org, 0 = ignored).",
-            0.0,
-            1.0,
-        ),
+    unverified_org_credibility: float = setting(
+        0.3,
+        "How far a declared org nobody verified makes its members a known team "
+        "(1 = like a verified org, 0 = ignored).",
+        0.0,
+        1.0,
     )
-    flag_threshold: float = field(
-        default=0.5, metadata=_meta("Clusters scoring at least this are flagged.", 0.0, 1.0)
-    )
-    still_active_hours: float = field(
-        default=24.0,
-        metadata=_meta(
-            "A cluster is still active if it sent requests this close to the data's end.", 0.0
-        ),
+    flag_threshold: float = setting(0.5, "Clusters scoring at least this are flagged.", 0.0, 1.0)
+    still_active_hours: float = setting(
+        24.0, "A cluster is still active if it sent requests this close to the data's end.", 0.0
     )
 
 
 @dataclass
 class AttributionSettings:
-    default_indicator_confidence: float = field(
-        default=0.8, metadata=_meta("Confidence of an indicator row that gives none.", 0.0, 1.0)
+    """indicators to organisations"""
+
+    default_indicator_confidence: float = setting(
+        0.8, "Confidence of an indicator row that gives none.", 0.0, 1.0
     )
-    full_coverage_share: float = field(
-        default=0.5,
-        metadata=_meta(
-            "An indicator matching at least this share of a cluster's members counts in full; "
-            "fewer, in proportion.",
-            0.01,
-            1.0,
-        ),
+    full_coverage_share: float = setting(
+        0.5,
+        "An indicator matching at least this share of a cluster's members counts in full; "
+        "fewer, in proportion.",
+        0.01,
+        1.0,
     )
-    members_for_half_coverage: float = field(
-        default=3.0,
-        metadata=_meta(
-            "However large the cluster, this many matched members give an indicator half its "
-            "weight (twice as many, three quarters).",
-            0.1,
-        ),
+    members_for_half_coverage: float = setting(
+        3.0,
+        "However large the cluster, this many matched members give an indicator half its "
+        "weight (twice as many, three quarters).",
+        0.1,
     )
-    min_kind_evidence: float = field(
-        default=0.2,
-        metadata=_meta(
-            "An indicator kind counts as one of the independent kinds behind an attribution "
-            "from this much evidence.",
-            0.0,
-            1.0,
-        ),
+    min_kind_evidence: float = setting(
+        0.2,
+        "An indicator kind counts as one of the independent kinds behind an attribution "
+        "from this much evidence.",
+        0.0,
+        1.0,
     )
-    attribution_min_confidence: float = field(
-        default=0.5,
-        metadata=_meta(
-            "Below this a cluster is reported without an organisation (alternatives kept).", 0, 1
-        ),
+    attribution_min_confidence: float = setting(
+        0.5, "Below this a cluster is reported without an organisation (alternatives kept).", 0, 1
     )
 
 
 @dataclass
 class IdSettings:
-    min_overlap_to_keep_id: float = field(
-        default=0.5,
-        metadata=_meta(
-            "With --previous, a cluster keeps an old id if it holds at least this share of the "
-            "old cluster or the old cluster holds this share of it.",
-            0.0,
-            1.0,
-        ),
+    """stable cluster ids across runs"""
+
+    min_overlap_to_keep_id: float = setting(
+        0.5,
+        "With --previous, a cluster keeps an old id if it holds at least this share of the "
+        "old cluster or the old cluster holds this share of it.",
+        0.0,
+        1.0,
     )
-
-
-_SECTIONS: dict[str, type] = {
-    "ingest": IngestSettings,
-    "normalise": NormaliseSettings,
-    "link": LinkSettings,
-    "behaviour": BehaviourSettings,
-    "families": FamilySettings,
-    "cluster": ClusterSettings,
-    "coordination": CoordinationSettings,
-    "score": ScoreSettings,
-    "attribution": AttributionSettings,
-    "ids": IdSettings,
-}
-_SECTION_HELP = {
-    "ingest": "reading the input",
-    "normalise": "canonical emails, networks and prompt templates",
-    "link": "from shared attributes to weighted account links",
-    "behaviour": "behavioural fingerprints, suspicion and links between suspicious accounts",
-    "families": "near-duplicate prompts across accounts (MinHash-LSH)",
-    "cluster": "from links to clusters",
-    "coordination": "timing signals of a cluster's combined traffic",
-    "score": "hydra_score and the flag",
-    "attribution": "indicators to organisations",
-    "ids": "stable cluster ids across runs",
-}
 
 
 @dataclass
@@ -713,9 +551,9 @@ class Settings:
     linkage.errors.SettingsError: settings: score.flag_threshold must be at most 1.0, got 2
     """
 
-    seed: int = field(
-        default=0, metadata=_meta("Seed of every random step: same input and seed, same output.", 0)
-    )
+    seed: int = setting(
+        0, "Seed of every random step: same input and seed, same output.", 0, show_range=False
+    )  # earlier versions wrote no range for it: their settings files stay byte-identical
     ingest: IngestSettings = field(default_factory=IngestSettings)
     normalise: NormaliseSettings = field(default_factory=NormaliseSettings)
     link: LinkSettings = field(default_factory=LinkSettings)
@@ -728,7 +566,7 @@ class Settings:
     ids: IdSettings = field(default_factory=IdSettings)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], source: str = "settings") -> Settings:
@@ -737,171 +575,17 @@ class Settings:
         A flat mapping (``{"flag_threshold": 0.6}``, as run.json of earlier versions
         held) is read too: each name goes to its section.
         """
-        problems: list[str] = []
-        grouped = _group_flat_names(values, problems, source)
-        top: dict[str, Any] = {}
-        for name, value in grouped.items():
-            if name in _SECTIONS:
-                if not isinstance(value, dict):
-                    problems.append(f"{source}: [{name}] must be a table of settings")
-                    continue
-                top[name] = _build(_SECTIONS[name], value, f"{name}.", problems, source)
-            elif name == "seed":
-                checked = _check(Settings.__dataclass_fields__["seed"], value, "seed", problems)
-                if checked is not None:
-                    top["seed"] = checked
-            else:
-                problems.append(f"{source}: unknown setting {name!r}{_suggest(name)}")
-        if problems:
-            raise SettingsError("\n".join(problems))
-        return cls(**top)
+        return build_checked(cls, values, source)
 
     def to_toml(self) -> str:
         """Every setting with its value and help, as a TOML file ``--config`` reads back."""
-        lines = [
-            "# linkage settings: edit any value and pass this file to `linkage run --config`.",
-            "# Every name and range is checked when the file is read.",
-            "",
-        ]
-        seed = Settings.__dataclass_fields__["seed"]
-        lines += [f"# {seed.metadata['help']}", f"seed = {self.seed}", ""]
-        for name, section in _SECTIONS.items():
-            lines += [f"[{name}]  # {_SECTION_HELP[name]}"]
-            tables: list[str] = []
-            for spec in dataclasses.fields(section):
-                value = getattr(getattr(self, name), spec.name)
-                help_line = f"# {spec.metadata['help']}{_range_text(spec)}"
-                if isinstance(value, dict):
-                    tables += ["", help_line, f"[{name}.{spec.name}]"]
-                    tables += [f"{k} = {_toml_value(v)}" for k, v in value.items()]
-                else:
-                    lines += [help_line, f"{spec.name} = {_toml_value(value)}"]
-            lines += [*tables, ""]
-        return "\n".join(lines)
+        return to_toml(self, header=_TOML_HEADER)
 
 
-def _flat_names() -> dict[str, str]:
-    return {spec.name: s for s, cls in _SECTIONS.items() for spec in dataclasses.fields(cls)}
-
-
-def _group_flat_names(values: dict[str, Any], problems: list[str], source: str) -> dict[str, Any]:
-    if not isinstance(values, dict):
-        problems.append(f"{source}: settings must be a table of names to values")
-        return {}
-    flat = _flat_names()
-    grouped: dict[str, Any] = {}
-    for name, value in values.items():
-        section = flat.get(name)
-        if section is not None and name not in _SECTIONS:
-            target = grouped.setdefault(section, {})
-            if isinstance(target, dict):
-                target[name] = value
-        elif name in _SECTIONS and isinstance(value, dict):
-            target = grouped.setdefault(name, {})
-            if isinstance(target, dict):
-                target.update(value)
-        else:
-            grouped[name] = value
-    return grouped
-
-
-def _suggest(name: str) -> str:
-    import difflib
-
-    known = [*_SECTIONS, "seed", *(f"{s}.{n}" for n, s in _flat_names().items())]
-    close = difflib.get_close_matches(name, known, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _build(cls: type, values: dict[str, Any], prefix: str, problems: list[str], source: str) -> Any:
-    specs = {spec.name: spec for spec in dataclasses.fields(cls)}
-    kwargs: dict[str, Any] = {}
-    for name, value in values.items():
-        spec = specs.get(name)
-        if spec is None:
-            problems.append(f"{source}: unknown setting {prefix}{name!r}{_suggest(name)}")
-            continue
-        before = len(problems)
-        checked = _check(spec, value, f"{prefix}{name}", problems, source)
-        if len(problems) == before:
-            kwargs[name] = checked
-    return cls(**kwargs)
-
-
-def _check(
-    spec: dataclasses.Field[Any],
-    value: Any,
-    where: str,
-    problems: list[str],
-    source: str = "settings",
-) -> Any:
-    """The value converted to the setting's type, or None with a problem recorded."""
-    factory: Any = spec.default_factory
-    default: Any = spec.default if spec.default is not dataclasses.MISSING else factory()
-    low, high = spec.metadata.get("low"), spec.metadata.get("high")
-    if isinstance(default, dict):
-        if not isinstance(value, dict):
-            problems.append(f"{source}: {where} must be a table of names to numbers")
-            return None
-        unknown = sorted(set(value) - set(default))
-        if unknown and spec.name != "ip_kind_factors":
-            problems.append(
-                f"{source}: {where} has unknown keys {unknown} (known: {list(default)})"
-            )
-            return None
-        merged = dict(default)
-        for key, item in value.items():
-            number = _number(item, float, f"{where}.{key}", low, high, problems, source)
-            if number is not None:
-                merged[key] = number
-        return merged
-    if isinstance(default, list):
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            problems.append(f"{source}: {where} must be a list of strings, got {value!r}")
-            return None
-        return list(value)
-    return _number(value, type(default), where, low, high, problems, source)
-
-
-def _number(
-    value: Any,
-    kind: type,
-    where: str,
-    low: float | None,
-    high: float | None,
-    problems: list[str],
-    source: str,
-) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        problems.append(f"{source}: {where} must be a number, got {value!r}")
-        return None
-    if kind is int and value != int(value):
-        problems.append(f"{source}: {where} must be a whole number, got {value!r}")
-        return None
-    if low is not None and value < low:
-        problems.append(f"{source}: {where} must be at least {low}, got {value!r}")
-        return None
-    if high is not None and value > high:
-        problems.append(f"{source}: {where} must be at most {high}, got {value!r}")
-        return None
-    return kind(value)
-
-
-def _range_text(spec: dataclasses.Field[Any]) -> str:
-    low, high = spec.metadata.get("low"), spec.metadata.get("high")
-    if low is None and high is None:
-        return ""
-    if high is None:
-        return f" (>= {low})"
-    return f" ({low}..{high})"
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return repr(value)
+_TOML_HEADER = (
+    "linkage settings: edit any value and pass this file to `linkage run --config`.",
+    "Every name and range is checked when the file is read.",
+)
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -912,14 +596,4 @@ def load_settings(path: Path | None) -> Settings:
     """
     if path is None:
         return Settings()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SettingsError(f"cannot read settings file {path}: {exc.strerror}") from exc
-    try:
-        values = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
-    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsError(f"settings file {path} is not valid: {exc}") from exc
-    if isinstance(values, dict) and isinstance(values.get("settings"), dict):
-        values = values["settings"]
-    return Settings.from_dict(values, source=str(path))
+    return Settings.from_dict(read_settings_file(path), source=str(path))
