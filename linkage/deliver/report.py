@@ -171,14 +171,14 @@ def render_report(run: Run) -> str:
     # read at render time, not import time, so tests can lower the limits
     detailed = report_data.DETAILED_CAMPAIGNS
     unflagged = [c for c in run.campaigns if not c["flagged"]]
-    page = environment().get_template("report.html.j2").render(
+    template = environment().get_template("report.html.j2")
+    return template.render(
         info=run.info,
         version=__version__,
         summary=summary_of(run, flagged),
         flagged=flagged,
         campaigns=[
-            campaign_view(rank, c, tables)
-            for rank, c in enumerate(flagged[:detailed], start=1)
+            campaign_view(rank, c, tables) for rank, c in enumerate(flagged[:detailed], start=1)
         ],
         detailed=detailed,
         unflagged=unflagged,
@@ -187,4 +187,3 @@ def render_report(run: Run) -> str:
         declared_orgs=tables.declared_orgs,
         heat_colours=svg.HEAT_COLOURS,
     )
-    return page

@@ -236,8 +236,7 @@ def evidence_chain_of(campaign: dict[str, Any], tables: ReportTables) -> list[Ev
                 source=None if source is None or pd.isna(source) else str(source),
                 matched=len(pairs),
                 examples=[
-                    (r.account_id, r.matched_value)
-                    for r in pairs.head(MATCH_EXAMPLES).itertuples()
+                    (r.account_id, r.matched_value) for r in pairs.head(MATCH_EXAMPLES).itertuples()
                 ],
             )
         )

@@ -195,9 +195,7 @@ def _heat_paths(levels: np.ndarray, left: float, top: float, cell_w: float, row_
     )
 
 
-def heatmap(
-    levels: np.ndarray, accounts: int, start: pd.Timestamp, end: pd.Timestamp
-) -> Markup:
+def heatmap(levels: np.ndarray, accounts: int, start: pd.Timestamp, end: pd.Timestamp) -> Markup:
     """Rows by time bins, each cell coloured by its level (0: empty, else 1..len(HEAT_COLOURS))."""
     n_rows, n_bins = levels.shape
     width, left, right, top = 1080, 64, 12, 6
