@@ -128,7 +128,6 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("linkage.deliver", "templates"),
         autoescape=True,
-        undefined=jinja2.Undefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
