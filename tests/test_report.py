@@ -8,7 +8,9 @@ from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
+import networkx as nx
 import pytest
+from markupsafe import Markup
 
 from linkage.deliver import report_data, svg
 from linkage.deliver.report import render_report
@@ -322,3 +324,15 @@ def test_a_hostile_account_id_and_org_name_are_escaped(result: Run) -> None:
     parser.feed(page)
     parser.close()
     assert parser.problems == [] and parser.stack == []
+
+
+def test_the_svg_module_escapes_what_it_draws() -> None:
+    """SVG comes out as Markup (inserted as is), so the values in it are escaped on the way in."""
+    bars = svg.bar_rows([(SCRIPT, 0.5)], "#b3261e")
+    assert isinstance(bars, Markup)
+    assert SCRIPT not in bars and "&lt;script&gt;alert(1)&lt;/script&gt;" in bars
+    graph = nx.Graph()
+    graph.add_edge(("a", SCRIPT), ("t", f"ip\x1f{SCRIPT}"))
+    picture = svg.cluster_graph(graph, {("t", f"ip\x1f{SCRIPT}"): SCRIPT}, {SCRIPT: SCRIPT}, SCRIPT)
+    assert "<script" not in picture
+    assert picture.count("&lt;script&gt;") == 4  # aria-label, account title (id and org), label
