@@ -8,9 +8,11 @@ from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
+import networkx as nx
 import pytest
+from markupsafe import Markup
 
-from linkage.deliver import report
+from linkage.deliver import report_data, svg
 from linkage.deliver.report import render_report
 from linkage.run_model import Run
 
@@ -157,7 +159,7 @@ def test_every_value_is_escaped(result: Run) -> None:
     templates["text"] = HOSTILE
     page = render_report(replace(result, campaigns=hostile, accounts=accounts, templates=templates))
     assert "<script" not in page
-    assert "alert(&#x27;x&#x27;)" in page
+    assert "alert(&#39;x&#39;)" in page  # markupsafe's escape of the quotes
     parser = _Structure()
     parser.feed(page)
     assert parser.problems == []
@@ -166,8 +168,8 @@ def test_every_value_is_escaped(result: Run) -> None:
 def test_large_cluster_graph_is_sampled_and_says_so(
     result: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(report, "GRAPH_MAX_ACCOUNTS", 3)
-    monkeypatch.setattr(report, "GRAPH_MAX_ATTRIBUTES", 4)
+    monkeypatch.setattr(report_data, "GRAPH_MAX_ACCOUNTS", 3)
+    monkeypatch.setattr(report_data, "GRAPH_MAX_ATTRIBUTES", 4)
     page = render_report(result)
     assert "Sampled to stay readable: 3 of" in page
     first = page.split('<section class="card campaign"')[1]
@@ -184,7 +186,7 @@ def test_no_flagged_campaign(result: Run) -> None:
 
 
 def test_timeline_bins_long_spans(result: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(report, "MAX_TIMELINE_BINS", 20)
+    monkeypatch.setattr(report_data, "MAX_TIMELINE_BINS", 20)
     page = render_report(result)
     assert re.search(r"Exchanges per \d+ hours from", page)
 
@@ -249,7 +251,7 @@ def _large(result: Run) -> dict:
 
 @pytest.fixture()
 def large_page(result: Run, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setattr(report, "LARGE_CLUSTER", LARGE)
+    monkeypatch.setattr(report_data, "LARGE_CLUSTER", LARGE)
     return render_report(result)
 
 
@@ -258,20 +260,20 @@ def test_a_large_cluster_gets_a_heat_map_not_a_grey_block(result: Run, large_pag
     campaign = _large(result)
     section = _section(page, campaign["cluster_id"])
     timeline = section.split("Activity timeline", 1)[1].split("Cluster graph", 1)[0]
-    assert "other account(s)" not in timeline and report.OTHER_COLOUR not in timeline
-    per_row = -(-campaign["account_count"] // report.HEATMAP_MAX_ROWS)
+    assert "other account(s)" not in timeline and svg.OTHER_COLOUR not in timeline
+    per_row = -(-campaign["account_count"] // report_data.HEATMAP_MAX_ROWS)
     rows = "one account" if per_row == 1 else f"{per_row} accounts"
     assert f"Heat map: one row per {rows}, sorted by first activity" in timeline
     heat = timeline.split("Heat map", 1)[1]
     assert f'aria-label="heat map of {campaign["account_count"]} accounts by time"' in heat
-    assert sum(heat.count(colour) for colour in report.HEAT_COLOURS) >= 3  # several levels
+    assert sum(heat.count(colour) for colour in svg.HEAT_COLOURS) >= 3  # several levels
 
 
 def test_a_heat_map_of_many_accounts_groups_rows(
     result: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(report, "HEATMAP_MAX_ROWS", 7)
-    monkeypatch.setattr(report, "LARGE_CLUSTER", LARGE)
+    monkeypatch.setattr(report_data, "HEATMAP_MAX_ROWS", 7)
+    monkeypatch.setattr(report_data, "LARGE_CLUSTER", LARGE)
     campaign = _large(result)
     timeline = _section(render_report(result), campaign["cluster_id"])
     per_row = -(-campaign["account_count"] // 7)
@@ -285,7 +287,52 @@ def test_a_large_cluster_graph_draws_top_accounts_and_one_node_for_the_rest(
     campaign = _large(result)
     graph = _section(page, campaign["cluster_id"]).split("Cluster graph", 1)[1]
     graph = graph.split("</svg>", 1)[0]
-    others = campaign["account_count"] - report.GRAPH_TOP_ACCOUNTS
+    others = campaign["account_count"] - report_data.GRAPH_TOP_ACCOUNTS
     assert f"+{others}</text>" in graph
-    assert graph.count('r="5"') == report.GRAPH_TOP_ACCOUNTS  # accounts drawn one by one
-    assert graph.count("<rect") <= report.GRAPH_LARGE_ATTRIBUTES + 1  # attributes + background
+    assert graph.count('r="5"') == report_data.GRAPH_TOP_ACCOUNTS  # accounts drawn one by one
+    assert graph.count("<rect") <= report_data.GRAPH_LARGE_ATTRIBUTES + 1  # attributes + background
+
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+def test_a_hostile_account_id_and_org_name_are_escaped(result: Run) -> None:
+    """An account id and a declared org that are markup show as text, in tables and SVG."""
+    campaigns = copy.deepcopy(result.campaigns)
+    target = next(c for c in campaigns if c["flagged"])
+    victim = target["accounts"][0]
+    hostile_id = f"{SCRIPT}{victim}"
+    target["accounts"] = [hostile_id if a == victim else a for a in target["accounts"]]
+    target["organization"] = SCRIPT
+    target["declared_orgs"] = {SCRIPT: 1}
+    renamed = {}
+    for name in ("accounts", "activity", "account_attributes", "takedown", "indicator_matches"):
+        frame = getattr(result, name).copy()
+        if "account_id" in frame.columns:
+            frame["account_id"] = frame["account_id"].replace({victim: hostile_id})
+        renamed[name] = frame
+    accounts = renamed["accounts"]
+    accounts.loc[accounts["account_id"] == hostile_id, "org_id"] = SCRIPT
+    page = render_report(replace(result, campaigns=campaigns, **renamed))
+    assert "<script" not in page
+    section = _section(page, target["cluster_id"])
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert f"<code>{escaped}{victim}</code>" in section  # the members table
+    assert f"<title>account {escaped}{victim} (declared org {escaped})</title>" in section
+    assert f'data-field="organization">{escaped}<' in section
+    parser = _Structure()
+    parser.feed(page)
+    parser.close()
+    assert parser.problems == [] and parser.stack == []
+
+
+def test_the_svg_module_escapes_what_it_draws() -> None:
+    """SVG comes out as Markup (inserted as is), so the values in it are escaped on the way in."""
+    bars = svg.bar_rows([(SCRIPT, 0.5)], "#b3261e")
+    assert isinstance(bars, Markup)
+    assert SCRIPT not in bars and "&lt;script&gt;alert(1)&lt;/script&gt;" in bars
+    graph = nx.Graph()
+    graph.add_edge(("a", SCRIPT), ("t", f"ip\x1f{SCRIPT}"))
+    picture = svg.cluster_graph(graph, {("t", f"ip\x1f{SCRIPT}"): SCRIPT}, {SCRIPT: SCRIPT}, SCRIPT)
+    assert "<script" not in picture
+    assert picture.count("&lt;script&gt;") == 4  # aria-label, account title (id and org), label
