@@ -48,8 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from linkage.detect.compiled import min_hashes
-from linkage.detect.families import mix64
+from linkage.detect.minhash import band_neighbours, set_signatures
 from linkage.detect.normalise import NormalisedInput
 from linkage.kinds import ATTRIBUTE_KINDS, ATTRIBUTE_TYPES, EVIDENCE_GROUPS, PAIR_EVIDENCE
 from linkage.settings import Settings
@@ -448,10 +447,10 @@ def ip_pool_pairs(incidence: pd.DataFrame, accounts: pd.Index, settings: Setting
         return empty
     codes = accounts.get_indexer(busy["account_id"])
     ip_hash = pd.util.hash_array(busy["attr_value"].to_numpy(dtype=object)).astype(np.uint64)
-    signatures = _set_signatures(codes, ip_hash, link.ip_pool_hashes, settings.seed)
+    signatures = set_signatures(codes, ip_hash, link.ip_pool_hashes, settings.seed)
     owners = np.unique(codes)
     held = np.bincount(codes, minlength=len(accounts))[owners]
-    a, b = _band_neighbours(signatures, link.ip_pool_bands, link.ip_pool_neighbours)
+    a, b = band_neighbours(signatures, link.ip_pool_bands, link.ip_pool_neighbours)
     if not len(a):
         return empty
     jaccard = (signatures[a] == signatures[b]).mean(axis=1)
@@ -470,38 +469,6 @@ def ip_pool_pairs(incidence: pd.DataFrame, accounts: pd.Index, settings: Setting
         contribution=contribution[keep],
         shared=estimated_shared[keep].astype(np.int64),
     )
-
-
-def _set_signatures(owner: np.ndarray, items: np.ndarray, n_hashes: int, seed: int) -> np.ndarray:
-    """MinHash signature of each owner's set of hashed items (owners in ascending order)."""
-    order = np.argsort(owner, kind="stable")
-    owner, items = owner[order], items[order]
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-    salts = np.random.default_rng(seed).integers(0, 2**63, size=n_hashes, dtype=np.uint64)
-    return min_hashes(items, starts, salts)
-
-
-def _band_neighbours(
-    signatures: np.ndarray, bands: int, neighbours: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs (row indices, unique, a < b): rows agreeing on a whole band, each
-    paired with its next ``neighbours`` rows in the bucket."""
-    rows = signatures.shape[1] // bands
-    found = []
-    for band in range(bands):
-        key = np.full(len(signatures), np.uint64(band + 1), dtype=np.uint64)
-        for column in range(band * rows, (band + 1) * rows):
-            key = mix64(key ^ signatures[:, column])
-        order = np.argsort(key, kind="stable")
-        sorted_key = key[order]
-        for step in range(1, neighbours + 1):
-            same = sorted_key[step:] == sorted_key[:-step]
-            found.append(np.stack([order[:-step][same], order[step:][same]], axis=1))
-    if not found:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    pairs = np.concatenate(found)
-    pairs = np.unique(np.sort(pairs, axis=1), axis=0)
-    return pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
 
 
 def combine_evidence(
