@@ -38,7 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from linkage.detect.link import PairEvidence, chunk_bounds
+from linkage.detect.link import chunk_bounds
+from linkage.detect.pair_evidence import PairEvidence
 from linkage.detect.profile import FEATURE_SCALES, INTENT_COLUMNS, feature_columns
 from linkage.settings import Settings
 
