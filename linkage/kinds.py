@@ -192,3 +192,7 @@ CONTENT_FAMILIES: dict[str, str] = {
     "coding": "Coding",
 }
 """Content families of distillation traffic, and how the report names them."""
+
+INTENT_COLUMNS: list[str] = [f"intent_{family}" for family in CONTENT_FAMILIES]
+"""Per-request probability of each distillation intent (from the content stage), one column
+per content family; a list, so it selects a table's columns as it is."""

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from linkage.detect.arrays import numbered_by_smallest, strongest_per_account
 from linkage.settings import Settings
 
 MEMBERSHIP_COLUMNS = ["account_id", "cluster_key", "method"]
@@ -70,14 +71,8 @@ def cluster_accounts(
     )
     a_code, b_code = codes[: len(strong)], codes[len(strong) :]
     n = len(accounts)
-    adjacency = coo_matrix((np.ones(len(a_code)), (a_code, b_code)), shape=(n, n))
-    _, component = connected_components(adjacency, directed=False)
-    # number components by their smallest account id (accounts are sorted), so keys are stable
-    first_code = pd.Series(np.arange(n)).groupby(component).min()
-    order_of_component = first_code.rank(method="first").astype(np.int64).to_numpy() - 1
-    component_key = order_of_component[component]
-    sizes = np.bincount(component_key)
-
+    # components numbered by their smallest account id (accounts are sorted): stable keys
+    component_key = _components(a_code, b_code, n)
     membership = pd.DataFrame(
         {"account_id": accounts, "component": component_key, "method": "component"}
     )
@@ -134,9 +129,7 @@ def _components(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     """Connected component of each of ``n`` nodes, numbered by their smallest node."""
     adjacency = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
     _, component = connected_components(adjacency, directed=False)
-    first = pd.Series(np.arange(n)).groupby(component).min()
-    order = first.rank(method="first").astype(np.int64).to_numpy() - 1
-    return np.asarray(order[component], dtype=np.int64)
+    return numbered_by_smallest(pd.Series(component)).to_numpy(dtype=np.int64)
 
 
 def split_into_teams(
@@ -483,9 +476,7 @@ def _louvain(edges: pd.DataFrame, settings: Settings) -> pd.Series:
         labels = _compiled_louvain(nodes, sparse, settings)
     else:
         labels = _python_louvain(nodes, sparse, settings)
-    smallest = labels.index.to_series().groupby(labels.to_numpy()).min()
-    renumber = smallest.rank(method="first").astype(np.int64) - 1
-    return labels.map(renumber)
+    return numbered_by_smallest(labels)
 
 
 def _python_louvain(nodes: np.ndarray, sparse: pd.DataFrame, settings: Settings) -> pd.Series:
@@ -578,10 +569,7 @@ def _merge_weak_splits(edges: pd.DataFrame, community: pd.Series, settings: Sett
     group = _pair_merges(between, settings.cluster.max_split_conductance)
     group = _piece_merges(between, group, settings.cluster.max_piece_conductance)
     merged = community.map(pd.Series(group, index=labels))
-    # renumber by smallest node, as _louvain does
-    smallest = merged.index.to_series().groupby(merged.to_numpy()).min()
-    renumber = smallest.rank(method="first").astype(np.int64) - 1
-    return merged.map(renumber)
+    return numbered_by_smallest(merged)  # as _louvain numbers them
 
 
 def _pair_merges(between: np.ndarray, threshold: float) -> np.ndarray:
@@ -639,18 +627,15 @@ def strongest_links_only(edges: pd.DataFrame, per_node: int) -> pd.DataFrame:
     >>> strongest_links_only(edges, 1)[["a", "b"]].values.tolist()
     [[0, 1], [0, 2], [0, 3]]
     """
-    both_ways = pd.concat(
-        [
-            pd.DataFrame({"node": edges["a"], "other": edges["b"], "strength": edges["strength"]}),
-            pd.DataFrame({"node": edges["b"], "other": edges["a"], "strength": edges["strength"]}),
-        ],
-        ignore_index=True,
+    a, b = edges["a"].to_numpy(), edges["b"].to_numpy()
+    kept = strongest_per_account(a, b, edges["strength"].to_numpy(), per_node)
+    pairs = pd.DataFrame(
+        {
+            "a": np.minimum(a, b)[kept],
+            "b": np.maximum(a, b)[kept],
+            "strength": edges["strength"].to_numpy()[kept],
+        }
     )
-    ranked = both_ways.sort_values(["node", "strength", "other"], ascending=[True, False, True])
-    kept = ranked.groupby("node", sort=False).head(per_node)
-    low = np.minimum(kept["node"].to_numpy(), kept["other"].to_numpy())
-    high = np.maximum(kept["node"].to_numpy(), kept["other"].to_numpy())
-    pairs = pd.DataFrame({"a": low, "b": high, "strength": kept["strength"].to_numpy()})
     return pairs.drop_duplicates(["a", "b"]).sort_values(["a", "b"], ignore_index=True)
 
 

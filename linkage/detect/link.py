@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from linkage.detect.arrays import chunk_bounds, strongest_per_account
 from linkage.detect.attributes import account_attributes, attribute_plan
 from linkage.detect.minhash import band_neighbours, set_signatures
 from linkage.detect.normalise import NormalisedInput
@@ -96,21 +97,8 @@ def attribute_pairs(
     return attribute_plan(incidence, accounts, settings).pairs(0, len(accounts))
 
 
-PAIRS_PER_CHUNK = 2_000_000
+EVIDENCE_ROWS_PER_RANGE = 2_000_000
 """Evidence rows made and combined at once (a range of accounts' pairs)."""
-
-
-def chunk_bounds(per_code: np.ndarray, per_chunk: int) -> np.ndarray:
-    """Account code boundaries so that each range makes about ``per_chunk`` rows.
-
-    >>> chunk_bounds(np.array([5, 5, 5, 5]), 10).tolist()
-    [0, 2, 4]
-    """
-    if not len(per_code):
-        return np.array([0, 0])
-    cumulative = np.cumsum(per_code)
-    cuts = np.searchsorted(cumulative, np.arange(per_chunk, cumulative[-1], per_chunk))
-    return np.unique(np.r_[0, cuts + 1, len(per_code)])
 
 
 def ip_pool_pairs(incidence: pd.DataFrame, accounts: pd.Index, settings: Settings) -> PairEvidence:
@@ -321,18 +309,18 @@ def project_links(
         per_account = per_account + np.bincount(evidence.a, minlength=len(accounts))
     # pairs are made and combined one range of accounts at a time (each pair whole in one
     # range, its rows in the same order as all at once: the same sums), so memory is bound
-    # by PAIRS_PER_CHUNK, not by the pair count
+    # by EVIDENCE_ROWS_PER_RANGE, not by the pair count
     k, n = settings.link.max_links_per_account, len(accounts)
     made: list[dict[str, np.ndarray]] = []
     combined = 0
-    for low, high in itertools.pairwise(chunk_bounds(per_account, PAIRS_PER_CHUNK)):
+    for low, high in itertools.pairwise(chunk_bounds(per_account, EVIDENCE_ROWS_PER_RANGE)):
         part = _combined_columns(
             [plan.pairs(low, high), *(e.lower_in(low, high) for e in others)], n, settings
         )
         if part is not None:
             combined += len(part["pair"])
             made.append(_strongest_per_account(part, n, k))
-        if sum(len(kept["pair"]) for kept in made) > PAIRS_PER_CHUNK:
+        if sum(len(kept["pair"]) for kept in made) > EVIDENCE_ROWS_PER_RANGE:
             # the kept links so far, cut again: an account keeps k of them, not k per range
             made = [_strongest_per_account(_joined(made), n, k)]
     if not made:
@@ -348,37 +336,6 @@ def _joined(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """The parts' columns joined, one column at a time and each part's copy dropped once
     joined: memory for the parts and one column, not twice the links."""
     return {name: np.concatenate([part.pop(name) for part in parts]) for name in list(parts[0])}
-
-
-def strongest_per_account(a: np.ndarray, b: np.ndarray, strength: np.ndarray, k: int) -> np.ndarray:
-    """Which links are among the ``k`` strongest of either end (ties: the lower partner).
-
-    A group of n accounts that share one fact is n**2 / 2 links, and the strongest k of
-    each account carry its community structure as well as all of them. Applied to a part
-    of the links it keeps every link the whole would keep (an account's links in a part
-    are a subset of its links, so a link among its k strongest overall is among its k
-    strongest in the part): pruning each range, then the whole, gives the whole's answer.
-
-    >>> a, b = np.array([0, 0, 0, 1]), np.array([1, 2, 3, 2])
-    >>> strongest_per_account(a, b, np.array([0.9, 0.5, 0.4, 0.8]), 1).tolist()
-    [True, False, True, True]
-    """
-    n = len(a)
-    end = np.concatenate([a, b])
-    other = np.concatenate([b, a])
-    distinct, strength_rank = np.unique(-strength, return_inverse=True)  # 0: the strongest
-    accounts = int(end.max()) + 1 if n else 1
-    if accounts * len(distinct) * accounts < 2**62:
-        # (end, strength rank, other) in one integer: one sort instead of three passes
-        both = np.concatenate([strength_rank, strength_rank]).astype(np.int64)
-        order = np.argsort((end * len(distinct) + both) * accounts + other)
-    else:
-        order = np.lexsort((other, -np.concatenate([strength, strength]), end))
-    sorted_end = end[order]
-    rank = np.arange(2 * n) - np.searchsorted(sorted_end, sorted_end)
-    keep = np.zeros(n, dtype=bool)
-    keep[order[rank < k] % n] = True
-    return keep
 
 
 def _strongest_per_account(columns: dict[str, np.ndarray], n: int, k: int) -> dict[str, np.ndarray]:
