@@ -104,7 +104,8 @@ def _signatures(prompts: pd.Series, n_hashes: int, seed: int) -> np.ndarray:
         first_token = np.searchsorted(owner, single)
         bigrams = np.concatenate([bigrams, tokens[first_token]])
         shingle_owner = np.concatenate([shingle_owner, single])
-    signatures[np.unique(shingle_owner)] = set_signatures(shingle_owner, bigrams, n_hashes, seed)
+    signed, signed_signatures = set_signatures(shingle_owner, bigrams, n_hashes, seed)
+    signatures[signed] = signed_signatures
     return signatures
 
 

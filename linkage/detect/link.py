@@ -142,8 +142,7 @@ def ip_pool_pairs(incidence: pd.DataFrame, accounts: pd.Index, settings: Setting
         return empty
     codes = accounts.get_indexer(busy["account_id"])
     ip_hash = pd.util.hash_array(busy["attr_value"].to_numpy(dtype=object)).astype(np.uint64)
-    signatures = set_signatures(codes, ip_hash, config.ip_pool_hashes, settings.seed)
-    owners = np.unique(codes)
+    owners, signatures = set_signatures(codes, ip_hash, config.ip_pool_hashes, settings.seed)
     held = np.bincount(codes, minlength=len(accounts))[owners]
     a, b = band_neighbours(signatures, config.ip_pool_bands, config.ip_pool_neighbours)
     if not len(a):

@@ -10,7 +10,7 @@ Examples
 --------
 >>> owner = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2])
 >>> items = np.array([1, 2, 3, 1, 2, 3, 7, 8, 9], dtype=np.uint64)
->>> signatures = set_signatures(owner, items, n_hashes=8, seed=0)
+>>> _, signatures = set_signatures(owner, items, n_hashes=8, seed=0)
 >>> bool((signatures[0] == signatures[1]).all()), bool((signatures[0] == signatures[2]).any())
 (True, False)
 >>> band_neighbours(signatures, bands=4, neighbours=1)
@@ -36,18 +36,21 @@ def mix64(values: np.ndarray) -> np.ndarray:
     return z
 
 
-def set_signatures(owner: np.ndarray, items: np.ndarray, n_hashes: int, seed: int) -> np.ndarray:
-    """MinHash signature (``n_hashes`` uint64 values) of each owner's set of hashed items,
-    one row per distinct owner in ascending order.
+def set_signatures(
+    owner: np.ndarray, items: np.ndarray, n_hashes: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct owners in ascending order and the MinHash signature (``n_hashes``
+    uint64 values) of each one's set of hashed items, one row per owner.
 
-    >>> set_signatures(np.array([3, 1, 3]), np.array([5, 6, 7], dtype=np.uint64), 2, 0).shape
-    (2, 2)
+    >>> owners, signatures = set_signatures(np.array([3, 1, 3]), np.array([5, 6, 7]), 2, 0)
+    >>> owners.tolist(), signatures.shape
+    ([1, 3], (2, 2))
     """
     order = np.argsort(owner, kind="stable")
     owner, items = owner[order], items[order]
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else owner
     salts = np.random.default_rng(seed).integers(0, 2**63, size=n_hashes, dtype=np.uint64)
-    return min_hashes(items, starts, salts)
+    return owner[starts], min_hashes(items, starts, salts)
 
 
 def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
