@@ -145,7 +145,7 @@ def test_links_capped_per_account_same_as_cutting_the_whole() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from linkage.detect.link import strongest_per_account
+    from linkage.detect.arrays import strongest_per_account
 
     @settings(max_examples=60, deadline=None)
     @given(

@@ -9,38 +9,24 @@ internal links together (a noisy-OR) stay below ``min_member_attachment`` are
 dropped, repeatedly, so an account hanging on by one thread is not taken down
 with the campaign it touched.
 
-Louvain is costly on big graphs (python-louvain took 508 s on a
-200,000-node, 694,000-edge graph on this class of machine), so it never
-runs on the whole graph: only components larger than
-``louvain_min_component_size`` are split into communities, and Louvain sees
-only each account's ``louvain_max_neighbours`` strongest links. A component of
-``COMPILED_LOUVAIN_MIN_NODES`` accounts or more goes to igraph's compiled Louvain
-(``community_multilevel``, seeded, nodes in sorted order; 2.4 s on that graph), smaller
-ones to python-louvain, the reference. Connected
-components come from :func:`scipy.sparse.csgraph.connected_components`
-(compiled, linear time), not from a Python graph walk.
+Louvain runs only inside components larger than ``louvain_min_component_size``
+(:mod:`linkage.detect.louvain`). Connected components come from
+:func:`scipy.sparse.csgraph.connected_components` (compiled, linear time), not from a
+Python graph walk.
 """
 
 from __future__ import annotations
 
-import sys
-from types import ModuleType
-
-import community as community_louvain  # python-louvain
-import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from linkage.detect.arrays import numbered_by_smallest
+from linkage.detect.louvain import import_igraph, louvain_communities, merge_weak_splits
 from linkage.settings import Settings
 
 MEMBERSHIP_COLUMNS = ["account_id", "cluster_key", "method"]
-
-COMPILED_LOUVAIN_MIN_NODES = 10_000
-"""Components of this many accounts or more go to igraph's compiled Louvain instead of
-python-louvain (which took 508 s on 200,000 nodes and 694,000 edges, igraph 2.4 s; and 13.1 s
-on 18,782 nodes and 141,000 edges, igraph 0.28 s)."""
 
 
 def cluster_accounts(
@@ -70,14 +56,8 @@ def cluster_accounts(
     )
     a_code, b_code = codes[: len(strong)], codes[len(strong) :]
     n = len(accounts)
-    adjacency = coo_matrix((np.ones(len(a_code)), (a_code, b_code)), shape=(n, n))
-    _, component = connected_components(adjacency, directed=False)
-    # number components by their smallest account id (accounts are sorted), so keys are stable
-    first_code = pd.Series(np.arange(n)).groupby(component).min()
-    order_of_component = first_code.rank(method="first").astype(np.int64).to_numpy() - 1
-    component_key = order_of_component[component]
-    sizes = np.bincount(component_key)
-
+    # components numbered by their smallest account id (accounts are sorted): stable keys
+    component_key = _components(a_code, b_code, n)
     membership = pd.DataFrame(
         {"account_id": accounts, "component": component_key, "method": "component"}
     )
@@ -102,7 +82,7 @@ def cluster_accounts(
         offset = int(membership["component"].max()) + 1
         for component_id in large:
             inside = edges[edges["component"] == component_id]
-            community = _merge_weak_splits(inside, _louvain(inside, settings), settings)
+            community = merge_weak_splits(inside, louvain_communities(inside, settings), settings)
             if community.nunique() < 2:
                 continue
             rows = community.index.to_numpy()
@@ -134,9 +114,7 @@ def _components(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     """Connected component of each of ``n`` nodes, numbered by their smallest node."""
     adjacency = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
     _, component = connected_components(adjacency, directed=False)
-    first = pd.Series(np.arange(n)).groupby(component).min()
-    order = first.rank(method="first").astype(np.int64).to_numpy() - 1
-    return np.asarray(order[component], dtype=np.int64)
+    return numbered_by_smallest(pd.Series(component)).to_numpy(dtype=np.int64)
 
 
 def split_into_teams(
@@ -285,7 +263,7 @@ def _bridge_free_parts(
     >>> removed, [sorted(part) for part in parts]  # "a" alone joins the triangle to the path
     (['a'], [['b', 'c'], ['x', 'y', 'z']])
     """
-    igraph = _igraph()
+    igraph = import_igraph()
 
     # nodes numbered as met, edge after edge (as networkx inserts them): parts come out in
     # the order of their first node, as they always did
@@ -468,190 +446,6 @@ def prune_weak_members(
             break
         membership = membership[~weak]
     return membership
-
-
-def _louvain(edges: pd.DataFrame, settings: Settings) -> pd.Series:
-    """Louvain communities of one component, on each node's strongest links.
-
-    Returns the community number per node code (community numbers renumbered
-    by their smallest node code, so the result does not depend on Louvain's labels).
-    """
-    sparse = strongest_links_only(edges, settings.cluster.louvain_max_neighbours)
-    # sorted insertion: python-louvain's visiting order follows the graph's
-    nodes = np.sort(pd.unique(np.concatenate([edges["a"], edges["b"]])))
-    if len(nodes) >= COMPILED_LOUVAIN_MIN_NODES:
-        labels = _compiled_louvain(nodes, sparse, settings)
-    else:
-        labels = _python_louvain(nodes, sparse, settings)
-    smallest = labels.index.to_series().groupby(labels.to_numpy()).min()
-    renumber = smallest.rank(method="first").astype(np.int64) - 1
-    return labels.map(renumber)
-
-
-def _python_louvain(nodes: np.ndarray, sparse: pd.DataFrame, settings: Settings) -> pd.Series:
-    """python-louvain, the reference: community label per node code."""
-    graph = nx.Graph()
-    # sorted insertion: python-louvain's visiting order follows the graph's
-    graph.add_nodes_from(nodes.tolist())
-    graph.add_weighted_edges_from(
-        zip(sparse["a"].tolist(), sparse["b"].tolist(), sparse["strength"].tolist(), strict=True),
-        weight="strength",
-    )
-    partition = community_louvain.best_partition(
-        graph,
-        weight="strength",
-        resolution=settings.cluster.louvain_resolution,
-        random_state=settings.seed,
-    )
-    return pd.Series(partition).sort_index()
-
-
-def _igraph() -> ModuleType:
-    """igraph, imported without its plotting back-end: with matplotlib installed (the
-    notebooks' extra), igraph's import loads it, half a second of every run, and nothing
-    here draws. matplotlib stays importable afterwards."""
-    if "igraph" in sys.modules or "matplotlib" in sys.modules:
-        import igraph
-
-        return igraph
-    sys.modules["matplotlib"] = None  # type: ignore[assignment]  # "not installed" to igraph
-    try:
-        import igraph
-    finally:
-        del sys.modules["matplotlib"]
-    return igraph
-
-
-def _compiled_louvain(nodes: np.ndarray, sparse: pd.DataFrame, settings: Settings) -> pd.Series:
-    """igraph's Louvain (``community_multilevel``, compiled): the same method as
-    python-louvain for components too big for it, seeded, nodes in sorted order."""
-    import random
-
-    igraph = _igraph()
-    position = pd.Series(np.arange(len(nodes)), index=nodes)
-    graph = igraph.Graph(
-        n=len(nodes),
-        edges=list(
-            zip(
-                position.reindex(sparse["a"]).to_numpy().tolist(),
-                position.reindex(sparse["b"]).to_numpy().tolist(),
-                strict=True,
-            )
-        ),
-    )
-    graph.es["strength"] = sparse["strength"].to_numpy(dtype=float).tolist()
-    previous = random.getstate()
-    igraph.set_random_number_generator(random.Random(settings.seed))
-    try:
-        parts = graph.community_multilevel(
-            weights="strength", resolution=settings.cluster.louvain_resolution
-        )
-    finally:
-        igraph.set_random_number_generator(random)
-        random.setstate(previous)
-    return pd.Series(np.asarray(parts.membership), index=nodes)
-
-
-def _merge_weak_splits(edges: pd.DataFrame, community: pd.Series, settings: Settings) -> pd.Series:
-    """Undo the splits Louvain makes inside one tight group, keep those between groups.
-
-    Modularity splits even a uniform group (a campaign's shifts, its proxy pools); two
-    campaigns joined by a handful of links are a different matter. Two communities are
-    merged back when the links between them carry more than ``max_split_conductance`` of
-    the smaller one's link weight. A large uniform group cut into many pieces has no such
-    pair (each piece's outside links are spread over all its siblings), so then the piece
-    with the most of its weight outside (more than ``max_piece_conductance``) joins the
-    neighbour it shares most with, one at a time, until every piece holds most of its
-    links inside: the pieces of one group come back together, while two groups a few
-    links apart stay two.
-    """
-    if community.nunique() < 2:
-        return community
-    a = community.reindex(edges["a"]).to_numpy()
-    b = community.reindex(edges["b"]).to_numpy()
-    weight = edges["strength"].to_numpy(dtype=float)
-    labels = np.sort(community.unique())
-    index = pd.Series(np.arange(len(labels)), index=labels)
-    x, y = index.reindex(a).to_numpy(), index.reindex(b).to_numpy()
-    between = coo_matrix((weight, (x, y)), shape=(len(labels), len(labels))).toarray()
-    between = between + between.T  # symmetric; the diagonal holds twice the internal weight
-    group = _pair_merges(between, settings.cluster.max_split_conductance)
-    group = _piece_merges(between, group, settings.cluster.max_piece_conductance)
-    merged = community.map(pd.Series(group, index=labels))
-    # renumber by smallest node, as _louvain does
-    smallest = merged.index.to_series().groupby(merged.to_numpy()).min()
-    renumber = smallest.rank(method="first").astype(np.int64) - 1
-    return merged.map(renumber)
-
-
-def _pair_merges(between: np.ndarray, threshold: float) -> np.ndarray:
-    """Group of each community after merging every pair whose links carry more than
-    ``threshold`` of the smaller one's weight."""
-    volume = between.sum(axis=1)
-    outside = between.copy()
-    np.fill_diagonal(outside, 0.0)
-    smaller = np.minimum(volume[:, None], volume[None, :])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        merge = np.triu(np.where(smaller > 0, outside / smaller, 0.0) > threshold, k=1)
-    _, group = connected_components(coo_matrix(merge.astype(float)), directed=False)
-    return np.asarray(group)
-
-
-def _piece_merges(between: np.ndarray, group: np.ndarray, threshold: float) -> np.ndarray:
-    """Join, one at a time, the group with the largest share of its weight outside
-    (above ``threshold``) to the group it shares most with."""
-    n_groups = int(group.max()) + 1
-    member = np.zeros((n_groups, len(group)))
-    member[group, np.arange(len(group))] = 1.0
-    weights = member @ between @ member.T
-    alive = np.ones(n_groups, dtype=bool)
-    # a merge only moves weight between two rows: volumes are updated, not recomputed
-    volume = weights.sum(axis=1)
-    inside = np.diag(weights).copy()
-    while alive.sum() > 1:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(alive & (volume > 0), (volume - inside) / volume, 0.0)
-        piece = int(np.argmax(share))
-        if share[piece] <= threshold:
-            break
-        row = np.where(alive, weights[piece], -1.0)
-        row[piece] = -1.0
-        target = int(np.argmax(row))
-        inside[target] += inside[piece] + 2.0 * weights[piece, target]
-        volume[target] += volume[piece]
-        weights[target] += weights[piece]
-        weights[:, target] += weights[:, piece]
-        weights[piece] = 0.0
-        weights[:, piece] = 0.0
-        alive[piece] = False
-        group[group == piece] = target
-    return group
-
-
-def strongest_links_only(edges: pd.DataFrame, per_node: int) -> pd.DataFrame:
-    """Keep each node's ``per_node`` strongest links (an edge stays if either end keeps it).
-
-    ``edges`` has columns ``a``, ``b``, ``strength``. Louvain's cost grows with
-    edges and a dense campaign component holds hundreds of thousands; the
-    strongest few links per account carry its community structure.
-
-    >>> edges = pd.DataFrame({"a": [0, 0, 0], "b": [1, 2, 3], "strength": [0.9, 0.5, 0.4]})
-    >>> strongest_links_only(edges, 1)[["a", "b"]].values.tolist()
-    [[0, 1], [0, 2], [0, 3]]
-    """
-    both_ways = pd.concat(
-        [
-            pd.DataFrame({"node": edges["a"], "other": edges["b"], "strength": edges["strength"]}),
-            pd.DataFrame({"node": edges["b"], "other": edges["a"], "strength": edges["strength"]}),
-        ],
-        ignore_index=True,
-    )
-    ranked = both_ways.sort_values(["node", "strength", "other"], ascending=[True, False, True])
-    kept = ranked.groupby("node", sort=False).head(per_node)
-    low = np.minimum(kept["node"].to_numpy(), kept["other"].to_numpy())
-    high = np.maximum(kept["node"].to_numpy(), kept["other"].to_numpy())
-    pairs = pd.DataFrame({"a": low, "b": high, "strength": kept["strength"].to_numpy()})
-    return pairs.drop_duplicates(["a", "b"]).sort_values(["a", "b"], ignore_index=True)
 
 
 def internal_links(links: pd.DataFrame, membership: pd.DataFrame) -> pd.DataFrame:

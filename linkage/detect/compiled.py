@@ -150,7 +150,7 @@ _SPLITMIX_2 = np.uint64(0x94D049BB133111EB)
 
 @numba.njit(inline="always")
 def _splitmix(z: np.uint64) -> np.uint64:
-    """splitmix64's finaliser (what :func:`linkage.detect.families.mix64` does to arrays)."""
+    """splitmix64's finaliser (what :func:`linkage.detect.minhash.mix64` does to arrays)."""
     z ^= z >> np.uint64(30)
     z *= _SPLITMIX_1
     z ^= z >> np.uint64(27)
@@ -366,7 +366,7 @@ def min_hashes(items: np.ndarray, starts: np.ndarray, salts: np.ndarray) -> np.n
     """Per group of ``items`` (uint64; group ``g`` runs from ``starts[g]`` to the next
     start), the minimum over its items of splitmix64(item ^ salt), for each salt.
 
-    >>> from linkage.detect.families import mix64
+    >>> from linkage.detect.minhash import mix64
     >>> items = np.array([5, 9, 2, 7], dtype=np.uint64)
     >>> salts = np.array([1, 99], dtype=np.uint64)
     >>> got = min_hashes(items, np.array([0, 3]), salts)

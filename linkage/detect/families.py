@@ -14,7 +14,7 @@ account's sampled traffic falls in it.
 Everything is vectorised: prompts are split into tokens by pyarrow (CJK
 characters are tokens of their own, so unspaced scripts work too), tokens
 hashed by pandas, bigram hashes mixed and minimised per prompt in one compiled
-pass (:func:`linkage.detect.compiled.min_hashes`). The stage looks only at a
+pass (:mod:`linkage.detect.minhash`). The stage looks only at a
 bounded sample: at most ``families.prompts_per_account`` prompts of each account
 given to it.
 
@@ -37,27 +37,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from linkage.detect.arrays import arrow_strings
-from linkage.detect.compiled import min_hashes
+from linkage.detect.minhash import band_keys, set_signatures
 from linkage.detect.normalise import hex_bytes
 from linkage.detect.prompt_text import WHITESPACE_RUN
 from linkage.settings import Settings
 
 _CJK = r"([\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}])"
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _BLOCK = 50_000
 """Prompts signed at once."""
-
-
-def mix64(values: np.ndarray) -> np.ndarray:
-    """A 64-bit finaliser (splitmix64): spreads structured hashes over all bits."""
-    z = values.astype(np.uint64, copy=True)
-    with np.errstate(over="ignore"):
-        z ^= z >> np.uint64(30)
-        z *= np.uint64(0xBF58476D1CE4E5B9)
-        z ^= z >> np.uint64(27)
-        z *= np.uint64(0x94D049BB133111EB)
-        z ^= z >> np.uint64(31)
-    return z
 
 
 def prompt_tokens(prompts: pd.Series, max_chars: int = 1000) -> tuple[np.ndarray, np.ndarray]:
@@ -117,26 +104,9 @@ def _signatures(prompts: pd.Series, n_hashes: int, seed: int) -> np.ndarray:
         first_token = np.searchsorted(owner, single)
         bigrams = np.concatenate([bigrams, tokens[first_token]])
         shingle_owner = np.concatenate([shingle_owner, single])
-    order = np.argsort(shingle_owner, kind="stable")
-    bigrams, shingle_owner = bigrams[order], shingle_owner[order]
-    starts = np.flatnonzero(np.r_[True, shingle_owner[1:] != shingle_owner[:-1]])
-    rng = np.random.default_rng(seed)
-    salts = rng.integers(0, 2**63, size=n_hashes, dtype=np.uint64)
-    signatures[shingle_owner[starts]] = min_hashes(bigrams, starts, salts)
+    signed, signed_signatures = set_signatures(shingle_owner, bigrams, n_hashes, seed)
+    signatures[signed] = signed_signatures
     return signatures
-
-
-def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
-    """One bucket key per (prompt, band): a hash of the band's rows of the signature."""
-    rows = signatures.shape[1] // bands
-    keys = np.empty((signatures.shape[0], bands), dtype=np.uint64)
-    for band in range(bands):
-        block = signatures[:, band * rows : (band + 1) * rows]
-        combined = np.full(signatures.shape[0], np.uint64(band + 1), dtype=np.uint64)
-        for column in range(block.shape[1]):
-            combined = mix64(combined ^ block[:, column])
-        keys[:, band] = combined
-    return keys
 
 
 def prompt_families(sample: pd.DataFrame, settings: Settings) -> pd.DataFrame:

@@ -1,18 +1,9 @@
 """Linking stage: accounts to what they share, projected to weighted account links.
 
-Each shared attribute (payment fingerprint, canonical email, billing name, API
-key, IP, /24 subnet, prompt template, client string, non-freemail email domain,
-prompt family) is evidence that two accounts are run by the same hands. Its
-weight is the kind's weight, times a factor for the IP's kind (carrier NAT and
-VPN exits are shared by design), times a base-rate factor: an attribute held
-by ``n`` accounts keeps ``min(1, hub_allowance / (n - 1))`` of its weight (the
-resource-allocation view of a hub: its total contribution grows with ``n``,
-not ``n**2``). For kinds that are *used* (IPs, networks, templates, client
-strings, prompt families) a pair also gets only as much as both accounts rely
-on the value: ``min(1, min(share of a's traffic, share of b's) /
-usage_share_for_full_weight)``. A residential proxy exit that carried 2 % of a
-rotating account's traffic says little about the household that lives behind
-it, and one heavy account with a thousand IPs cannot bridge a thousand homes.
+Each shared attribute (payment fingerprint, mailbox, API key, IP, prompt template, ...)
+is evidence that two accounts are run by the same hands; the attribute table
+(:mod:`linkage.detect.attributes`) weighs it by kind, IP kind, base rate and how much
+both accounts rely on it.
 
 Evidence about a pair that is not a shared value comes in too: the overlap of
 two accounts' pools of busy IPs, and, between *suspicious* accounts only
@@ -42,31 +33,22 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from linkage.detect.compiled import min_hashes
-from linkage.detect.families import mix64
+from linkage.detect.arrays import chunk_bounds, strongest_per_account
+from linkage.detect.attributes import account_attributes, attribute_plan
+from linkage.detect.minhash import band_neighbours, set_signatures
 from linkage.detect.normalise import NormalisedInput
+from linkage.detect.pair_evidence import COMBINATION_KINDS, PairEvidence
 from linkage.kinds import ATTRIBUTE_KINDS, ATTRIBUTE_TYPES, EVIDENCE_GROUPS, PAIR_EVIDENCE
 from linkage.settings import Settings
 
-REQUEST_ATTRIBUTES = {
-    "ip": "ip",
-    "subnet": "subnet",
-    "template_head": "template",
-    "template_tail": "template",
-    "user_agent": "user_agent",
-    "api_key_id": "api_key",
-}
-_SEEN_DTYPE = "datetime64[us, UTC]"
 LOG = logging.getLogger(__name__)
 
-# combination kinds: every attribute kind, a template's tail apart from its head, pair evidence
-_KINDS = (*ATTRIBUTE_TYPES, "template_tail", *PAIR_EVIDENCE)
+# the evidence group of each combination kind
 _KIND_GROUP = np.array(
     [
         EVIDENCE_GROUPS.index(
@@ -74,7 +56,7 @@ _KIND_GROUP = np.array(
             if k in ATTRIBUTE_KINDS
             else PAIR_EVIDENCE.get(k, ATTRIBUTE_KINDS["template"].group)
         )
-        for k in _KINDS
+        for k in COMBINATION_KINDS
     ]
 )
 # which ``<type>_shared`` count a combination kind adds to (-1: none)
@@ -86,41 +68,9 @@ _COUNTED_AS = np.array(
             "template_tail": ATTRIBUTE_TYPES.index("template"),
             "ip_pool": ATTRIBUTE_TYPES.index("ip"),
         }.get(k, -1)
-        for k in _KINDS
+        for k in COMBINATION_KINDS
     ]
 )
-
-
-@dataclass
-class PairEvidence:
-    """Evidence rows about account pairs, by account code (a < b) and combination kind."""
-
-    a: np.ndarray
-    b: np.ndarray
-    kind: str
-    contribution: np.ndarray
-    shared: np.ndarray
-    """How many values the row stands for (1 per shared value, n for a pool of n IPs)."""
-    kinds: np.ndarray | None = None
-    """Per-row kind codes when the rows mix kinds (attribute pairs)."""
-
-    @classmethod
-    def empty(cls, kind: str) -> PairEvidence:
-        """No rows of ``kind``."""
-        none = np.empty(0, np.int64)
-        return cls(none, none.copy(), kind, np.empty(0), none.copy())
-
-    def lower_in(self, low: int, high: int) -> PairEvidence:
-        """The rows whose lower account code ``a`` is in ``low..high-1``, in order."""
-        keep = (self.a >= low) & (self.a < high)
-        return PairEvidence(
-            self.a[keep],
-            self.b[keep],
-            self.kind,
-            self.contribution[keep],
-            self.shared[keep],
-            self.kinds[keep] if self.kinds is not None else None,
-        )
 
 
 @dataclass
@@ -136,142 +86,6 @@ class LinkResult:
     ``<group>_evidence`` per evidence group."""
 
 
-def _request_parts(requests: pd.DataFrame) -> list[pd.DataFrame]:
-    parts = []
-    # a template is a campaign's scaffold only when it asks for a distillation intent; the
-    # phrasing of everyday prompts ("explain step by step please: ...") is shared by many,
-    # and by any campaign whose camouflage traffic copies ordinary users
-    distilled = requests["distilled"] if "distilled" in requests.columns else None
-    for column, attr_type in REQUEST_ATTRIBUTES.items():
-        if column not in requests.columns:
-            continue
-        used = requests[["account_id", column, "ts", "ip_kind"]].dropna(subset=[column])
-        if attr_type == "template" and distilled is not None:
-            used = used[distilled.loc[used.index].to_numpy(dtype=bool)]
-        grouped = (
-            used.groupby(["account_id", column], sort=False, observed=True)
-            .agg(
-                uses=("ts", "size"),
-                first_seen=("ts", "min"),
-                last_seen=("ts", "max"),
-                ip_kind=("ip_kind", "first"),
-            )
-            .reset_index()
-            .rename(columns={column: "attr_value"})
-        )
-        grouped["attr_type"] = attr_type
-        if attr_type not in ("ip", "subnet"):
-            grouped["ip_kind"] = None
-        parts.append(grouped)
-    return parts
-
-
-def _static_parts(data: NormalisedInput, settings: Settings) -> list[pd.DataFrame]:
-    accounts = data.accounts
-    freemail = set(settings.normalise.freemail_domains)
-    payments = data.payments
-    static = [
-        ("email", accounts[["account_id"]].assign(attr_value=accounts["email_canonical"])),
-        (
-            "email_domain",
-            accounts.loc[~accounts["email_domain"].isin(freemail), ["account_id"]].assign(
-                attr_value=accounts["email_domain"]
-            ),
-        ),
-        ("payment", payments.assign(attr_value=payments["payment_fingerprint"])),
-        ("billing_name", payments.assign(attr_value=payments["billing_name_normalised"])),
-    ]
-    parts = []
-    for attr_type, frame in static:
-        frame = frame.dropna(subset=["attr_value"])
-        frame = frame[frame["attr_value"].astype("str").str.len() > 0]
-        # one timestamp dtype for every part, or the concatenated column turns to objects
-        seen = pd.to_datetime(
-            frame["added_at"] if "added_at" in frame.columns else pd.Series(pd.NaT, frame.index),
-            utc=True,
-        ).astype(_SEEN_DTYPE)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "account_id": frame["account_id"].to_numpy(),
-                    "attr_value": frame["attr_value"].astype("str").to_numpy(),
-                    "uses": 1,
-                    "first_seen": seen.array,
-                    "last_seen": seen.array,
-                    "ip_kind": pd.Series(None, index=frame.index, dtype="str").to_numpy(),
-                    "attr_type": attr_type,
-                }
-            ).drop_duplicates(["account_id", "attr_value"])
-        )
-    return parts
-
-
-def account_attributes(
-    data: NormalisedInput,
-    settings: Settings,
-    families: pd.DataFrame | None = None,
-    streamed: tuple[list[pd.DataFrame], pd.Series] | None = None,
-) -> pd.DataFrame:
-    """Who holds what: the account-to-attribute incidence table with base-rate weights.
-
-    ``families`` is the prompt-family incidence of :func:`linkage.detect.families.prompt_families`
-    (its ``sampled`` column is the account's sampled prompts, the denominator of its usage share).
-    """
-    if streamed is None:
-        request_parts = _request_parts(data.requests)
-        request_totals = data.requests.groupby("account_id").size()
-    else:
-        request_parts, request_totals = streamed
-    parts = request_parts + _static_parts(data, settings)
-    if families is not None and len(families):
-        parts.append(families.assign(ip_kind=None))
-    incidence = pd.concat(parts, ignore_index=True)
-    for column in ("first_seen", "last_seen"):
-        incidence[column] = pd.to_datetime(incidence[column], utc=True).astype(_SEEN_DTYPE)
-    incidence["ip_kind"] = incidence["ip_kind"].astype("str").where(incidence["ip_kind"].notna())
-    incidence["attr_value"] = incidence["attr_value"].astype("str")
-    if streamed is None:
-        incidence = incidence.drop_duplicates(
-            ["account_id", "attr_type", "attr_value"], ignore_index=True
-        )
-    # else: every part is distinct already (the engine's GROUP BY, the static parts' own
-    # drop_duplicates, one row per family), so the copy a drop_duplicates makes is spared
-    holders = incidence.groupby(["attr_type", "attr_value"], sort=False)["account_id"].transform(
-        "size"
-    )
-    incidence["accounts"] = holders.astype(np.int64)
-    link = settings.link
-    type_weight = looked_up(incidence["attr_type"], link.attribute_weights).fillna(0.0)
-    default_kind = link.ip_kind_factors.get("unknown", 1.0)
-    kind_factor = looked_up(incidence["ip_kind"], link.ip_kind_factors).fillna(default_kind)
-    kind_factor = kind_factor.where(incidence["attr_type"].isin(["ip", "subnet"]), 1.0)
-    base_rate = np.minimum(1.0, link.hub_allowance / np.maximum(holders - 1, 1))
-    incidence["contribution"] = (type_weight * kind_factor * base_rate).where(holders > 1, 0.0)
-
-    denominator = looked_up(incidence["account_id"], request_totals)
-    if "sampled" in incidence.columns:
-        sampled = incidence["sampled"].astype(float)
-        denominator = sampled.where(incidence["attr_type"] == "prompt_family", denominator)
-        incidence = incidence.drop(columns=["sampled"])
-    usage_share = (incidence["uses"] / denominator).clip(upper=1.0)
-    weighted = incidence["attr_type"].isin(link.usage_weighted_types)
-    incidence["usage_share"] = usage_share.where(weighted, 1.0).fillna(1.0)
-    return incidence
-
-
-def looked_up(values: pd.Series, table: Mapping[str, float] | pd.Series) -> pd.Series:
-    """``values.map(table)`` as floats, looking up each distinct value once (mapping
-    millions of strings one by one is the slow part of a large incidence table).
-
-    >>> looked_up(pd.Series(["ip", "email", "ip", None]), {"ip": 0.6}).tolist()
-    [0.6, nan, 0.6, nan]
-    """
-    codes, uniques = pd.factorize(values)
-    found = pd.Series(uniques).map(table).to_numpy(dtype=float)
-    mapped = found[np.maximum(codes, 0)] if len(found) else np.full(len(codes), np.nan)
-    return pd.Series(np.where(codes >= 0, mapped, np.nan), index=values.index)
-
-
 def attribute_pairs(
     incidence: pd.DataFrame, accounts: pd.Index, settings: Settings
 ) -> PairEvidence:
@@ -283,128 +97,8 @@ def attribute_pairs(
     return attribute_plan(incidence, accounts, settings).pairs(0, len(accounts))
 
 
-def attribute_plan(
-    incidence: pd.DataFrame, accounts: pd.Index, settings: Settings
-) -> AttributePlan:
-    """Who pairs with whom through which value, before any pair is made (see
-    :func:`attribute_pairs`): the pair count is known, and pairs are made in ranges."""
-    link = settings.link
-    full = link.usage_share_for_full_weight
-    useful = incidence[incidence["contribution"] >= link.min_link_contribution]
-    share = (useful["usage_share"] / full).clip(upper=1.0)
-    # the best pair a value can make is limited by its second-heaviest user
-    keys = useful.groupby(["attr_type", "attr_value"], sort=False).ngroup().to_numpy()
-    order = np.lexsort((-share.to_numpy(), keys))
-    second = np.zeros(keys.max() + 1 if len(keys) else 0)
-    sorted_keys = keys[order]
-    rank = np.arange(len(order)) - np.searchsorted(sorted_keys, sorted_keys)
-    second[sorted_keys[rank == 1]] = share.to_numpy()[order][rank == 1]
-    reachable = useful["contribution"].to_numpy() * second[keys]
-    keep = reachable >= link.min_link_contribution
-    useful, share, keys = useful[keep], share[keep], keys[keep]
-    useful, share, keys = _cap_holders(useful, share, keys)
-
-    codes = accounts.get_indexer(useful["account_id"])
-    kind_code = pd.Categorical(useful["attr_type"], categories=_KINDS).codes.astype(np.int64)
-    tail = (useful["attr_type"] == "template") & useful["attr_value"].str.startswith("t")
-    kind_code = np.where(tail.to_numpy(), _KINDS.index("template_tail"), kind_code)
-    order = np.lexsort((codes, keys))
-    keys = keys[order]
-    group_start = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
-    group_size = np.diff(np.r_[group_start, len(keys)])
-    local = np.arange(len(keys)) - np.repeat(group_start, group_size)
-    return AttributePlan(
-        codes=codes[order].astype(np.int64),
-        contribution=useful["contribution"].to_numpy(dtype=float)[order],
-        share=share.to_numpy(dtype=float)[order],
-        kinds=kind_code[order],
-        partners=np.repeat(group_size, group_size) - 1 - local,
-    )
-
-
-@dataclass
-class AttributePlan:
-    """Holders of every value worth pairing, sorted by value then account: each row pairs
-    with the ``partners`` rows after it (the same value's holders with higher codes)."""
-
-    codes: np.ndarray
-    contribution: np.ndarray
-    share: np.ndarray
-    kinds: np.ndarray
-    partners: np.ndarray
-
-    def per_account(self, n: int) -> np.ndarray:
-        """Pairs each account code will make as the lower code of the pair."""
-        return np.bincount(self.codes, weights=self.partners, minlength=n)
-
-    def pairs(self, low: int, high: int) -> PairEvidence:
-        """The pairs whose lower account code is in ``low..high-1`` (vectorised), in the
-        order a whole enumeration gives them (by value, then account)."""
-        left = np.flatnonzero((self.codes >= low) & (self.codes < high) & (self.partners > 0))
-        count = self.partners[left]
-        first = np.repeat(left, count)
-        second = first + 1 + (np.arange(len(first)) - np.repeat(np.cumsum(count) - count, count))
-        share = np.minimum(self.share[first], self.share[second])
-        return PairEvidence(
-            a=self.codes[first],
-            b=self.codes[second],
-            kind="attribute",
-            contribution=self.contribution[first] * share,
-            shared=np.ones(len(first), dtype=np.int64),
-            kinds=self.kinds[first],
-        )
-
-
-PAIRS_PER_CHUNK = 2_000_000
+EVIDENCE_ROWS_PER_RANGE = 2_000_000
 """Evidence rows made and combined at once (a range of accounts' pairs)."""
-
-
-def chunk_bounds(per_code: np.ndarray, per_chunk: int) -> np.ndarray:
-    """Account code boundaries so that each range makes about ``per_chunk`` rows.
-
-    >>> chunk_bounds(np.array([5, 5, 5, 5]), 10).tolist()
-    [0, 2, 4]
-    """
-    if not len(per_code):
-        return np.array([0, 0])
-    cumulative = np.cumsum(per_code)
-    cuts = np.searchsorted(cumulative, np.arange(per_chunk, cumulative[-1], per_chunk))
-    return np.unique(np.r_[0, cuts + 1, len(per_code)])
-
-
-MAX_VALUE_HOLDERS = 2_000
-"""A value is paired among at most this many of its holders (its heaviest users), so one
-value never makes more than about two million pairs. With the default weights no value
-that can reach ``min_link_contribution`` has that many holders (an API key, the heaviest
-kind, stops at ``0.95 * hub_allowance / min_link_contribution + 1`` = 571)."""
-
-
-def _cap_holders(
-    useful: pd.DataFrame, share: pd.Series, keys: np.ndarray
-) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
-    """Holders of each value cut to its ``MAX_VALUE_HOLDERS`` heaviest users; the pairs the
-    expansion will make are counted and logged before it runs."""
-    sizes = np.bincount(keys) if len(keys) else np.zeros(0, dtype=np.int64)
-    if len(sizes) and sizes.max() > MAX_VALUE_HOLDERS:
-        order = np.lexsort((useful["account_id"].to_numpy(), -share.to_numpy(), keys))
-        sorted_keys = keys[order]
-        rank = np.empty(len(keys), dtype=np.int64)
-        rank[order] = np.arange(len(keys)) - np.searchsorted(sorted_keys, sorted_keys)
-        kept = rank < MAX_VALUE_HOLDERS
-        LOG.warning(
-            "link: %d value(s) paired among their %d heaviest holders only",
-            int((sizes > MAX_VALUE_HOLDERS).sum()),
-            MAX_VALUE_HOLDERS,
-        )
-        useful, share, keys = useful[kept], share[kept], keys[kept]
-        sizes = np.bincount(keys)
-    LOG.info(
-        "link: %d attribute pairs to enumerate from %d shared values (largest %d holders)",
-        int((sizes * (sizes - 1) // 2).sum()),
-        int((sizes > 1).sum()),
-        int(sizes.max()) if len(sizes) else 0,
-    )
-    return useful, share, keys
 
 
 def ip_pool_pairs(incidence: pd.DataFrame, accounts: pd.Index, settings: Settings) -> PairEvidence:
@@ -427,40 +121,39 @@ def ip_pool_pairs(incidence: pd.DataFrame, accounts: pd.Index, settings: Setting
     (a chain keeps the bucket connected at a cost linear in its size). The Jaccard
     overlap is estimated from the signatures.
     """
-    link = settings.link
+    config = settings.link
     empty = PairEvidence.empty("ip_pool")
     if "ip_kind" not in incidence.columns or incidence.empty:
         return empty
     kind_factor = (
         incidence["ip_kind"]
-        .map(link.ip_kind_factors)
+        .map(config.ip_kind_factors)
         .astype(float)
-        .fillna(link.ip_kind_factors.get("unknown", 1.0))
+        .fillna(config.ip_kind_factors.get("unknown", 1.0))
     )
     busy = incidence[
         (incidence["attr_type"] == "ip")
         & (incidence["accounts"] > 1)
-        & (kind_factor >= link.ip_pool_min_kind_factor)
+        & (kind_factor >= config.ip_pool_min_kind_factor)
     ]
     pool_size = busy.groupby("account_id")["attr_value"].transform("size")
-    busy = busy[pool_size >= link.ip_pool_min_ips]
+    busy = busy[pool_size >= config.ip_pool_min_ips]
     if busy.empty:
         return empty
     codes = accounts.get_indexer(busy["account_id"])
     ip_hash = pd.util.hash_array(busy["attr_value"].to_numpy(dtype=object)).astype(np.uint64)
-    signatures = _set_signatures(codes, ip_hash, link.ip_pool_hashes, settings.seed)
-    owners = np.unique(codes)
+    owners, signatures = set_signatures(codes, ip_hash, config.ip_pool_hashes, settings.seed)
     held = np.bincount(codes, minlength=len(accounts))[owners]
-    a, b = _band_neighbours(signatures, link.ip_pool_bands, link.ip_pool_neighbours)
+    a, b = band_neighbours(signatures, config.ip_pool_bands, config.ip_pool_neighbours)
     if not len(a):
         return empty
     jaccard = (signatures[a] == signatures[b]).mean(axis=1)
     estimated_shared = np.round(jaccard * (held[a] + held[b]) / (1.0 + jaccard))
     # a private pool of many IPs drawn on alike is as telling as a shared card; a pool of
     # three is not
-    size = np.minimum(1.0, estimated_shared / link.ip_pool_full_size)
-    contribution = link.attribute_weights["ip_pool"] * jaccard * size
-    keep = contribution >= link.min_link_contribution
+    size = np.minimum(1.0, estimated_shared / config.ip_pool_full_size)
+    contribution = config.attribute_weights["ip_pool"] * jaccard * size
+    keep = contribution >= config.min_link_contribution
     low = np.minimum(owners[a], owners[b])[keep]
     high = np.maximum(owners[a], owners[b])[keep]
     return PairEvidence(
@@ -470,38 +163,6 @@ def ip_pool_pairs(incidence: pd.DataFrame, accounts: pd.Index, settings: Setting
         contribution=contribution[keep],
         shared=estimated_shared[keep].astype(np.int64),
     )
-
-
-def _set_signatures(owner: np.ndarray, items: np.ndarray, n_hashes: int, seed: int) -> np.ndarray:
-    """MinHash signature of each owner's set of hashed items (owners in ascending order)."""
-    order = np.argsort(owner, kind="stable")
-    owner, items = owner[order], items[order]
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-    salts = np.random.default_rng(seed).integers(0, 2**63, size=n_hashes, dtype=np.uint64)
-    return min_hashes(items, starts, salts)
-
-
-def _band_neighbours(
-    signatures: np.ndarray, bands: int, neighbours: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs (row indices, unique, a < b): rows agreeing on a whole band, each
-    paired with its next ``neighbours`` rows in the bucket."""
-    rows = signatures.shape[1] // bands
-    found = []
-    for band in range(bands):
-        key = np.full(len(signatures), np.uint64(band + 1), dtype=np.uint64)
-        for column in range(band * rows, (band + 1) * rows):
-            key = mix64(key ^ signatures[:, column])
-        order = np.argsort(key, kind="stable")
-        sorted_key = key[order]
-        for step in range(1, neighbours + 1):
-            same = sorted_key[step:] == sorted_key[:-step]
-            found.append(np.stack([order[:-step][same], order[step:][same]], axis=1))
-    if not found:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    pairs = np.concatenate(found)
-    pairs = np.unique(np.sort(pairs, axis=1), axis=0)
-    return pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
 
 
 def combine_evidence(
@@ -555,7 +216,10 @@ def _combined_columns(
         return None
     pair_key = np.concatenate([e.a * n + e.b for e in parts])
     kind = np.concatenate(
-        [e.kinds if e.kinds is not None else np.full(len(e.a), _KINDS.index(e.kind)) for e in parts]
+        [
+            e.kinds if e.kinds is not None else np.full(len(e.a), COMBINATION_KINDS.index(e.kind))
+            for e in parts
+        ]
     ).astype(np.int64)
     contribution = np.concatenate([e.contribution for e in parts])
     shared = np.concatenate([e.shared for e in parts])
@@ -644,18 +308,18 @@ def project_links(
         per_account = per_account + np.bincount(evidence.a, minlength=len(accounts))
     # pairs are made and combined one range of accounts at a time (each pair whole in one
     # range, its rows in the same order as all at once: the same sums), so memory is bound
-    # by PAIRS_PER_CHUNK, not by the pair count
+    # by EVIDENCE_ROWS_PER_RANGE, not by the pair count
     k, n = settings.link.max_links_per_account, len(accounts)
     made: list[dict[str, np.ndarray]] = []
     combined = 0
-    for low, high in itertools.pairwise(chunk_bounds(per_account, PAIRS_PER_CHUNK)):
+    for low, high in itertools.pairwise(chunk_bounds(per_account, EVIDENCE_ROWS_PER_RANGE)):
         part = _combined_columns(
             [plan.pairs(low, high), *(e.lower_in(low, high) for e in others)], n, settings
         )
         if part is not None:
             combined += len(part["pair"])
             made.append(_strongest_per_account(part, n, k))
-        if sum(len(kept["pair"]) for kept in made) > PAIRS_PER_CHUNK:
+        if sum(len(kept["pair"]) for kept in made) > EVIDENCE_ROWS_PER_RANGE:
             # the kept links so far, cut again: an account keeps k of them, not k per range
             made = [_strongest_per_account(_joined(made), n, k)]
     if not made:
@@ -671,37 +335,6 @@ def _joined(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """The parts' columns joined, one column at a time and each part's copy dropped once
     joined: memory for the parts and one column, not twice the links."""
     return {name: np.concatenate([part.pop(name) for part in parts]) for name in list(parts[0])}
-
-
-def strongest_per_account(a: np.ndarray, b: np.ndarray, strength: np.ndarray, k: int) -> np.ndarray:
-    """Which links are among the ``k`` strongest of either end (ties: the lower partner).
-
-    A group of n accounts that share one fact is n**2 / 2 links, and the strongest k of
-    each account carry its community structure as well as all of them. Applied to a part
-    of the links it keeps every link the whole would keep (an account's links in a part
-    are a subset of its links, so a link among its k strongest overall is among its k
-    strongest in the part): pruning each range, then the whole, gives the whole's answer.
-
-    >>> a, b = np.array([0, 0, 0, 1]), np.array([1, 2, 3, 2])
-    >>> strongest_per_account(a, b, np.array([0.9, 0.5, 0.4, 0.8]), 1).tolist()
-    [True, False, True, True]
-    """
-    n = len(a)
-    end = np.concatenate([a, b])
-    other = np.concatenate([b, a])
-    distinct, strength_rank = np.unique(-strength, return_inverse=True)  # 0: the strongest
-    accounts = int(end.max()) + 1 if n else 1
-    if accounts * len(distinct) * accounts < 2**62:
-        # (end, strength rank, other) in one integer: one sort instead of three passes
-        both = np.concatenate([strength_rank, strength_rank]).astype(np.int64)
-        order = np.argsort((end * len(distinct) + both) * accounts + other)
-    else:
-        order = np.lexsort((other, -np.concatenate([strength, strength]), end))
-    sorted_end = end[order]
-    rank = np.arange(2 * n) - np.searchsorted(sorted_end, sorted_end)
-    keep = np.zeros(n, dtype=bool)
-    keep[order[rank < k] % n] = True
-    return keep
 
 
 def _strongest_per_account(columns: dict[str, np.ndarray], n: int, k: int) -> dict[str, np.ndarray]:

@@ -30,11 +30,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from linkage.kinds import CONTENT_FAMILIES
+from linkage.kinds import INTENT_COLUMNS
 from linkage.settings import Settings
-
-INTENT_COLUMNS = [f"intent_{family}" for family in CONTENT_FAMILIES]
-"""Per-request probability of each distillation intent (from the content stage)."""
 
 PROFILE_COLUMNS = [
     "account_id",

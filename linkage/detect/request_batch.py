@@ -34,10 +34,8 @@ from linkage.detect.normalise import (
 )
 from linkage.detect.validate import malformed_rejects, validate_batch
 from linkage.io.input_folder import ROW_COLUMN, RawTable
-from linkage.kinds import CONTENT_FAMILIES
+from linkage.kinds import INTENT_COLUMNS
 from linkage.settings import Settings
-
-INTENT_COLUMNS = [f"intent_{family}" for family in CONTENT_FAMILIES]
 
 NARROW_SCHEMA = pa.schema(
     [

@@ -164,7 +164,7 @@ def in_time_order(frame: pd.DataFrame, time: str, row: str) -> pd.DataFrame:
 def request_incidence(engine: RequestEngine) -> list[pd.DataFrame]:
     """Per request attribute, who used which value (uses, first and last seen, IP kind),
     in the order the values were first met: the request half of the incidence."""
-    from linkage.detect.link import REQUEST_ATTRIBUTES
+    from linkage.detect.attributes import REQUEST_ATTRIBUTES
 
     parts = []
     for column, attr_type in REQUEST_ATTRIBUTES.items():

@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from linkage.detect.cluster import attachment, clustering_links
-from linkage.kinds import CONTENT_FAMILIES
+from linkage.kinds import CONTENT_FAMILIES, INTENT_COLUMNS
 from linkage.settings import ScoreSettings, Settings
 
 # The parts of a cluster's score, in the order clusters.csv lists them.
@@ -75,7 +75,6 @@ SCORE_COMPONENTS = (
 
 _VOLUME_FLOOR = 100.0
 _VOLUME_CEILING = 10_000.0
-INTENT_COLUMNS = [f"intent_{family}" for family in CONTENT_FAMILIES]
 CONTROL_EVIDENCE = ("payment", "identity", "credential", "network", "signup", "content")
 """Evidence groups that say the accounts are run by one operator, not merely alike."""
 
@@ -101,66 +100,68 @@ def score_clusters(
     ``product_markers`` :func:`product_marker_share` (0 for every cluster when not given);
     ``shared_items`` :func:`cluster_shared_items` (0 when not given).
     """
-    keys = membership.groupby("cluster_key").size().rename("account_count").to_frame()
+    clusters = membership.groupby("cluster_key").size().rename("account_count").to_frame()
     strong = clustering_links(internal, settings, suspicious)
-    keys["link_strength"] = strong.groupby("cluster_key")["strength"].mean().reindex(keys.index)
-    keys["link_strength"] = keys["link_strength"].fillna(0.0)
-    keys["held_control"] = _control_share(strong, keys.index, settings, with_content=False)
-    keys["concealment"] = _concealment(
-        membership, _with_billing_match(accounts, payments), keys["account_count"], settings
+    clusters["link_strength"] = (
+        strong.groupby("cluster_key")["strength"].mean().reindex(clusters.index)
+    )
+    clusters["link_strength"] = clusters["link_strength"].fillna(0.0)
+    clusters["held_control"] = _control_share(strong, clusters.index, settings, with_content=False)
+    clusters["concealment"] = _concealment(
+        membership, _with_billing_match(accounts, payments), clusters["account_count"], settings
     )
 
     members = membership[["account_id", "cluster_key"]].merge(profiles, on="account_id")
     grouped = members.groupby("cluster_key")
-    keys["exchange_count"] = grouped["requests"].sum().reindex(keys.index).fillna(0)
-    keys["exchange_count"] = keys["exchange_count"].astype(np.int64)
-    keys["first_activity"] = grouped["first_request"].min().reindex(keys.index)
-    keys["last_activity"] = grouped["last_request"].max().reindex(keys.index)
-    prompts = grouped["prompts"].sum().reindex(keys.index).fillna(0).clip(lower=1)
+    clusters["exchange_count"] = grouped["requests"].sum().reindex(clusters.index).fillna(0)
+    clusters["exchange_count"] = clusters["exchange_count"].astype(np.int64)
+    clusters["first_activity"] = grouped["first_request"].min().reindex(clusters.index)
+    clusters["last_activity"] = grouped["last_request"].max().reindex(clusters.index)
+    prompts = grouped["prompts"].sum().reindex(clusters.index).fillna(0).clip(lower=1)
     weighted = members[INTENT_COLUMNS].mul(members["prompts"], axis=0)
     weighted["distillation"] = members["distillation_share"] * members["prompts"]
-    sums = weighted.groupby(members["cluster_key"]).sum().reindex(keys.index).fillna(0.0)
+    sums = weighted.groupby(members["cluster_key"]).sum().reindex(clusters.index).fillna(0.0)
     for family, column in zip(CONTENT_FAMILIES, INTENT_COLUMNS, strict=True):
-        keys[f"share_{family}"] = (sums[column] / prompts).round(4)
-    keys["automation"] = _weighted(members, grouped, "periodicity", keys.index)
+        clusters[f"share_{family}"] = (sums[column] / prompts).round(4)
+    clusters["automation"] = _weighted(members, grouped, "periodicity", clusters.index)
     # a scheduler's clock is evidence of automation, not of innocence: content is what the
     # cluster sends, however regularly it sends it
-    keys["content"] = (sums["distillation"] / prompts).clip(0.0, 1.0)
+    clusters["content"] = (sums["distillation"] / prompts).clip(0.0, 1.0)
     found = novelty if novelty is not None else pd.Series(dtype=float)
-    keys["novelty"] = found.reindex(keys.index).fillna(1.0).clip(0.0, 1.0)
+    clusters["novelty"] = found.reindex(clusters.index).fillna(1.0).clip(0.0, 1.0)
     markers = product_markers if product_markers is not None else pd.Series(dtype=float)
-    keys["product_marker"] = markers.reindex(keys.index).fillna(0.0).clip(0.0, 1.0)
+    clusters["product_marker"] = markers.reindex(clusters.index).fillna(0.0).clip(0.0, 1.0)
     items = shared_items if shared_items is not None else pd.Series(dtype=float)
-    keys["shared_items"] = items.reindex(keys.index).fillna(0.0).clip(0.0, 1.0)
-    exchanges = grouped["requests"].sum().reindex(keys.index).fillna(0).clip(lower=1)
-    keys["prompt_coverage"] = (prompts / exchanges).clip(0.0, 1.0)
-    keys["suspicion"] = grouped["suspicion"].mean().reindex(keys.index).fillna(0.0)
-    keys["pooled_suspicion"] = _pooled_suspicion(members, keys.index, settings)
-    heads = np.log(keys["account_count"].clip(lower=1)) / np.log(settings.score.heads_for_full)
-    keys["heads"] = heads.clip(0.0, 1.0)
-    _volume(keys, grouped["active_days"].sum().reindex(keys.index).fillna(0), settings)
+    clusters["shared_items"] = items.reindex(clusters.index).fillna(0.0).clip(0.0, 1.0)
+    exchanges = grouped["requests"].sum().reindex(clusters.index).fillna(0).clip(lower=1)
+    clusters["prompt_coverage"] = (prompts / exchanges).clip(0.0, 1.0)
+    clusters["suspicion"] = grouped["suspicion"].mean().reindex(clusters.index).fillna(0.0)
+    clusters["pooled_suspicion"] = _pooled_suspicion(members, clusters.index, settings)
+    heads = np.log(clusters["account_count"].clip(lower=1)) / np.log(settings.score.heads_for_full)
+    clusters["heads"] = heads.clip(0.0, 1.0)
+    _volume(clusters, grouped["active_days"].sum().reindex(clusters.index).fillna(0), settings)
 
     # shared content is the product's when one product's marker is on nearly all members
     # and they do not send the same items: then only what they hold counts as control
-    with_content = _control_share(strong, keys.index, settings)
-    products = (keys["product_marker"] >= settings.score.product_marker_share) & (
-        keys["shared_items"] < settings.score.min_shared_items
+    with_content = _control_share(strong, clusters.index, settings)
+    products = (clusters["product_marker"] >= settings.score.product_marker_share) & (
+        clusters["shared_items"] < settings.score.min_shared_items
     )
-    keys["control"] = with_content.where(~products, keys["held_control"])
-    keys = keys.join(coordination.set_index("cluster_key"), how="left")
-    keys["coordination"] = keys["coordination"].fillna(0.0)
-    _score_and_flag(keys, settings)
-    end = data_end if data_end is not None else keys["last_activity"].max()
-    keys["still_active"] = keys["last_activity"] >= end - pd.Timedelta(
+    clusters["control"] = with_content.where(~products, clusters["held_control"])
+    clusters = clusters.join(coordination.set_index("cluster_key"), how="left")
+    clusters["coordination"] = clusters["coordination"].fillna(0.0)
+    _score_and_flag(clusters, settings)
+    end = data_end if data_end is not None else clusters["last_activity"].max()
+    clusters["still_active"] = clusters["last_activity"] >= end - pd.Timedelta(
         hours=settings.score.still_active_hours
     )
     # coordination arrives rounded from its own stage
     for column in (*SCORE_COMPONENTS[:2], *SCORE_COMPONENTS[3:], "requests_per_account_day"):
-        keys[column] = keys[column].round(4)
-    return keys.reset_index()
+        clusters[column] = clusters[column].round(4)
+    return clusters.reset_index()
 
 
-def _score_and_flag(keys: pd.DataFrame, settings: Settings) -> None:
+def _score_and_flag(clusters: pd.DataFrame, settings: Settings) -> None:
     """hydra_score and the flag, from the components (see the module docstring).
 
     Where the input carries no prompt text for most of a cluster's traffic
@@ -170,41 +171,43 @@ def _score_and_flag(keys: pd.DataFrame, settings: Settings) -> None:
     """
     config = settings.score
     weights = config.score_weights
-    readable = keys["prompt_coverage"] >= config.min_prompt_coverage
+    readable = clusters["prompt_coverage"] >= config.min_prompt_coverage
     unread = {"content", "suspicion"}
-    keys["elicitation"] = _novelty_factor(keys, config)
-    full = sum(weights[name] * keys[_column(name)] for name in weights) / (
+    clusters["elicitation"] = _novelty_factor(clusters, config)
+    full = sum(weights[name] * clusters[_column(name)] for name in weights) / (
         sum(weights.values()) or 1.0
     )
     blind_total = sum(w for name, w in weights.items() if name not in unread) or 1.0
-    blind = sum(weights[name] * keys[_column(name)] for name in weights if name not in unread)
+    blind = sum(weights[name] * clusters[_column(name)] for name in weights if name not in unread)
     behaviour = full.where(readable, blind / blind_total)
-    keys["hydra_score"] = (keys["concealment"] * behaviour).clip(0.0, 1.0).round(4)
+    clusters["hydra_score"] = (clusters["concealment"] * behaviour).clip(0.0, 1.0).round(4)
     # likeness alone is beyond chance for many heads that each harvest, unless one product's
     # marker (its system prompt or client string) is on nearly all of them: the users of a
     # product look alike because of the product. Such a group needs control or coordination.
     on_likeness = (
-        (keys["account_count"] >= config.min_heads_on_likeness)
-        & (keys["suspicion"] >= config.min_member_suspicion_on_likeness)
-        & (keys["product_marker"] < config.product_marker_share)
+        (clusters["account_count"] >= config.min_heads_on_likeness)
+        & (clusters["suspicion"] >= config.min_member_suspicion_on_likeness)
+        & (clusters["product_marker"] < config.product_marker_share)
     )
     one_operator = (
-        (keys["control"] >= config.min_control_share)
-        | (keys["coordination"] >= config.min_coordination)
+        (clusters["control"] >= config.min_control_share)
+        | (clusters["coordination"] >= config.min_coordination)
         | on_likeness
     )
     # small heads pool their evidence only where something they hold or do together (not
     # only what they send: a crowd of a popular template's users sends alike) ties them
-    tied = (keys["held_control"] >= config.min_control_share) | (
-        keys["coordination"] >= config.min_coordination
+    tied = (clusters["held_control"] >= config.min_control_share) | (
+        clusters["coordination"] >= config.min_coordination
     )
-    heads_harvest = np.maximum(keys["suspicion"], keys["pooled_suspicion"].where(tied, 0.0))
-    read_evidence = (keys["content"] >= config.min_distillation_content) & (
+    heads_harvest = np.maximum(clusters["suspicion"], clusters["pooled_suspicion"].where(tied, 0.0))
+    read_evidence = (clusters["content"] >= config.min_distillation_content) & (
         heads_harvest >= config.min_member_suspicion
     )
-    extraction = keys["volume"] * _novelty_factor(keys, config) >= config.extraction_volume
-    keys["distillation_evidence"] = read_evidence.where(readable, extraction) & one_operator
-    keys["flagged"] = (keys["hydra_score"] >= config.flag_threshold) & keys["distillation_evidence"]
+    extraction = clusters["volume"] * _novelty_factor(clusters, config) >= config.extraction_volume
+    clusters["distillation_evidence"] = read_evidence.where(readable, extraction) & one_operator
+    clusters["flagged"] = (clusters["hydra_score"] >= config.flag_threshold) & clusters[
+        "distillation_evidence"
+    ]
 
 
 def _pooled_suspicion(members: pd.DataFrame, index: pd.Index, settings: Settings) -> pd.Series:
@@ -227,13 +230,13 @@ def _pooled_suspicion(members: pd.DataFrame, index: pd.Index, settings: Settings
 
 
 def _column(weight_name: str) -> str:
-    """The keys column a score weight applies to (novelty enters through its factor)."""
+    """The clusters column a score weight applies to (novelty enters through its factor)."""
     return "elicitation" if weight_name == "novelty" else weight_name
 
 
-def _novelty_factor(keys: pd.DataFrame, config: ScoreSettings) -> pd.Series:
+def _novelty_factor(clusters: pd.DataFrame, config: ScoreSettings) -> pd.Series:
     """Novelty of the cluster's prompts on a 0..1 scale: full at ``novelty_for_full``."""
-    return (keys["novelty"] / config.novelty_for_full).clip(0.0, 1.0)
+    return (clusters["novelty"] / config.novelty_for_full).clip(0.0, 1.0)
 
 
 def product_marker_share(membership: pd.DataFrame, account_attributes: pd.DataFrame) -> pd.Series:
@@ -473,15 +476,15 @@ def _top_share(domains: pd.Series) -> float:
     return float(counts.iloc[0] / len(domains)) if len(counts) else 0.0
 
 
-def _volume(keys: pd.DataFrame, account_days: pd.Series, settings: Settings) -> None:
-    keys["requests_per_account_day"] = keys["exchange_count"] / account_days.clip(lower=1)
-    total_signal = np.log10(keys["exchange_count"].clip(lower=1) / _VOLUME_FLOOR) / np.log10(
+def _volume(clusters: pd.DataFrame, account_days: pd.Series, settings: Settings) -> None:
+    clusters["requests_per_account_day"] = clusters["exchange_count"] / account_days.clip(lower=1)
+    total_signal = np.log10(clusters["exchange_count"].clip(lower=1) / _VOLUME_FLOOR) / np.log10(
         _VOLUME_CEILING / _VOLUME_FLOOR
     )
-    rate_signal = np.log1p(keys["requests_per_account_day"]) / np.log1p(
+    rate_signal = np.log1p(clusters["requests_per_account_day"]) / np.log1p(
         settings.score.volume_saturation_per_account_day
     )
-    keys["volume"] = (total_signal.clip(0.0, 1.0) + rate_signal.clip(0.0, 1.0)) / 2.0
+    clusters["volume"] = (total_signal.clip(0.0, 1.0) + rate_signal.clip(0.0, 1.0)) / 2.0
 
 
 def member_confidence(

@@ -38,8 +38,10 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from linkage.detect.link import PairEvidence, chunk_bounds
-from linkage.detect.profile import FEATURE_SCALES, INTENT_COLUMNS, feature_columns
+from linkage.detect.arrays import chunk_bounds
+from linkage.detect.pair_evidence import PairEvidence
+from linkage.detect.profile import FEATURE_SCALES, feature_columns
+from linkage.kinds import INTENT_COLUMNS
 from linkage.settings import Settings
 
 LOG = logging.getLogger(__name__)
@@ -73,7 +75,7 @@ def _cap_slot_holders(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-PAIRS_PER_CHUNK = 8_000_000
+MEETINGS_PER_RANGE = 8_000_000
 """Meetings (pair, slot) made at once: pairs are made for one range of accounts at a time."""
 
 
@@ -299,7 +301,7 @@ def co_use_pairs(
     frame = _cap_slot_holders(frame)
     parts = [
         _combine_meetings(meetings, profiles, accounts, settings)
-        for meetings in _meetings(frame, PAIRS_PER_CHUNK)
+        for meetings in _meetings(frame, MEETINGS_PER_RANGE)
     ]
     if not parts:
         return empty
