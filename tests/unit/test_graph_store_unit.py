@@ -28,7 +28,7 @@ from linkage.jobs import write_run_folder as write_run
 from linkage.kinds import ATTRIBUTE_KINDS
 from linkage.run_model import Run
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUERIES = ("cluster_members", "accounts_behind", "evidence_path", "missed_heads")
 QUERIES += ("cluster_timeline", "top_clusters")
 LOAD_FILES = sorted(CYPHER_DIR.glob("load_*.cypher"))

@@ -24,7 +24,7 @@ from linkage.jobs import run_detection
 from linkage.run_model import Run
 from linkage.settings import Settings
 
-VENDORED = Path(__file__).resolve().parent.parent / "data" / "external" / "glasswally"
+VENDORED = Path(__file__).resolve().parents[2] / "data" / "external" / "glasswally"
 DATASET = VENDORED / "labeled_5k.jsonl"
 
 runner = CliRunner()
