@@ -32,10 +32,12 @@ lint: $(STAMP)
 	$(BIN)/mypy linkage
 	$(BIN)/lint-imports
 
-# Fast: tests/unit (hand-made frames and objects; no engine start, no server) and the
-# docstring examples in linkage/. The pipeline, quality and integration tests run in `make test`.
+# Fast (under a minute): tests/unit (hand-made frames and objects; no engine start, no
+# server) and the docstring examples in linkage/, without the tests marked slow (the intent
+# model's retraining and near-copy checks). Those, and the pipeline, quality and
+# integration tests, run in `make test`.
 unit: $(STAMP)
-	$(BIN)/pytest -q tests/unit linkage
+	$(BIN)/pytest -q -m "not slow" tests/unit linkage
 
 neo4j-install: $(STAMP)
 	$(BIN)/linkage neo4j install
