@@ -32,8 +32,12 @@ lint: $(STAMP)
 	$(BIN)/mypy linkage
 	$(BIN)/lint-imports
 
-unit: $(STAMP) browser
-	$(BIN)/pytest -q -m "not neo4j"
+# Fast (under a minute): tests/unit (hand-made frames and objects; no engine start, no
+# server) and the docstring examples in linkage/, without the tests marked slow (the intent
+# model's retraining and near-copy checks). Those, and the pipeline, quality and
+# integration tests, run in `make test`.
+unit: $(STAMP)
+	$(BIN)/pytest -q -m "not slow" tests/unit linkage
 
 neo4j-install: $(STAMP)
 	$(BIN)/linkage neo4j install
@@ -44,11 +48,13 @@ neo4j-start: neo4j-install
 neo4j-stop: $(STAMP)
 	$(BIN)/linkage neo4j stop
 
-# Headless Chromium renders report.html in the browser test (Debian's package; root on CI).
+# Headless Chromium renders report.html in the browser test, tests/pipeline/test_report_browser.py
+# (Debian's package; root on CI).
 browser:
 	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-# The whole suite: the test Neo4j server is started for it and always stopped afterwards.
+# The whole suite (tests/unit, tests/pipeline, tests/quality, tests/integration and the
+# docstring examples): the test Neo4j server is started for it and always stopped afterwards.
 test: lint browser
 	$(TEST_NEO4J) start
 	$(BIN)/pytest -q; status=$$?; $(TEST_NEO4J) stop; exit $$status

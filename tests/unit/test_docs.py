@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from linkage.cli import app
 from linkage.io.contract import INDICATOR_TYPES, TABLES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT / "docs" / "data-contract.md"
 README = ROOT / "README.md"
 
@@ -41,7 +41,7 @@ def test_the_readme_points_to_the_shipped_contract() -> None:
 
 
 def test_the_readme_allow_list_example_runs(tmp_path: Path) -> None:
-    from test_takedown import _write_run_folder  # tests/ is on sys.path under pytest
+    from unit.test_takedown import _write_run_folder  # tests/ is on sys.path under pytest
 
     block = README.read_text(encoding="utf-8").split("takedown plan out/demo --allow-list")[0]
     make_allow_list = block.rsplit("```bash\n", 1)[1].splitlines()[0]

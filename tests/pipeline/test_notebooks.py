@@ -29,7 +29,7 @@ from linkage.jobs import write_run_folder as write_run
 from linkage.settings import Settings
 from linkage.synth import generate, write_dataset
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 EXPECTED_NOTEBOOKS = {"explore_run.ipynb", "investigate_neo4j.ipynb"}
 CELL_TIMEOUT_S = 120
 

@@ -1,11 +1,20 @@
-"""Detection quality on generated scenarios, measured against the labels.
+"""Benchmark with thresholds: detection quality on generated scenarios, measured against
+the generator's labels.
 
-The targets (issue 2): at seeds the engine was not tuned on, account
-precision >= 0.99, recall >= 0.95, every campaign caught (>= 90% of its
-accounts flagged) and attributed to the right organisation, and no flagged
-account among the university, company, family and cohort look-alikes.
-Settings were tuned on seed 1 only; the seeds below were never looked at
-while tuning.
+What is measured: the job on the default scenario at scale 1 (about 6,400 accounts) for
+three seeds the engine was never tuned on (settings were tuned on seed 1 only; the seeds
+below were never looked at while tuning), scored with `linkage evaluate`; plus a run cut
+24 hours after the coding firehose starts, and the ``legit_only`` scenario.
+
+Thresholds (issue 2): account precision >= 0.99 and recall >= 0.95; every campaign caught
+(>= 90% of its accounts flagged) and attributed to the right organisation; no flagged
+account among the university, company, family and cohort look-alikes; the firehose
+flagged and attributed while still running; nothing flagged when there is no campaign.
+Why: precision is held higher than recall because a flag feeds the takedown plan (a
+wrongly closed account costs more than a missed one); the look-alike groups are the
+legitimate shapes a linkage engine is most likely to mistake for a campaign.
+
+Marked ``slow``: several full-scale generations and runs.
 """
 
 from __future__ import annotations
@@ -22,6 +31,8 @@ from linkage.synth import generate, write_dataset
 
 UNTUNED_SEEDS = (11, 23, 37)
 PROTECTED_GROUPS = ("university", "company", "family", "cohort")
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module", params=UNTUNED_SEEDS, ids=lambda seed: f"seed{seed}")

@@ -1,12 +1,18 @@
-"""A product's own system prompt and client string, shared by all its users, never make them a
-campaign.
+"""Benchmark with a threshold: a product's own system prompt and client string, shared by
+all its users, never make them a campaign.
 
 Two thousand developers use one coding CLI. The CLI puts its system prompt in front of every
 request and its name in the client string; everything else is each developer's own: their
 repositories and tasks, their home IP, their card, their pace (a person's, heavy-tailed).
 Their prompts are all coding-agent prompts, their fingerprints alike, and the system prompt
-and client string tie every one of them to every other. None may be flagged. The data is
-written here, in the test's own words, not by the generator.
+and client string tie every one of them to every other. The data is written here, in the
+test's own words, not by the generator.
+
+What is measured: how many of the CLI's users the job flags. Threshold: none (zero false
+positives). Why: what every user of a product shares says nothing about a campaign, and a
+flag feeds the takedown plan, so one flagged user is one wrongly closed account.
+
+Marked ``slow``: two thousand accounts through the whole job.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ import pytest
 
 from linkage.jobs import run_detection
 from linkage.settings import Settings
+
+pytestmark = pytest.mark.slow
 
 USERS = 2_000
 SYSTEM_PROMPT = (

@@ -83,7 +83,12 @@ def test_outputs_follow_the_contract(run_dir: Path) -> None:
     for key in ("shared_payment_methods", "shared_ips", "shared_templates", "indicators"):
         assert key in first["evidence"]
     assert first["flagged"] and first["evidence"]["indicators"]
-    assert first["timing"]["around_the_clock"] is not None
+    # around the clock = share of the span's hours with requests x flatness of the hourly counts
+    timing = first["timing"]
+    assert 0.0 <= timing["around_the_clock"] <= 1.0
+    assert timing["around_the_clock"] == pytest.approx(
+        timing["active_hour_share"] * timing["flatness"], abs=1e-3
+    )
 
     info = json.loads((run_dir / "run.json").read_text())
     for counts in info["rows"].values():

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from linkage.detect import compiled, content, intent_features, prompt_text
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "intent"
+DATA = Path(__file__).resolve().parents[2] / "data" / "intent"
 
 
 def _module(name: str) -> ModuleType:
@@ -28,7 +28,7 @@ def _module(name: str) -> ModuleType:
 
 
 def _bench() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "bench" / "bench_classifier.py"
+    path = Path(__file__).resolve().parents[2] / "bench" / "bench_classifier.py"
     spec = importlib.util.spec_from_file_location("bench_classifier", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

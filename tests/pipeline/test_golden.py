@@ -1,10 +1,10 @@
 """Golden outputs: the same input gives byte-identical outputs from one commit to the next.
 
 The sample dataset (``linkage generate --seed 7 --scale 0.2``) is run with the default
-settings and its contract outputs compared with ``tests/golden/sample/``. A change that
+settings and its contract outputs compared with ``tests/pipeline/golden/sample/``. A change that
 is meant to change detection updates them on purpose:
 
-    LINKAGE_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_golden.py
+    LINKAGE_UPDATE_GOLDEN=1 .venv/bin/pytest tests/pipeline/test_golden.py
 
 and the diff of the golden files is then part of the review.
 """
@@ -31,7 +31,7 @@ def test_outputs_match_the_golden_files(file_name: str, golden_run: Path) -> Non
     if os.environ.get("LINKAGE_UPDATE_GOLDEN") == "1":
         (GOLDEN / file_name).write_bytes(produced)
     expected = (GOLDEN / file_name).read_bytes()
-    assert produced == expected, f"{file_name} differs from tests/golden/sample/{file_name}"
+    assert produced == expected, f"{file_name} differs from {GOLDEN / file_name}"
 
 
 @pytest.fixture(scope="module")

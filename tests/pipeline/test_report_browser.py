@@ -1,7 +1,7 @@
 """report.html in a real browser (headless Chromium), and its figures against campaigns.json.
 
 The browser tests need Debian's Chromium at /usr/bin/chromium; the Makefile's
-test and unit targets install it (``make browser``: ``apt-get install -y chromium``).
+test target installs it (``make browser``: ``apt-get install -y chromium``).
 Without it they fail, saying so: a missing test dependency must not pass as a skip.
 The figures test needs no browser.
 
