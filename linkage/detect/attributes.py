@@ -45,36 +45,6 @@ _SEEN_DTYPE = "datetime64[us, UTC]"
 LOG = logging.getLogger(__name__)
 
 
-def _request_parts(requests: pd.DataFrame) -> list[pd.DataFrame]:
-    parts = []
-    # a template is a campaign's scaffold only when it asks for a distillation intent; the
-    # phrasing of everyday prompts ("explain step by step please: ...") is shared by many,
-    # and by any campaign whose camouflage traffic copies ordinary users
-    distilled = requests["distilled"] if "distilled" in requests.columns else None
-    for column, attr_type in REQUEST_ATTRIBUTES.items():
-        if column not in requests.columns:
-            continue
-        used = requests[["account_id", column, "ts", "ip_kind"]].dropna(subset=[column])
-        if attr_type == "template" and distilled is not None:
-            used = used[distilled.loc[used.index].to_numpy(dtype=bool)]
-        grouped = (
-            used.groupby(["account_id", column], sort=False, observed=True)
-            .agg(
-                uses=("ts", "size"),
-                first_seen=("ts", "min"),
-                last_seen=("ts", "max"),
-                ip_kind=("ip_kind", "first"),
-            )
-            .reset_index()
-            .rename(columns={column: "attr_value"})
-        )
-        grouped["attr_type"] = attr_type
-        if attr_type not in ("ip", "subnet"):
-            grouped["ip_kind"] = None
-        parts.append(grouped)
-    return parts
-
-
 def _static_parts(data: NormalisedInput, settings: Settings) -> list[pd.DataFrame]:
     accounts = data.accounts
     freemail = set(settings.normalise.freemail_domains)
@@ -118,19 +88,17 @@ def _static_parts(data: NormalisedInput, settings: Settings) -> list[pd.DataFram
 def account_attributes(
     data: NormalisedInput,
     settings: Settings,
+    requested: tuple[list[pd.DataFrame], pd.Series],
     families: pd.DataFrame | None = None,
-    streamed: tuple[list[pd.DataFrame], pd.Series] | None = None,
 ) -> pd.DataFrame:
     """Who holds what: the account-to-attribute incidence table with base-rate weights.
 
+    ``requested`` is the request half of the incidence and each account's request count,
+    from the engine that holds the requests (:func:`linkage.detect.requests.request_incidence`).
     ``families`` is the prompt-family incidence of :func:`linkage.detect.families.prompt_families`
     (its ``sampled`` column is the account's sampled prompts, the denominator of its usage share).
     """
-    if streamed is None:
-        request_parts = _request_parts(data.requests)
-        request_totals = data.requests.groupby("account_id").size()
-    else:
-        request_parts, request_totals = streamed
+    request_parts, request_totals = requested
     parts = request_parts + _static_parts(data, settings)
     if families is not None and len(families):
         parts.append(families.assign(ip_kind=None))
@@ -139,12 +107,8 @@ def account_attributes(
         incidence[column] = pd.to_datetime(incidence[column], utc=True).astype(_SEEN_DTYPE)
     incidence["ip_kind"] = incidence["ip_kind"].astype("str").where(incidence["ip_kind"].notna())
     incidence["attr_value"] = incidence["attr_value"].astype("str")
-    if streamed is None:
-        incidence = incidence.drop_duplicates(
-            ["account_id", "attr_type", "attr_value"], ignore_index=True
-        )
-    # else: every part is distinct already (the engine's GROUP BY, the static parts' own
-    # drop_duplicates, one row per family), so the copy a drop_duplicates makes is spared
+    # every part is distinct already (the engine's GROUP BY, the static parts' own
+    # drop_duplicates, one row per family): no drop_duplicates (a copy of the table)
     holders = incidence.groupby(["attr_type", "attr_value"], sort=False)["account_id"].transform(
         "size"
     )

@@ -356,17 +356,17 @@ def all_accounts(incidence: pd.DataFrame, *more: pd.Series) -> pd.Index:
 def link(
     data: NormalisedInput,
     settings: Settings,
+    requested: tuple[list[pd.DataFrame], pd.Series],
     families: pd.DataFrame | None = None,
     extra: list[PairEvidence] | None = None,
     accounts: pd.Index | None = None,
-    streamed: tuple[list[pd.DataFrame], pd.Series] | None = None,
 ) -> LinkResult:
     """Run the linking stage: incidence with base-rate weights, then the projection.
 
-    ``streamed`` is the request half of the incidence and each account's request count when
-    the requests are held by an engine (:func:`linkage.detect.requests.request_incidence`).
+    ``requested`` is the request half of the incidence and each account's request count,
+    from the engine that holds the requests (:func:`linkage.detect.requests.request_incidence`).
     """
-    incidence = account_attributes(data, settings, families, streamed)
+    incidence = account_attributes(data, settings, requested, families)
     if accounts is None:
         accounts = all_accounts(incidence, data.accounts["account_id"])
     links = project_links(incidence, settings, extra, accounts)

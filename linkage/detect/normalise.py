@@ -18,25 +18,19 @@ import pyarrow.compute as pc
 from linkage.detect.arrays import arrow_strings
 from linkage.detect.compiled import folded_hashes, min_hashes
 from linkage.detect.content import NONE, classify_prompts
-from linkage.io.contract import TABLES
 from linkage.kinds import CONTENT_FAMILIES
 from linkage.settings import Settings
 
 
-@dataclass
+@dataclass(frozen=True)
 class NormalisedInput:
+    """The input tables but the requests, canonical and complete (the requests are streamed
+    through an engine: :mod:`linkage.detect.requests`)."""
+
     accounts: pd.DataFrame
-    requests: pd.DataFrame
     payments: pd.DataFrame
     ip_intel: pd.DataFrame
     indicators: pd.DataFrame
-    templates: pd.DataFrame
-    """template_id -> example text (the words that make the fingerprint) and request count."""
-    ip_addresses: pd.DataFrame
-    """One row per distinct client IP: address, subnet, network, asn, as_org, ip_kind."""
-    prompts: pd.DataFrame
-    """account_id, ts, has_prompt, distilled (a distillation intent is the likeliest), prompt:
-    the prompt texts in request order, for the stages that read text (prompt families)."""
 
 
 def canonical_email(emails: pd.Series) -> pd.DataFrame:
@@ -365,57 +359,9 @@ def _locate_unique(ips: pd.Series, ip_intel: pd.DataFrame, settings: Settings) -
     )
 
 
-def normalise(
-    tables: dict[str, pd.DataFrame], settings: Settings, progress: object | None = None
-) -> NormalisedInput:
-    """Turn validated tables into the canonical shapes the linking stages use (in memory:
-    the requests table whole; a run streams the requests through an engine instead)."""
-    data = normalise_static(tables, settings)
-    requests = tables["requests"]
-    # the contract's request columns; the prompt itself is reduced to fingerprints below
-    keep = [c for c in TABLES["requests"].column_names if c != "prompt" and c in requests.columns]
-    normalised = requests[keep].copy()
-    for optional in ("access_pathway", "api_key_id", "user_agent", "model"):
-        if optional not in normalised.columns:
-            normalised[optional] = None
-    # each distinct address is placed once; requests take their address's row
-    ip_codes, distinct_ips = pd.factorize(requests["ip"])
-    ip_addresses = _locate_unique(pd.Series(distinct_ips, dtype="str"), data.ip_intel, settings)
-    for column in ip_addresses.columns:
-        normalised[column] = ip_addresses[column].to_numpy()[ip_codes]
-    ip_addresses.insert(0, "address", np.asarray(distinct_ips, dtype=object))
-    prompts = (
-        requests["prompt"] if "prompt" in requests.columns else pd.Series([None] * len(requests))
-    )
-    fingerprints = template_fingerprints(prompts, settings)
-    normalised["template_head"] = fingerprints["template_head"].to_numpy()
-    normalised["template_tail"] = fingerprints["template_tail"].to_numpy()
-    intents = content_intents(prompts)
-    for column in intents.columns:
-        normalised[column] = intents[column].to_numpy()
-    normalised["prompt_chars"] = prompt_lengths(prompts)
-    normalised["has_prompt"] = normalised["prompt_chars"] > 0
-    order = np.argsort(normalised["ts"].astype("int64").to_numpy(), kind="stable")
-    normalised = normalised.take(order).reset_index(drop=True)
-    data.prompts = pd.DataFrame(
-        {
-            "account_id": normalised["account_id"].to_numpy(),
-            "ts": normalised["ts"].to_numpy(),
-            "has_prompt": normalised["has_prompt"].to_numpy(),
-            "distilled": normalised["distilled"].to_numpy(),
-            "prompt": prompts.to_numpy(dtype=object)[order],
-        }
-    )
-    data.requests = normalised
-    data.templates = _template_catalogue(fingerprints)
-    data.ip_addresses = ip_addresses
-    return data
-
-
 def normalise_static(tables: dict[str, pd.DataFrame], settings: Settings) -> NormalisedInput:
     """Normalise every table but the requests (which are streamed): canonical emails,
-    billing names, indicator defaults. ``requests``, ``prompts``, ``templates`` and
-    ``ip_addresses`` are left empty for the caller to fill."""
+    billing names, indicator defaults."""
     accounts = tables["accounts"].copy()
     emails = canonical_email(accounts.get("email", pd.Series([None] * len(accounts))))
     accounts["email_canonical"] = emails["email"].to_numpy()
@@ -457,23 +403,7 @@ def normalise_static(tables: dict[str, pd.DataFrame], settings: Settings) -> Nor
         indicators["source"] = None
     return NormalisedInput(
         accounts=accounts,
-        requests=pd.DataFrame(),
         payments=payments,
         ip_intel=ip_intel,
         indicators=indicators.reset_index(drop=True),
-        templates=pd.DataFrame(columns=["template_id", "text", "requests"]),
-        ip_addresses=pd.DataFrame(),
-        prompts=pd.DataFrame(),
     )
-
-
-def _template_catalogue(fingerprints: pd.DataFrame) -> pd.DataFrame:
-    heads = fingerprints[["template_head", "head_text"]].dropna()
-    heads.columns = ["template_id", "text"]
-    tails = fingerprints[["template_tail", "tail_text"]].dropna()
-    tails.columns = ["template_id", "text"]
-    both = pd.concat([heads, tails], ignore_index=True)
-    catalogue = both.groupby("template_id", sort=True).agg(
-        text=("text", "first"), requests=("text", "size")
-    )
-    return catalogue.reset_index()

@@ -136,7 +136,6 @@ def run_pipeline(
     with timer.stage("normalise"):
         context = BatchContext(account_index(data.accounts["account_id"]), data.ip_intel, settings)
         loaded = load_requests(engine, raw["requests"], context)
-        data.templates, data.ip_addresses = loaded.templates, loaded.ip_addresses
     with timer.stage("profile"):
         profiles = account_profiles_streamed(engine, data.accounts, settings)
         suspicious = suspicious_accounts(profiles, settings)
@@ -176,7 +175,7 @@ def run_pipeline(
             data.accounts,
             data.payments,
             linked.account_attributes,
-            data.ip_addresses,
+            loaded.ip_addresses,
         )
         attribution = attribute_clusters(matches, membership, settings, suspicious, confidence)
     with timer.stage("assemble"):
@@ -222,8 +221,7 @@ def _link(
         signup_pairs(data.accounts, compared, accounts, settings),
     ]
     totals = loaded.account_totals.set_index("account_id")["requests"]
-    streamed = (request_incidence(engine), totals)
-    linked = link(data, settings, families, extra, accounts, streamed)
+    linked = link(data, settings, (request_incidence(engine), totals), families, extra, accounts)
     linked.links["task_similarity"] = task_similarity(
         linked.links["account_a"].to_numpy(), linked.links["account_b"].to_numpy(), profiles
     ).round(4)
@@ -246,7 +244,7 @@ def _assemble(
     scores["attribution_kinds"] = scores["attribution_kinds"].fillna(0).astype(np.int64)
     shared = shared_attributes(membership, linked.account_attributes)
     evidence = cluster_evidence(
-        scores["cluster_key"].tolist(), shared, data.templates, matches, membership
+        scores["cluster_key"].tolist(), shared, loaded.templates, matches, membership
     )
     clusters = clusters_table(membership, scores)
     campaigns = campaign_objects(scores, membership, data, evidence)
@@ -262,10 +260,10 @@ def _assemble(
         links=linked.links,
         indicators=data.indicators,
         indicator_matches=matches,
-        templates=data.templates,
+        templates=loaded.templates,
         payments=data.payments.drop(columns=["_row"], errors="ignore"),
         ip_intel=data.ip_intel.drop(columns=["_row"], errors="ignore"),
-        ip_addresses=data.ip_addresses,
+        ip_addresses=loaded.ip_addresses,
         activity=pd.DataFrame(columns=["account_id", "hour", "requests"]),
     )
 

@@ -1,9 +1,10 @@
 """Linking, from the outside: hand-made accounts and requests in, which pairs are linked out.
 
-Each test builds a small input by hand, runs it through validation, normalisation and the
-linking stage, and checks a behaviour the README promises (a shared card links; a hub links
-each pair less than a private share; carrier NAT links nobody; a big hydra behind its own
-small network is linked), never the weighting formula itself.
+Each test builds a small input by hand, runs it through validation, the embedded engine
+(which maps and holds the requests, as in a run) and the linking stage, and checks a
+behaviour the README promises (a shared card links; a hub links each pair less than a
+private share; carrier NAT links nobody; a big hydra behind its own small network is
+linked), never the weighting formula itself.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ import pandas as pd
 
 from linkage.detect.cluster import cluster_accounts
 from linkage.detect.link import link
-from linkage.detect.normalise import normalise
-from linkage.detect.validate import validate
+from linkage.detect.normalise import normalise_static
+from linkage.detect.request_batch import BatchContext
+from linkage.detect.requests import load_requests, request_incidence
+from linkage.detect.validate import account_index, validate
+from linkage.engines.duckdb_engine import DuckDBEngine
 from linkage.io.input_folder import ROW_COLUMN, RawTable
 from linkage.settings import Settings
 
@@ -68,9 +72,18 @@ def _link_table(
         ),
     }
     settings = Settings()
-    validated = validate(raw, settings)
+    validated = validate(raw, settings, streamed=("requests",))
     assert all(len(r) == 0 for r in validated.rejects.values()), validated.rejects
-    return link(normalise(validated.tables, settings), settings).links
+    data = normalise_static(validated.tables, settings)
+    engine = DuckDBEngine(workers=1)
+    try:
+        context = BatchContext(account_index(data.accounts["account_id"]), data.ip_intel, settings)
+        loaded = load_requests(engine, raw["requests"], context)
+        assert loaded.accepted == len(requests), loaded.rejects
+        totals = loaded.account_totals.set_index("account_id")["requests"]
+        return link(data, settings, (request_incidence(engine), totals)).links
+    finally:
+        engine.close()
 
 
 def _links(
