@@ -184,6 +184,18 @@ EVIDENCE_GROUPS: tuple[str, ...] = tuple(
 """Independent kinds of evidence; a link's strength combines one value per group."""
 NETWORK_TYPES: tuple[str, ...] = tuple(k.name for k in ATTRIBUTE_KINDS.values() if k.network)
 
+HELD_CONTROL: tuple[str, ...] = ("payment", "identity", "credential", "network")
+"""Evidence groups of common control the accounts *hold* (a card, a mailbox, a key, a
+network), as against evidence of common activity (what they do: content, behaviour). A
+team is held together by these."""
+HELD_OR_OPENED_CONTROL: tuple[str, ...] = (*HELD_CONTROL, "signup")
+"""Held control, or accounts opened in one sign-up burst: what ties a member to the
+operator's other heads when a cluster's look-alikes are dropped."""
+CONTROL_EVIDENCE: tuple[str, ...] = (*HELD_OR_OPENED_CONTROL, "content")
+"""Evidence that accounts are run by one operator, not merely alike: held or opened
+control, and private content (which counts only beside a second kind of evidence: a
+product's users all send its system prompt)."""
+
 CONTENT_FAMILIES: dict[str, str] = {
     "reasoning": "Reasoning elicitation",
     "rubric_grading": "Rubric grading",

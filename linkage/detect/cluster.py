@@ -24,6 +24,7 @@ from scipy.sparse.csgraph import connected_components
 
 from linkage.detect.arrays import numbered_by_smallest
 from linkage.detect.louvain import import_igraph, louvain_communities, merge_weak_splits
+from linkage.kinds import HELD_CONTROL, HELD_OR_OPENED_CONTROL
 from linkage.settings import Settings
 
 MEMBERSHIP_COLUMNS = ["account_id", "cluster_key", "method"]
@@ -105,11 +106,6 @@ def cluster_accounts(
     return membership[MEMBERSHIP_COLUMNS].reset_index(drop=True)
 
 
-CONTROL_GROUPS = ("payment", "identity", "credential", "network")
-"""Evidence of common control (what the accounts hold), as against evidence of common
-activity (what they do: content and behaviour)."""
-
-
 def _components(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     """Connected component of each of ``n`` nodes, numbered by their smallest node."""
     adjacency = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
@@ -131,7 +127,7 @@ def split_into_teams(
     alone or by one shared network, stay one group.
     """
     config = settings.cluster
-    evidence = [f"{g}_evidence" for g in CONTROL_GROUPS if f"{g}_evidence" in links.columns]
+    evidence = [f"{g}_evidence" for g in HELD_CONTROL if f"{g}_evidence" in links.columns]
     if not evidence or membership.empty:
         return None
     code = pd.Series(np.arange(len(membership)), index=membership["account_id"].to_numpy())
@@ -343,8 +339,7 @@ def drop_lookalikes(
     with no such tie is someone who sends the same kind of prompts (a student asking the
     same benchmark problems a harvest sends), not one of the operator's heads.
     """
-    groups = (*CONTROL_GROUPS, "signup")
-    evidence = [f"{g}_evidence" for g in groups if f"{g}_evidence" in links]
+    evidence = [f"{g}_evidence" for g in HELD_OR_OPENED_CONTROL if f"{g}_evidence" in links]
     if not evidence or membership.empty:
         return membership
     key_of = membership.set_index("account_id")["cluster_key"]

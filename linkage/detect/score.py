@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from linkage.detect.cluster import attachment, clustering_links
-from linkage.kinds import CONTENT_FAMILIES, INTENT_COLUMNS
+from linkage.kinds import CONTENT_FAMILIES, CONTROL_EVIDENCE, INTENT_COLUMNS
 from linkage.settings import ScoreSettings, Settings
 
 # The parts of a cluster's score, in the order clusters.csv lists them.
@@ -75,8 +75,6 @@ SCORE_COMPONENTS = (
 
 _VOLUME_FLOOR = 100.0
 _VOLUME_CEILING = 10_000.0
-CONTROL_EVIDENCE = ("payment", "identity", "credential", "network", "signup", "content")
-"""Evidence groups that say the accounts are run by one operator, not merely alike."""
 
 
 def score_clusters(
