@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import ast
+import math
 import re
-from dataclasses import replace
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -13,17 +17,18 @@ from typer.testing import CliRunner
 
 from linkage.cli import app
 from linkage.errors import GraphStoreError
-from linkage.graphdb import bulk, tables
-from linkage.graphdb import store as graph_store
-from linkage.graphdb.store import (
+from linkage.graphdb import bulk, bulk_csv, loading, tables
+from linkage.graphdb.queries import (
     CYPHER_DIR,
-    GraphStore,
+    Query,
     coerce_params,
     cypher,
     cypher_template,
     list_queries,
     query_info,
+    statements,
 )
+from linkage.graphdb.store import GraphStore
 from linkage.jobs import write_run_folder as write_run
 from linkage.kinds import ATTRIBUTE_KINDS
 from linkage.run_model import Run
@@ -77,9 +82,9 @@ def test_every_cypher_file_starts_with_a_comment() -> None:
 
 
 def test_schema_is_idempotent_and_covers_every_node_key() -> None:
-    statements = graph_store._statements(cypher("schema"))
-    assert statements
-    for statement in statements:
+    schema = statements(cypher("schema"))
+    assert schema
+    for statement in schema:
         assert statement.startswith("CREATE ") and "IF NOT EXISTS" in statement, statement
     text = cypher("schema")
     keys = [(kind.graph_label, kind.graph_key) for kind in ATTRIBUTE_KINDS.values()]
@@ -162,9 +167,10 @@ def test_only_graph_store_imports_the_neo4j_driver() -> None:
     assert sorted(set(importers)) == ["linkage/graphdb/store.py"]
 
 
-def test_no_cypher_is_built_in_python() -> None:
+@pytest.mark.parametrize("module", ["store", "queries", "loading"])
+def test_no_cypher_is_built_in_python(module: str) -> None:
     """Statements reach the driver only as text read from cypher/, never as Python strings."""
-    tree = ast.parse((ROOT / "linkage" / "graphdb" / "store.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "linkage" / "graphdb" / f"{module}.py").read_text(encoding="utf-8"))
     cypher_like = re.compile(
         r"\b(MATCH|MERGE|CREATE|UNWIND)\s*[(\$]|\bRETURN\s+\w+\.|\bDETACH DELETE\b|\bSET \w+\."
     )
@@ -300,12 +306,12 @@ def test_loopback_or_encrypted_connections_are_allowed(uri: str) -> None:
 
 def test_a_run_belongs_to_the_dataset_of_its_input_folder(flagged_run: Run) -> None:
     run = replace(flagged_run, info={"input": "data/generated//sample/"}, run_id="run-1")
-    assert graph_store.dataset_name(run) == "data/generated/sample"
-    assert graph_store.dataset_name(run, " prod ") == "prod"
-    assert graph_store.dataset_name(replace(run, info={})) == "run-1"
+    assert loading.dataset_name(run) == "data/generated/sample"
+    assert loading.dataset_name(run, " prod ") == "prod"
+    assert loading.dataset_name(replace(run, info={})) == "run-1"
     with pytest.raises(GraphStoreError, match="dataset name is empty"):
-        graph_store.dataset_name(run, "")
-    properties = graph_store.run_properties(run, "prod")
+        loading.dataset_name(run, "")
+    properties = loading.run_properties(run, "prod")
     assert properties["dataset"] == "prod" and properties["run_id"] == "run-1"
 
 
@@ -313,7 +319,7 @@ def test_a_run_belongs_to_the_dataset_of_its_input_folder(flagged_run: Run) -> N
 
 
 def test_bulk_csv_files_keep_types_empty_strings_and_line_breaks(tmp_path: Path) -> None:
-    graph = bulk.BulkGraph()
+    graph = bulk_csv.BulkGraph()
     accounts = pd.DataFrame(
         {
             "_id": ["a1", "a2", "a,3"],
@@ -335,7 +341,7 @@ def test_bulk_csv_files_keep_types_empty_strings_and_line_breaks(tmp_path: Path)
     links = pd.DataFrame({"_start": ["a1", "a1"], "_end": ["a2", "gone"], "strength": [0.5, 1]})
     graph.add_relationships("LINKED_TO", "Account", "Account", links)
     graph.drop_dangling()  # as the loader's MATCH skips a link to a missing account
-    nodes, relationships, multiline = bulk.write_csv_files(graph, tmp_path)
+    nodes, relationships, multiline = bulk_csv.write_csv_files(graph, tmp_path)
     assert multiline
     assert nodes == [("Account", tmp_path / "nodes_Account.csv")]
     text = nodes[0][1].read_text(encoding="utf-8")
@@ -357,7 +363,7 @@ def test_bulk_csv_files_keep_types_empty_strings_and_line_breaks(tmp_path: Path)
 
 
 def test_bulk_graph_refuses_what_one_csv_header_cannot_type(tmp_path: Path) -> None:
-    graph = bulk.BulkGraph()
+    graph = bulk_csv.BulkGraph()
     mixed = pd.DataFrame({"_id": ["1", "2"], "key": ["1", "2"], "v": [1, "one"]})
     with pytest.raises(GraphStoreError, match=r"cannot bulk-load :X\.v: its values mix"):
         graph.add_nodes("X", mixed, ("key",))
@@ -368,7 +374,7 @@ def test_bulk_graph_refuses_what_one_csv_header_cannot_type(tmp_path: Path) -> N
 
 def test_the_bulk_graph_is_the_run_the_bolt_loader_sends(flagged_run: Run, tmp_path: Path) -> None:
     write_run(flagged_run, tmp_path / "run")
-    run = graph_store.read_run_folder(tmp_path / "run")
+    run = loading.read_run_folder(tmp_path / "run")
     graph = bulk.build_graph(run, "demo")
     nodes, rels = graph.nodes, graph.relationships
     assert len(nodes["Account"].frame) == len(run.accounts)
@@ -398,3 +404,151 @@ def test_a_bulk_load_is_refused_for_a_server_other_than_the_local_one(tmp_path: 
     with pytest.raises(GraphStoreError, match="is not the local server") as caught:
         bulk.bulk_load(tmp_path, uri="bolt://127.0.0.1:1")
     assert "leave out --bulk" in str(caught.value)
+
+
+# ---------------------------------------------------------- loading through a fake runner
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One statement a store handed to its runner."""
+
+    how: str  # write, auto_commit, read or stream
+    query: Query
+    params: dict[str, Any]
+
+
+class RecordingRunner:
+    """A QueryRunner that records what it is given and answers reads with canned rows."""
+
+    def __init__(self, answers: Mapping[str, pd.DataFrame] | None = None) -> None:
+        self.sent: list[Sent] = []
+        self.answers = {
+            "admin_datasets": pd.DataFrame({"datasets": [[]], "has_nodes": [False]}),
+            "admin_other_runs": pd.DataFrame({"n": [0]}),
+            **(answers or {}),
+        }
+        self._lock = threading.Lock()  # a load sends the batches of large steps at once
+
+    def _record(self, how: str, query: Query, params: Mapping[str, Any]) -> None:
+        with self._lock:
+            self.sent.append(Sent(how, query, dict(params)))
+
+    def verify(self) -> None:
+        pass
+
+    def write(self, query: Query, params: Mapping[str, Any], doing: str) -> None:
+        self._record("write", query, params)
+
+    def auto_commit(self, query: Query, params: Mapping[str, Any], doing: str) -> None:
+        self._record("auto_commit", query, params)
+
+    def read(self, query: Query, params: Mapping[str, Any], doing: str) -> pd.DataFrame:
+        self._record("read", query, params)
+        return self.answers[query.name]
+
+    def stream(
+        self, query: Query, params: Mapping[str, Any], doing: str
+    ) -> Iterator[Mapping[str, Any]]:
+        self._record("stream", query, params)
+        yield from self.answers[query.name].to_dict("records")
+
+    def close(self) -> None:
+        pass
+
+    def names(self) -> list[str]:
+        """The statements sent, in order, repeats of one statement in a row as one."""
+        names = [sent.query.name for sent in self.sent]
+        return [name for i, name in enumerate(names) if i == 0 or names[i - 1] != name]
+
+
+LOAD_ORDER = [
+    "schema",
+    "admin_await_indexes",
+    "admin_datasets",
+    "load_run_begin",
+    "load_accounts",
+    "load_networks",
+    "load_attribute_nodes",
+    "load_ip_networks",
+    "load_payment_methods",
+    "load_attribute_edges",
+    "load_links",
+    "load_indicators",
+    "load_indicator_matches",
+    "load_clusters",
+    "load_memberships",
+    "load_prune_memberships",
+    "load_prune_clusters",
+    "admin_other_runs",
+    "load_run_end",
+]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_load_sends_named_queries_in_order_in_batches_with_parameters(
+    flagged_run: Run, tmp_path: Path, workers: int
+) -> None:
+    write_run(flagged_run, tmp_path / "run")
+    runner = RecordingRunner()
+    account_ids = set(flagged_run.accounts["account_id"].astype(str))
+    size = math.ceil(len(account_ids) / 4)  # a few batches per step, not thousands
+    report = GraphStore(runner=runner).load_run(tmp_path / "run", batch_size=size, workers=workers)
+    run_id = report.run_id  # set when the run folder is read
+
+    names = runner.names()
+    assert [name for name in LOAD_ORDER if name in names] == [
+        name for i, name in enumerate(names) if name not in names[:i]
+    ], "each statement's sends come together, in the loader's order"
+    assert set(LOAD_ORDER) - set(names) <= {"load_networks", "load_indicators"}
+    assert "admin_clear" not in names and "load_prune_account_edges" not in names
+    assert names[-1] == "load_run_end" and report.replaced == []
+
+    # every statement is a catalogue file's text: values never go into the text
+    for query in {sent.query for sent in runner.sent}:
+        if query.name == "schema":
+            assert query.text in statements(cypher("schema"))
+        elif "__" not in cypher(query.name):  # not a template: the file as it is
+            assert query.text == cypher(query.name)
+        assert not any(account in query.text for account in account_ids)
+
+    # loads go as $rows batches of at most batch_size, each with the $run_id
+    loads = [sent for sent in runner.sent if sent.query.name.startswith("load_")]
+    batches = [sent for sent in loads if "rows" in sent.params]
+    assert all(sent.how == "write" and sent.params["run_id"] == run_id for sent in batches)
+    assert all(0 < len(sent.params["rows"]) <= size for sent in batches)
+    accounts = [sent for sent in batches if sent.query.name == "load_accounts"]
+    assert len(accounts) == math.ceil(len(account_ids) / size) > 1
+    sent_ids = [row["account_id"] for sent in accounts for row in sent.params["rows"]]
+    assert sorted(sent_ids) == sorted(account_ids)
+    assert report.steps["accounts"].rows == len(account_ids)
+    assert report.rows == sum(len(sent.params["rows"]) for sent in batches)
+    (begin,) = [sent for sent in runner.sent if sent.query.name == "load_run_begin"]
+    assert begin.params["run_id"] == run_id and begin.params["dataset"] == report.dataset
+
+
+def test_a_load_of_another_dataset_clears_the_graph_first(flagged_run: Run, tmp_path: Path) -> None:
+    write_run(flagged_run, tmp_path / "run")
+    held = pd.DataFrame({"datasets": [["other"]], "has_nodes": [True]})
+    runner = RecordingRunner({"admin_datasets": held, "admin_other_runs": pd.DataFrame({"n": [1]})})
+    report = GraphStore(runner=runner).load_run(tmp_path / "run", dataset="mine")
+    names = runner.names()
+    assert names.index("admin_clear_relationships") < names.index("admin_clear")
+    assert names.index("admin_clear") < names.index("load_run_begin")
+    assert report.replaced == ["other"] and report.dataset == "mine"
+    # an earlier run was loaded: the accounts' stale relationships are pruned
+    assert names[-2:] == ["load_prune_account_edges", "load_run_end"]
+
+
+def test_an_investigator_query_is_sent_by_name_with_typed_parameters() -> None:
+    rows = pd.DataFrame({"cluster_id": ["HC-1"], "members": [3]})
+    runner = RecordingRunner({"top_clusters": rows})
+    frame = GraphStore(runner=runner).run_query("top_clusters", {"limit": "5"})
+    assert frame is rows
+    (sent,) = runner.sent
+    assert (sent.how, sent.query.name) == ("read", "top_clusters")
+    assert sent.query.text == cypher("top_clusters") and "5" not in _code(sent.query.text)
+    assert sent.params == {"limit": 5, "flagged_only": False}
+    with pytest.raises(GraphStoreError, match="has no parameter"):
+        GraphStore(runner=runner).run_query("top_clusters", {"limit": "5", "x": "1"})
+    assert len(runner.sent) == 1, "a bad parameter is refused before anything is sent"

@@ -44,14 +44,14 @@ from linkage.graphdb.install import (
     java_env,
     last_line,
 )
-from linkage.graphdb.store import (
-    GraphStore,
+from linkage.graphdb.loading import (
     LoadReport,
     StepLoad,
     dataset_name,
     read_run_folder,
     run_properties,
 )
+from linkage.graphdb.store import GraphStore
 from linkage.run_model import Run
 
 __all__ = ["BulkGraph", "build_graph", "bulk_load", "import_full", "write_csv_files"]
