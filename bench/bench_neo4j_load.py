@@ -33,7 +33,8 @@ from pathlib import Path
 
 from linkage.graphdb import server as neo4j_server
 from linkage.graphdb.bulk import bulk_load
-from linkage.graphdb.store import GraphStore, LoadReport
+from linkage.graphdb.loading import LoadReport
+from linkage.graphdb.store import GraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
 LINKAGE = [sys.executable, "-c", "from linkage.cli import app; app()"]

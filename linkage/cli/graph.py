@@ -16,7 +16,7 @@ from linkage.errors import LinkageError
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
-    from linkage.graphdb.store import LoadReport
+    from linkage.graphdb.loading import LoadReport
 
 app = typer.Typer(
     help="Run a local Neo4j server and explore the account graph in it.", no_args_is_help=True
@@ -133,11 +133,12 @@ def neo4j_query(
 
     Example: linkage neo4j query cluster_members --param cluster_id=HC-5e28b2774e
     """
+    from linkage.graphdb import queries as graph_queries
     from linkage.graphdb import store as graph_store
 
     try:
         if name is None:
-            _print_query_list(graph_store.list_queries())
+            _print_query_list(graph_queries.list_queries())
             return
         params: dict[str, str] = {}
         for item in param or []:
@@ -145,7 +146,7 @@ def neo4j_query(
             if not sep or not key.strip():
                 raise LinkageError(f"--param {item!r}: write it as key=value")
             params[key.strip()] = value
-        graph_store.coerce_params(name, params)  # unknown query or bad value: before connecting
+        graph_queries.coerce_params(name, params)  # unknown query or bad value: before connecting
         with graph_store.GraphStore(uri=uri) as store:
             frame = store.run_query(name, params)
     except LinkageError as error:

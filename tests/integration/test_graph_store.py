@@ -24,6 +24,7 @@ from linkage.cli import app
 from linkage.errors import GraphStoreError
 from linkage.graphdb import server as neo4j_server
 from linkage.graphdb.bulk import bulk_load
+from linkage.graphdb.queries import Query
 from linkage.graphdb.server import ServerInfo
 from linkage.graphdb.store import GraphStore
 from linkage.io.run_folder import read_previous_clusters
@@ -504,12 +505,14 @@ def test_a_graph_of_runs_loaded_before_datasets_were_recorded_is_one_dataset(
     first = runs[0]
     try:
         # a graph loaded by an earlier version: Run nodes without a dataset
-        store._write("MATCH (r:Run) REMOVE r.dataset", {}, "making a legacy graph")
+        legacy = Query("legacy", "MATCH (r:Run) REMOVE r.dataset")
+        store._runner.write(legacy, {}, "making a legacy graph")
         assert store.datasets() == [str(first.out.parent / "data")]  # its input folder
         assert store.load_run(first.out).replaced == []
         assert store.checksum() == clean.checksum
         # nodes without any Run node: an unknown dataset, replaced by the next load
-        store._write("MATCH (r:Run) DETACH DELETE r", {}, "making an unknown graph")
+        unknown = Query("unknown", "MATCH (r:Run) DETACH DELETE r")
+        store._runner.write(unknown, {}, "making an unknown graph")
         assert store.datasets() == ["(unknown)"]
         assert store.load_run(first.out).replaced == ["(unknown)"]
     finally:

@@ -17,7 +17,9 @@ import pytest
 
 from integration import neo4j_test_home
 from linkage.errors import Neo4jServerError
+from linkage.graphdb import install as server_install
 from linkage.graphdb import server as neo4j_server
+from linkage.graphdb.home import Layout, server_layout
 from linkage.graphdb.resources import default_state_dir
 from linkage.graphdb.server import ServerInfo
 
@@ -135,9 +137,9 @@ def test_the_initial_password_is_never_on_a_command_line(
     server: ServerInfo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # a fresh server home that borrows the test server's jars
-    installed = neo4j_server._layout()
+    installed = server_layout()
     state = tmp_path / "state"
-    layout = neo4j_server._Layout(root=installed.root, state=state, home=state / "home")
+    layout = Layout(root=installed.root, state=state, home=state / "home")
     layout.home.mkdir(parents=True)
     (layout.home / "lib").symlink_to(installed.home / "lib")
     shutil.copytree(installed.conf_dir, layout.conf_dir)
@@ -148,17 +150,17 @@ def test_the_initial_password_is_never_on_a_command_line(
         commands.append([str(part) for part in command])
         return real_run(command, *args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(neo4j_server.subprocess, "run", spy)
+    monkeypatch.setattr(server_install.subprocess, "run", spy)
     password = 'two words "quoted" back\\slash #hash @at'
-    java, _ = neo4j_server._find_java()
-    neo4j_server._set_initial_password(layout, java, password)
+    java, _ = server_install.find_java()
+    server_install._set_initial_password(layout, java, password)
     assert len(commands) == 1
     assert not any(word in part for part in commands[0] for word in ("words", "quoted", "#hash"))
     assert any(part.startswith("@") for part in commands[0])  # an argument file instead
     assert not list(state.glob(".initial-password-*")), "the argument file is deleted"
     auth = layout.home / "data" / "dbms" / "auth.ini"
-    assert neo4j_server._auth_file_holds(auth, password)
-    assert not neo4j_server._auth_file_holds(auth, "two words")
+    assert server_install._auth_file_holds(auth, password)
+    assert not server_install._auth_file_holds(auth, "two words")
 
 
 def test_ports_come_from_the_environment_then_the_homes_ports_file(
@@ -187,12 +189,12 @@ def test_installing_writes_the_ports_into_the_homes_configuration(
     monkeypatch.setenv("LINKAGE_NEO4J_HOME", str(tmp_path))
     monkeypatch.setenv("LINKAGE_NEO4J_BOLT_PORT", "23456")
     monkeypatch.setenv("LINKAGE_NEO4J_HTTP_PORT", "23457")
-    layout = neo4j_server._layout()
+    layout = server_layout()
     layout.conf_dir.mkdir(parents=True)
-    neo4j_server._copy_conf(layout)
+    server_install._copy_conf(layout)
     monkeypatch.delenv("LINKAGE_NEO4J_BOLT_PORT")
     monkeypatch.delenv("LINKAGE_NEO4J_HTTP_PORT")
-    neo4j_server._copy_conf(layout)  # a later install, without the variables
+    server_install._copy_conf(layout)  # a later install, without the variables
     lines = layout.conf_file.read_text().splitlines()
     assert [line for line in lines if "listen_address=" in line and "default" not in line] == [
         "server.bolt.listen_address=127.0.0.1:23456",

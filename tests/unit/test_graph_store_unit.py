@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import ast
 import re
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -12,17 +16,18 @@ from typer.testing import CliRunner
 
 from linkage.cli import app
 from linkage.errors import GraphStoreError
-from linkage.graphdb import bulk, tables
-from linkage.graphdb import store as graph_store
-from linkage.graphdb.store import (
+from linkage.graphdb import bulk, bulk_csv, tables
+from linkage.graphdb.queries import (
     CYPHER_DIR,
-    GraphStore,
+    Query,
     coerce_params,
     cypher,
     cypher_template,
     list_queries,
     query_info,
+    statements,
 )
+from linkage.graphdb.store import GraphStore
 from linkage.kinds import ATTRIBUTE_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,9 +79,9 @@ def test_every_cypher_file_starts_with_a_comment() -> None:
 
 
 def test_schema_is_idempotent_and_covers_every_node_key() -> None:
-    statements = graph_store._statements(cypher("schema"))
-    assert statements
-    for statement in statements:
+    schema = statements(cypher("schema"))
+    assert schema
+    for statement in schema:
         assert statement.startswith("CREATE ") and "IF NOT EXISTS" in statement, statement
     text = cypher("schema")
     keys = [(kind.graph_label, kind.graph_key) for kind in ATTRIBUTE_KINDS.values()]
@@ -159,9 +164,10 @@ def test_only_graph_store_imports_the_neo4j_driver() -> None:
     assert sorted(set(importers)) == ["linkage/graphdb/store.py"]
 
 
-def test_no_cypher_is_built_in_python() -> None:
+@pytest.mark.parametrize("module", ["store", "queries", "loading"])
+def test_no_cypher_is_built_in_python(module: str) -> None:
     """Statements reach the driver only as text read from cypher/, never as Python strings."""
-    tree = ast.parse((ROOT / "linkage" / "graphdb" / "store.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "linkage" / "graphdb" / f"{module}.py").read_text(encoding="utf-8"))
     cypher_like = re.compile(
         r"\b(MATCH|MERGE|CREATE|UNWIND)\s*[(\$]|\bRETURN\s+\w+\.|\bDETACH DELETE\b|\bSET \w+\."
     )
@@ -296,7 +302,7 @@ def test_loopback_or_encrypted_connections_are_allowed(uri: str) -> None:
 
 
 def test_bulk_csv_files_keep_types_empty_strings_and_line_breaks(tmp_path: Path) -> None:
-    graph = bulk.BulkGraph()
+    graph = bulk_csv.BulkGraph()
     accounts = pd.DataFrame(
         {
             "_id": ["a1", "a2", "a,3"],
@@ -318,7 +324,7 @@ def test_bulk_csv_files_keep_types_empty_strings_and_line_breaks(tmp_path: Path)
     links = pd.DataFrame({"_start": ["a1", "a1"], "_end": ["a2", "gone"], "strength": [0.5, 1]})
     graph.add_relationships("LINKED_TO", "Account", "Account", links)
     graph.drop_dangling()  # as the loader's MATCH skips a link to a missing account
-    nodes, relationships, multiline = bulk.write_csv_files(graph, tmp_path)
+    nodes, relationships, multiline = bulk_csv.write_csv_files(graph, tmp_path)
     assert multiline
     assert nodes == [("Account", tmp_path / "nodes_Account.csv")]
     text = nodes[0][1].read_text(encoding="utf-8")
@@ -340,7 +346,7 @@ def test_bulk_csv_files_keep_types_empty_strings_and_line_breaks(tmp_path: Path)
 
 
 def test_bulk_graph_refuses_what_one_csv_header_cannot_type(tmp_path: Path) -> None:
-    graph = bulk.BulkGraph()
+    graph = bulk_csv.BulkGraph()
     mixed = pd.DataFrame({"_id": ["1", "2"], "key": ["1", "2"], "v": [1, "one"]})
     with pytest.raises(GraphStoreError, match=r"cannot bulk-load :X\.v: its values mix"):
         graph.add_nodes("X", mixed, ("key",))
@@ -353,3 +359,73 @@ def test_a_bulk_load_is_refused_for_a_server_other_than_the_local_one(tmp_path: 
     with pytest.raises(GraphStoreError, match="is not the local server") as caught:
         bulk.bulk_load(tmp_path, uri="bolt://127.0.0.1:1")
     assert "leave out --bulk" in str(caught.value)
+
+
+# ---------------------------------------------------------- loading through a fake runner
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One statement a store handed to its runner."""
+
+    how: str  # write, auto_commit, read or stream
+    query: Query
+    params: dict[str, Any]
+
+
+class RecordingRunner:
+    """A QueryRunner that records what it is given and answers reads with canned rows."""
+
+    def __init__(self, answers: Mapping[str, pd.DataFrame] | None = None) -> None:
+        self.sent: list[Sent] = []
+        self.answers = {
+            "admin_datasets": pd.DataFrame({"datasets": [[]], "has_nodes": [False]}),
+            "admin_other_runs": pd.DataFrame({"n": [0]}),
+            **(answers or {}),
+        }
+        self._lock = threading.Lock()  # a load sends the batches of large steps at once
+
+    def _record(self, how: str, query: Query, params: Mapping[str, Any]) -> None:
+        with self._lock:
+            self.sent.append(Sent(how, query, dict(params)))
+
+    def verify(self) -> None:
+        pass
+
+    def write(self, query: Query, params: Mapping[str, Any], doing: str) -> None:
+        self._record("write", query, params)
+
+    def auto_commit(self, query: Query, params: Mapping[str, Any], doing: str) -> None:
+        self._record("auto_commit", query, params)
+
+    def read(self, query: Query, params: Mapping[str, Any], doing: str) -> pd.DataFrame:
+        self._record("read", query, params)
+        return self.answers[query.name]
+
+    def stream(
+        self, query: Query, params: Mapping[str, Any], doing: str
+    ) -> Iterator[Mapping[str, Any]]:
+        self._record("stream", query, params)
+        yield from self.answers[query.name].to_dict("records")
+
+    def close(self) -> None:
+        pass
+
+    def names(self) -> list[str]:
+        """The statements sent, in order, repeats of one statement in a row as one."""
+        names = [sent.query.name for sent in self.sent]
+        return [name for i, name in enumerate(names) if i == 0 or names[i - 1] != name]
+
+
+def test_an_investigator_query_is_sent_by_name_with_typed_parameters() -> None:
+    rows = pd.DataFrame({"cluster_id": ["HC-1"], "members": [3]})
+    runner = RecordingRunner({"top_clusters": rows})
+    frame = GraphStore(runner=runner).run_query("top_clusters", {"limit": "5"})
+    assert frame is rows
+    (sent,) = runner.sent
+    assert (sent.how, sent.query.name) == ("read", "top_clusters")
+    assert sent.query.text == cypher("top_clusters") and "5" not in _code(sent.query.text)
+    assert sent.params == {"limit": 5, "flagged_only": False}
+    with pytest.raises(GraphStoreError, match="has no parameter"):
+        GraphStore(runner=runner).run_query("top_clusters", {"limit": "5", "x": "1"})
+    assert len(runner.sent) == 1, "a bad parameter is refused before anything is sent"
