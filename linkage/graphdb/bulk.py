@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -41,8 +40,8 @@ from linkage.graphdb.install import (
     heap_flag,
     install,
     jars_installed,
-    java_env,
     last_line,
+    run_admin,
 )
 from linkage.graphdb.loading import (
     LoadReport,
@@ -362,19 +361,13 @@ def import_full(
     command = _import_command(layout, java, nodes, relationships, multiline, max_off_heap_memory)
     log_path = layout.state / "import.log"
     try:
-        with log_path.open("w", encoding="utf-8") as log:
-            result = subprocess.run(
-                command,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env=java_env(java, layout),
-                cwd=layout.home,
-                timeout=timeout_s,
-                check=False,
-            )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise Neo4jServerError(f"neo4j-admin database import failed to run: {exc}") from exc
+        log = log_path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise Neo4jServerError(
+            f"neo4j-admin database import: cannot write {log_path}: {exc}"
+        ) from exc
+    with log:
+        result = run_admin(layout, java, command, "database import", timeout_s, log)
     if result.returncode != 0:
         reason = last_line(log_path, ("ERROR", "Exception", "rror:", "Invalid", "Missing"))
         raise Neo4jServerError(

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, TextIO
 
 from linkage.errors import Neo4jServerError
 from linkage.graphdb import process
@@ -276,7 +277,7 @@ def _set_initial_password(layout: Layout, java: Path, password: str) -> None:
             out.write(_picocli_quoted(password) + "\n")
         command = [str(java), "-cp", str(layout.home / "lib" / "*"), ADMIN_TOOL, "dbms"]
         command += ["set-initial-password", f"@{argument_file}"]
-        result = _run_admin(layout, java, command, "set-initial-password", timeout_s=300)
+        result = run_admin(layout, java, command, "set-initial-password", timeout_s=300)
     finally:
         argument_file.unlink(missing_ok=True)
     if result.returncode != 0:
@@ -316,19 +317,29 @@ def _auth_file_holds(path: Path, password: str) -> bool:
     return digest.hex() == expected
 
 
-def _run_admin(
-    layout: Layout, java: Path, command: list[str], what: str, timeout_s: float
+def run_admin(
+    layout: Layout,
+    java: Path,
+    command: list[str],
+    what: str,
+    timeout_s: float,
+    log: TextIO | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """Run a ``neo4j-admin`` command with the server's Java; its output captured, or
+    written to ``log`` (a long import's output is kept in a file)."""
+    output: dict[str, Any] = (
+        {"capture_output": True} if log is None else {"stdout": log, "stderr": subprocess.STDOUT}
+    )
     try:
         return subprocess.run(
             command,
-            capture_output=True,
             text=True,
             stdin=subprocess.DEVNULL,
             env=java_env(java, layout),
             cwd=layout.home,
             timeout=timeout_s,
             check=False,
+            **output,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise Neo4jServerError(f"neo4j-admin {what} failed to run: {exc}") from exc
