@@ -279,7 +279,6 @@ def _view_lengths(
 def _fill_views(
     offsets: np.ndarray,
     data: np.ndarray,
-    letters: np.ndarray,
     head_lengths: np.ndarray,
     tail_lengths: np.ndarray,
     heads: np.ndarray,
@@ -343,7 +342,7 @@ def utf8_views(
     separators = max(n - 1, 0) + end_zeros
     heads = np.zeros(int(head_lengths.sum()) + separators, dtype=np.uint64)
     tails = np.zeros(int(tail_lengths.sum()) + separators, dtype=np.uint64)
-    _fill_views(offsets, data, letters, head_lengths, tail_lengths, heads, tails)
+    _fill_views(offsets, data, head_lengths, tail_lengths, heads, tails)
     return (heads, tails), (head_lengths, tail_lengths), letters, wide
 
 
